@@ -1,0 +1,34 @@
+# Velox — the two commands are `make run` and `make test`; both install what is missing first.
+SHELL := /bin/bash
+NODE_MODULES := node_modules/.package-lock.json
+
+.PHONY: all deps system-deps build run test bench clean
+
+all: build
+
+# npm packages, pinned by package-lock.json; reinstalled only when the lock changes.
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian packages the tests need (Swift for parity tests, clients, filesystems); skipped when present.
+system-deps:
+	@bash tools/install-system-deps.sh
+
+deps: $(NODE_MODULES)
+
+build: deps
+	npx tsc -p tsconfig.json
+
+run: build
+	@mkdir -p data
+	./tools/velox serve --data ./data --bind 127.0.0.1:8080
+
+test: system-deps build
+	npx mocha
+
+bench: build
+	./tools/bench
+
+clean:
+	rm -rf dist
