@@ -10,7 +10,6 @@ interface Command {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  ring: () => import('./ring.js'),
   bench: () => import('./bench.js'),
 }
 

@@ -1,0 +1,156 @@
+/**
+ * The contract of one storage node's device: object files and account/container databases.
+ * No HTTP here. The cluster layer calls these on each replica's device (in process, or via
+ * the backend protocol on another appliance); failures are VeloxErrors with the kinds in
+ * errors.ts (`not-found`, `conflict`, `etag-mismatch`, `insufficient-storage`, `unavailable`
+ * for a device that errors with EIO/EROFS, `internal`).
+ */
+import type { Readable } from 'node:stream'
+
+/** Where an object lives on a device: the ring partition and the Swift hash of its path. */
+export interface ObjectLocation {
+  partition: number
+  /** md5 hex of hashPathPrefix + "/account/container/object" + hashPathSuffix (ring/). */
+  hash: string
+  /** "/account/container/object", stored in the metadata as Swift does. */
+  name: string
+}
+
+/** Metadata persisted with an object version (Swift keeps the same facts in its xattr). */
+export interface ObjectMetadata {
+  name: string
+  /** X-Timestamp of the data file, internal form (lib/timestamp.ts). */
+  timestamp: string
+  contentType: string
+  /** Hex MD5 of the body as stored. */
+  etag: string
+  size: number
+  /**
+   * Every other persisted header, names lower-cased: x-object-meta-*, x-object-sysmeta-*,
+   * content-disposition, content-encoding, x-delete-at, x-object-manifest,
+   * x-static-large-object, x-symlink-target, …
+   */
+  headers: Record<string, string>
+}
+
+/** What a PUT supplies; etag/size when given are checked against what was streamed. */
+export interface ObjectPut {
+  timestamp: string
+  contentType: string
+  headers: Record<string, string>
+  /** Expected MD5 hex (client's ETag header): mismatch → `etag-mismatch`, nothing stored. */
+  etag?: string
+  /** Expected length (Content-Length): a shorter body → `client-disconnected`, nothing stored. */
+  size?: number
+}
+
+/** An object opened for reading. The file stays open, so a concurrent overwrite or delete
+ *  does not disturb a read in progress. */
+export interface OpenObject {
+  /** Merged view: data file metadata with the newest .meta's headers applied. */
+  meta: ObjectMetadata
+  /** Timestamp of the newest .meta (a POST), when newer than the data. */
+  metaTimestamp?: string
+  /** Read bytes [start, end] inclusive (whole body by default). A whole-body read verifies the
+   *  MD5 at the end and quarantines the file (stream errors) when it does not match. */
+  stream(range?: { start: number; end: number }): Readable
+  close(): Promise<void>
+}
+
+export interface DeviceObjects {
+  /** Streams body to a temp file on the device, MD5 as it goes, fsync, rename to
+   *  <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
+   *  → `conflict` with detail { timestamp } and nothing written. */
+  put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata>
+  /** `not-found` when absent; when deleted, `not-found` with detail { timestamp } of the tombstone. */
+  open(loc: ObjectLocation): Promise<OpenObject>
+  /** Writes a tombstone <timestamp>.ts (even when nothing is there, as Swift does); returns the
+   *  metadata of the version it covered, if any. Older than existing → `conflict`. */
+  delete(loc: ObjectLocation, timestamp: string): Promise<ObjectMetadata | undefined>
+  /** Fast POST: writes <timestamp>.meta carrying `headers` (which replace the user metadata).
+   *  `not-found` when there is no live data file. */
+  post(loc: ObjectLocation, timestamp: string, headers: Record<string, string>): Promise<void>
+}
+
+/** A row of a container database (one object version or tombstone). */
+export interface ObjectRow {
+  name: string
+  timestamp: string
+  size: number
+  contentType: string
+  etag: string
+  deleted: boolean
+}
+
+/** A row of an account database (one container). */
+export interface ContainerRow {
+  name: string
+  putTimestamp: string
+  deleteTimestamp: string
+  objectCount: number
+  bytesUsed: number
+  deleted: boolean
+}
+
+export interface ListingParams {
+  prefix?: string
+  delimiter?: string
+  marker?: string
+  endMarker?: string
+  limit: number
+  reverse?: boolean
+  /** Swift's `path=`: equivalent to prefix=path + '/' with delimiter '/'. */
+  path?: string
+}
+
+export type ListingEntry<Row> = { subdir: string } | Row
+
+/** Metadata of a database: each key with the timestamp it was set at; '' value = removed. */
+export type DbMetadata = Record<string, { value: string; timestamp: string }>
+
+export interface ContainerInfo {
+  account: string
+  container: string
+  putTimestamp: string
+  deleteTimestamp: string
+  /** X-Timestamp reported to clients (created_at). */
+  createdAt: string
+  objectCount: number
+  bytesUsed: number
+  metadata: DbMetadata
+  storagePolicyIndex: number
+}
+
+export interface AccountInfo {
+  account: string
+  putTimestamp: string
+  deleteTimestamp: string
+  createdAt: string
+  containerCount: number
+  objectCount: number
+  bytesUsed: number
+  metadata: DbMetadata
+}
+
+/** Account and container databases kept on one device (one LevelDB per device). */
+export interface DeviceDatabases {
+  /** Creates (or revives) a container; returns whether it was newly created. */
+  putContainer(partition: number, account: string, container: string, putTimestamp: string, metadata?: DbMetadata, storagePolicyIndex?: number): Promise<{ created: boolean }>
+  /** undefined when the container does not exist or is deleted. */
+  getContainer(account: string, container: string): Promise<ContainerInfo | undefined>
+  /** Newest-timestamp-wins merge of metadata keys. `not-found` if absent. */
+  updateContainerMetadata(account: string, container: string, metadata: DbMetadata): Promise<void>
+  /** `conflict` when it still holds objects, `not-found` when absent. */
+  deleteContainer(account: string, container: string, timestamp: string): Promise<void>
+  /** Records an object version or tombstone; the newest timestamp for a name wins; stats stay exact. */
+  putObjectRow(account: string, container: string, row: ObjectRow): Promise<void>
+  listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]>
+
+  putAccount(partition: number, account: string, putTimestamp: string, metadata?: DbMetadata): Promise<{ created: boolean }>
+  getAccount(account: string): Promise<AccountInfo | undefined>
+  updateAccountMetadata(account: string, metadata: DbMetadata): Promise<void>
+  /** Records a container's stats in its account (container updates), newest wins. */
+  putContainerRow(account: string, row: ContainerRow): Promise<void>
+  listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]>
+  close(): Promise<void>
+}
