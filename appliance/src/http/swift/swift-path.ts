@@ -1,0 +1,80 @@
+/**
+ * The Swift request path, parsed once: `/v1/<account>[/<container>[/<object>]]`, checked
+ * against the constraints (UTF-8, no NUL, name lengths). Downstream code reads the typed
+ * value from ctx.state and never splits the path again.
+ */
+import type { SwiftConstraints } from '../../config/index.js'
+import { VeloxError } from '../../errors.js'
+
+export interface SwiftPath {
+  version: string
+  account: string
+  container?: string
+  object?: string
+}
+
+export type SwiftTarget = 'account' | 'container' | 'object'
+
+export function targetOf(p: SwiftPath): SwiftTarget {
+  return p.object !== undefined ? 'object' : p.container !== undefined ? 'container' : 'account'
+}
+
+const explain = (kind: 'bad-request' | 'precondition-failed', msg: string) => new VeloxError(kind, msg, { explain: true })
+
+/** Decodes a percent-encoded path segment strictly as UTF-8 (Swift answers 412 otherwise). */
+function decode(raw: string): string {
+  let text: string
+  try {
+    text = decodeURIComponent(raw)
+  } catch {
+    throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
+  }
+  if (text.includes('\0')) {
+    throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
+  }
+  return text
+}
+
+/**
+ * Parses a raw (still percent-encoded) request path. Returns undefined when the path is not
+ * under a valid API version (the caller answers 404 or routes elsewhere).
+ */
+export function parseSwiftPath(rawPath: string, c: SwiftConstraints): SwiftPath | undefined {
+  const m = /^\/([^/]+)\/([^/]+)(?:\/([^/]*)(?:\/(.*))?)?$/s.exec(rawPath)
+  if (!m) return undefined
+  const [, version, rawAccount, rawContainer, rawObject] = m
+  if (!c.valid_api_versions.includes(version)) return undefined
+  const account = decode(rawAccount)
+  const path: SwiftPath = { version, account }
+  if (Buffer.byteLength(account) > c.max_account_name_length) {
+    throw explain('bad-request', `Account name length of ${Buffer.byteLength(account)} longer than ${c.max_account_name_length}`)
+  }
+  if (rawContainer) {
+    path.container = decode(rawContainer)
+    const len = Buffer.byteLength(path.container)
+    if (len > c.max_container_name_length) {
+      throw explain('bad-request', `Container name length of ${len} longer than ${c.max_container_name_length}`)
+    }
+    if (rawObject) {
+      path.object = decode(rawObject)
+      const olen = Buffer.byteLength(path.object)
+      if (olen > c.max_object_name_length) {
+        throw explain('bad-request', `Object name length of ${olen} longer than ${c.max_object_name_length}`)
+      }
+    }
+  } else if (rawObject) {
+    // "/v1/a//o": an empty container with an object is not a valid path.
+    throw explain('precondition-failed', 'Invalid path')
+  }
+  return path
+}
+
+/** A container name must be a single segment and not "." or ".." (path tricks on disk). */
+export function checkContainerName(name: string): void {
+  if (name === '.' || name === '..') throw explain('bad-request', 'Invalid container name')
+}
+
+/** Swift's storage path string: "/account/container/object". */
+export function storagePath(p: SwiftPath): string {
+  return ['', p.account, p.container, p.object].filter((s) => s !== undefined).join('/')
+}
