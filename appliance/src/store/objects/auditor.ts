@@ -1,0 +1,147 @@
+/**
+ * The object auditor of one device: walks `objects/<partition>/<suffix>/<hash>`, re-reads each
+ * live data file at a bounded rate (a token bucket of bytes per second, so client traffic comes
+ * first), and lets the store's checks do the judging: size against metadata on open, MD5 on the
+ * whole-body read, quarantine of what fails (Swift obj/auditor.py `object_audit`).
+ * Owns the walk and the pace; it must not repair, delete or decide what is corrupt by itself.
+ */
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { isVeloxError } from '../../errors.js'
+import { listDir } from './durable-files.js'
+import type { DeviceObjectStore } from './device-object-store.js'
+import { devicePaths, isObjectHash } from './layout.js'
+
+export interface AuditReport {
+  /** Live objects read to the end and found good. */
+  objects: number
+  bytes: number
+  quarantined: number
+  /** Objects that could not be audited (device errors); they are left in place. */
+  errors: number
+  elapsedMs: number
+  /** True when stop() ended the pass early. */
+  stopped: boolean
+}
+
+export interface AuditorOptions {
+  /** Read rate cap, bytes per second. */
+  bytesPerSecond: number
+  /** Pause between passes of start(); default one hour. */
+  intervalMs?: number
+  /** Told after every pass of start(). */
+  onPass?: (report: AuditReport) => void
+}
+
+/** Tokens are bytes; the bucket holds at most one second's worth. */
+export class TokenBucket {
+  private tokens: number
+  private last = performance.now()
+
+  constructor(private readonly perSecond: number) {
+    if (!(perSecond > 0)) throw new RangeError(`bad rate ${perSecond}`)
+    this.tokens = perSecond
+  }
+
+  /** Waits until `n` tokens are available, then takes them (a debt larger than the bucket is
+   *  allowed so one big chunk never blocks for ever). */
+  async take(n: number, signal?: AbortSignal): Promise<void> {
+    const now = performance.now()
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond)
+    this.last = now
+    this.tokens -= n
+    if (this.tokens < 0) await sleep((-this.tokens / this.perSecond) * 1000, undefined, { signal })
+  }
+}
+
+export class ObjectAuditor {
+  private abort = new AbortController()
+  private loop?: Promise<void>
+
+  constructor(
+    private readonly store: DeviceObjectStore,
+    private readonly options: AuditorOptions,
+  ) {}
+
+  /** One pass over the device. */
+  async runOnce(): Promise<AuditReport> {
+    const started = performance.now()
+    const report: AuditReport = { objects: 0, bytes: 0, quarantined: 0, errors: 0, elapsedMs: 0, stopped: false }
+    const bucket = new TokenBucket(this.options.bytesPerSecond)
+    const signal = this.abort.signal
+    try {
+      for await (const { partition, hash } of this.walk()) {
+        if (signal.aborted) break
+        await this.auditOne(partition, hash, bucket, signal, report)
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err
+    }
+    report.stopped = signal.aborted
+    report.elapsedMs = performance.now() - started
+    return report
+  }
+
+  /** Runs passes until stop(), `intervalMs` apart. */
+  start(): void {
+    if (this.loop) return
+    this.loop = (async () => {
+      while (!this.abort.signal.aborted) {
+        this.options.onPass?.(await this.runOnce())
+        await sleep(this.options.intervalMs ?? 3_600_000, undefined, { signal: this.abort.signal }).catch(() => undefined)
+      }
+    })()
+  }
+
+  /** Ends the pass in progress (and the loop of start()); resolves when it has stopped. */
+  async stop(): Promise<void> {
+    this.abort.abort()
+    await this.loop
+    this.loop = undefined
+    this.abort = new AbortController()
+  }
+
+  private async auditOne(partition: number, hash: string, bucket: TokenBucket, signal: AbortSignal, report: AuditReport): Promise<void> {
+    let opened
+    try {
+      opened = await this.store.openHash(partition, hash)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) {
+        if (err.detail?.quarantined) report.quarantined++
+        return
+      }
+      report.errors++
+      return
+    }
+    const stream = opened.stream()
+    let bytes = 0
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytes += chunk.length
+        await bucket.take(chunk.length, signal)
+      }
+      report.objects++
+      report.bytes += bytes
+    } catch (err) {
+      if (signal.aborted) throw err
+      if (isVeloxError(err) && err.detail?.quarantined) report.quarantined++
+      else report.errors++
+    } finally {
+      stream.destroy()
+      await opened.close()
+    }
+  }
+
+  private async *walk(): AsyncGenerator<{ partition: number; hash: string }> {
+    const objects = devicePaths(this.store.root).objects
+    for (const part of await listDir(objects)) {
+      if (!/^\d+$/.test(part)) continue
+      for (const suffix of await listDir(join(objects, part))) {
+        if (!/^[0-9a-f]{3}$/.test(suffix)) continue
+        for (const hash of await listDir(join(objects, part, suffix))) {
+          if (isObjectHash(hash) && hash.endsWith(suffix)) yield { partition: Number(part), hash }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * `DeviceObjects` for one device rooted at a directory: PUT, DELETE (tombstone), fast POST
+ * (.meta) and open, with Swift's on-disk rules deciding which file wins (layout.ts) and an
+ * in-process lock per hash directory so that the newer-timestamp check, the rename and the
+ * cleanup of obsolete files happen as one step. Bodies stream to temp files outside the lock.
+ * Owns the object tree of this device; it must not touch databases, rings or HTTP, nor
+ * expose a file before it and its metadata are durable.
+ */
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { VeloxError, isVeloxError } from '../../errors.js'
+import { Timestamp } from '../../lib/timestamp.js'
+import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
+import { hasCode, translateOsError } from '../os-errors.js'
+import { cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, removeFiles, writeTempBody } from './durable-files.js'
+import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
+import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
+import { OpenedObject } from './open-object.js'
+import { quarantineHashDir, type QuarantineEvent } from './quarantine.js'
+
+export interface DeviceObjectStoreOptions {
+  /** false: never try xattrs, keep every file's metadata in a sidecar. Default true (a
+   *  filesystem without user xattrs is detected on the first ENOTSUP anyway). */
+  xattrs?: boolean
+  /** Told about every quarantined hash directory (metrics, logs). */
+  onQuarantine?: (event: QuarantineEvent) => void
+}
+
+/** Opens (creating its folders) the object store of the device mounted at `root`. */
+export async function openDeviceObjects(root: string, options: DeviceObjectStoreOptions = {}): Promise<DeviceObjectStore> {
+  const paths = devicePaths(root)
+  try {
+    await mkdir(paths.objects, { recursive: true })
+    await mkdir(paths.tmp, { recursive: true })
+  } catch (err) {
+    throw translateOsError(err, 'prepare device', root)
+  }
+  return new DeviceObjectStore(root, options)
+}
+
+/** Serialises async sections per key (a hash directory); other keys run in parallel. */
+class KeyedLock {
+  private readonly tails = new Map<string, Promise<void>>()
+
+  async run<T>(key: string, section: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve()
+    let release!: () => void
+    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)))
+    this.tails.set(key, tail)
+    await previous
+    try {
+      return await section()
+    } finally {
+      release()
+      if (this.tails.get(key) === tail) this.tails.delete(key)
+    }
+  }
+}
+
+function parseTimestamp(text: string): Timestamp {
+  try {
+    return Timestamp.parse(text)
+  } catch {
+    throw new VeloxError('bad-request', `bad X-Timestamp ${JSON.stringify(text)}`)
+  }
+}
+
+function conflict(existing: Timestamp): VeloxError {
+  return new VeloxError('conflict', `a newer or equal version exists (${existing.internal})`, { timestamp: existing.internal })
+}
+
+function notFound(files: OndiskFiles, detail: Record<string, unknown> = {}): VeloxError {
+  const ts = files.ts ? { timestamp: files.ts.timestamp.internal } : {}
+  return new VeloxError('not-found', files.ts ? 'object deleted' : 'object not found', { ...ts, ...detail })
+}
+
+export class DeviceObjectStore implements DeviceObjects {
+  readonly tmpDir: string
+  private readonly mode: MetadataMode
+  private readonly locks = new KeyedLock()
+
+  constructor(
+    readonly root: string,
+    private readonly options: DeviceObjectStoreOptions = {},
+  ) {
+    this.tmpDir = devicePaths(root).tmp
+    this.mode = { xattrs: options.xattrs ?? true }
+  }
+
+  async put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
+    const timestamp = parseTimestamp(put.timestamp)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    // Refuse before reading the body, as Swift's object server does; checked again at commit.
+    const existing = chooseOndiskFiles(await listDir(hashDir)).newest
+    if (existing && existing.compare(timestamp) >= 0) throw conflict(existing)
+    const tmp = await writeTempBody(this.tmpDir, timestamp.internal, body, put.size)
+    let sidecar: string | undefined
+    try {
+      if (put.etag !== undefined && put.etag.toLowerCase() !== tmp.etag) {
+        throw new VeloxError('etag-mismatch', `body md5 ${tmp.etag} differs from ETag ${put.etag}`, { etag: tmp.etag })
+      }
+      const meta: ObjectMetadata = {
+        name: loc.name,
+        timestamp: timestamp.internal,
+        contentType: put.contentType,
+        etag: tmp.etag,
+        size: tmp.size,
+        headers: put.headers,
+      }
+      sidecar = await this.syncTemp(tmp.path, tmp.fh, meta)
+      await this.commit(hashDir, timestamp, 'data', tmp.path, sidecar, (files) => {
+        if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
+      })
+      return meta
+    } catch (err) {
+      await discardTemp(tmp.path, tmp.fh)
+      throw err
+    }
+  }
+
+  async delete(loc: ObjectLocation, timestampText: string): Promise<ObjectMetadata | undefined> {
+    const timestamp = parseTimestamp(timestampText)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    return this.writeEmptyFile(hashDir, timestamp, 'ts', { name: loc.name, timestamp: timestamp.internal }, async (files) => {
+      if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
+      if (!files.data) return undefined
+      const data = asObjectMetadata(await readMetadata(join(hashDir, files.data.name), join(hashDir, files.data.name), this.mode))
+      const meta = files.meta && asFileMetadata(await this.readFileMetadata(join(hashDir, files.meta.name)))
+      return data && mergeFastPost(data, meta)
+    })
+  }
+
+  async post(loc: ObjectLocation, timestampText: string, headers: Record<string, string>): Promise<void> {
+    const timestamp = parseTimestamp(timestampText)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    await this.writeEmptyFile(hashDir, timestamp, 'meta', { name: loc.name, timestamp: timestamp.internal, headers }, async (files) => {
+      if (!files.data) throw notFound(files)
+      const newest = files.meta && files.meta.timestamp.compare(files.data.timestamp) > 0 ? files.meta.timestamp : files.data.timestamp
+      if (newest.compare(timestamp) >= 0) throw conflict(newest)
+    })
+  }
+
+  async open(loc: ObjectLocation): Promise<OpenedObject> {
+    return this.openHash(loc.partition, loc.hash, loc.name)
+  }
+
+  /**
+   * Opens the live version in a hash directory; `name`, when given, must match the stored name
+   * (Swift's DiskFileCollision → not found). Used by open() and the auditor.
+   */
+  async openHash(partition: number, hash: string, name?: string): Promise<OpenedObject> {
+    const hashDir = hashDirOf(this.root, partition, hash)
+    // A newer write or a cleanup may remove the file between listing and opening: list again.
+    for (let attempt = 0; ; attempt++) {
+      const files = chooseOndiskFiles(await listDir(hashDir))
+      if (!files.data) throw notFound(files)
+      const dataPath = join(hashDir, files.data.name)
+      let fh: FileHandle
+      try {
+        fh = await open(dataPath, 'r')
+      } catch (err) {
+        if (hasCode(err, 'ENOENT') && attempt < 3) continue
+        throw hasCode(err, 'ENOENT') ? notFound(files) : translateOsError(err, 'open object')
+      }
+      try {
+        const opened = await this.load(fh, hashDir, dataPath, files, name)
+        if (opened) return opened
+      } catch (err) {
+        await fh.close().catch(() => undefined)
+        throw isVeloxError(err) ? err : translateOsError(err, 'open object')
+      }
+      await fh.close().catch(() => undefined)
+      if (attempt >= 3) throw notFound(files)
+    }
+  }
+
+  /** Removes temp files left by a crash (all of them at startup, or those older than `olderThanMs`). */
+  cleanStaleTempFiles(olderThanMs = 0): Promise<number> {
+    return cleanStaleTempFiles(this.tmpDir, olderThanMs)
+  }
+
+  /** Moves a hash directory out of service; not-found afterwards. */
+  async quarantine(hashDir: string, reason: string): Promise<void> {
+    const event = await quarantineHashDir(this.root, hashDir, reason)
+    if (event) this.options.onQuarantine?.(event)
+  }
+
+  /** Checks the opened data file; undefined when it vanished meanwhile (the caller retries). */
+  private async load(fh: FileHandle, hashDir: string, dataPath: string, files: OndiskFiles, name?: string): Promise<OpenedObject | undefined> {
+    const raw = await readMetadata(`/proc/self/fd/${fh.fd}`, dataPath, this.mode)
+    if (raw === undefined && !(await exists(dataPath))) return undefined
+    const data = asObjectMetadata(raw)
+    if (!data) return this.corrupt(hashDir, raw === undefined ? 'data file has no metadata' : 'data file metadata unreadable')
+    if (name !== undefined && data.name !== name) {
+      throw new VeloxError('not-found', 'hash directory holds another object', { collision: data.name })
+    }
+    const size = (await fh.stat()).size
+    if (size !== data.size) return this.corrupt(hashDir, `data file has ${size} bytes, metadata says ${data.size}`)
+    let meta: FileMetadata | undefined
+    if (files.meta) {
+      const rawMeta = await this.readFileMetadata(join(hashDir, files.meta.name))
+      meta = asFileMetadata(rawMeta)
+      // A .meta removed since the listing was superseded; only a present, unreadable one is bad.
+      if (!meta && rawMeta !== undefined) return this.corrupt(hashDir, '.meta metadata unreadable')
+    }
+    const merged = mergeFastPost(data, meta)
+    return new OpenedObject(fh, merged, meta ? files.meta?.timestamp.internal : undefined, (reason) => this.quarantine(hashDir, reason))
+  }
+
+  private async corrupt(hashDir: string, reason: string): Promise<never> {
+    await this.quarantine(hashDir, reason)
+    throw new VeloxError('not-found', `object quarantined: ${reason}`, { quarantined: true, reason })
+  }
+
+  /** Metadata of a .meta/.ts/.data by path; undefined when the file is gone. */
+  private async readFileMetadata(path: string): Promise<unknown> {
+    try {
+      return await readMetadata(path, path, this.mode)
+    } catch (err) {
+      if (isVeloxError(err) && (err.detail as { code?: string } | undefined)?.code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+
+  /** Adds metadata to a written temp file and makes both durable; returns the sidecar, if any. */
+  private async syncTemp(path: string, fh: FileHandle, metadata: object): Promise<string | undefined> {
+    const sidecar = await writeMetadata(path, metadata, this.mode)
+    try {
+      // Metadata first, then fsync, so data and xattr reach the disk together (_finalize_put).
+      await fh.sync()
+      await fh.close()
+    } catch (err) {
+      throw translateOsError(err, 'fsync object')
+    }
+    return sidecar
+  }
+
+  /** Tombstones and .meta files: an empty file whose metadata says what it is. */
+  private async writeEmptyFile<T>(
+    hashDir: string,
+    timestamp: Timestamp,
+    kind: FileKind,
+    metadata: FileMetadata,
+    check: (files: OndiskFiles) => Promise<T>,
+  ): Promise<T> {
+    const { path, fh } = await createTempFile(this.tmpDir, timestamp.internal)
+    try {
+      const sidecar = await this.syncTemp(path, fh, metadata)
+      return await this.commit(hashDir, timestamp, kind, path, sidecar, check)
+    } catch (err) {
+      await discardTemp(path, fh)
+      throw err
+    }
+  }
+
+  /**
+   * Under the hash directory's lock: `check` the current files (it throws to refuse), rename the
+   * temp file (and sidecar) into place durably, then remove what the new file made obsolete.
+   */
+  private commit<T>(
+    hashDir: string,
+    timestamp: Timestamp,
+    kind: FileKind,
+    tmpPath: string,
+    sidecarTmp: string | undefined,
+    check: (files: OndiskFiles) => T | Promise<T>,
+  ): Promise<T> {
+    return this.locks.run(hashDir, async () => {
+      const before = await listDir(hashDir)
+      const result = await check(chooseOndiskFiles(before))
+      const name = fileName(timestamp, kind)
+      const entries = [{ from: tmpPath, to: name }]
+      if (sidecarTmp) entries.unshift({ from: sidecarTmp, to: sidecarName(name) })
+      await installFiles(hashDir, entries)
+      if (before.length > 0) {
+        const after = [...before, ...entries.map((e) => e.to)]
+        await removeFiles(hashDir, chooseOndiskFiles(after).obsolete)
+      }
+      return result
+    })
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch (err) {
+    if (hasCode(err, 'ENOENT')) return false
+    throw translateOsError(err, 'stat object')
+  }
+}

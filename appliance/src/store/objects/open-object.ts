@@ -1,0 +1,115 @@
+/**
+ * An object opened for reading (`OpenObject`): holds the data file's descriptor so that an
+ * overwrite, delete or quarantine after open() does not disturb reads in progress, serves
+ * byte ranges with positioned reads, and verifies the MD5 of every whole-body read, reporting
+ * a mismatch (or a file that ends early) to `onCorrupt` before failing the stream.
+ * Owns reading one opened file; it must not list directories or choose which file to open.
+ */
+import { createHash, type Hash } from 'node:crypto'
+import type { FileHandle } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { VeloxError, isVeloxError } from '../../errors.js'
+import type { ObjectMetadata, OpenObject } from '../types.js'
+import { translateOsError } from '../os-errors.js'
+
+const READ_CHUNK_BYTES = 64 * 1024
+
+export type CorruptionHandler = (reason: string) => Promise<void>
+
+export class OpenedObject implements OpenObject {
+  private active = 0
+  private closing = false
+  private closed?: Promise<void>
+
+  constructor(
+    private readonly fh: FileHandle,
+    readonly meta: ObjectMetadata,
+    readonly metaTimestamp: string | undefined,
+    private readonly onCorrupt: CorruptionHandler,
+  ) {}
+
+  stream(range?: { start: number; end: number }): Readable {
+    if (this.closing) throw new VeloxError('internal', 'object stream requested after close()')
+    const size = this.meta.size
+    let start = 0
+    let end = size - 1
+    if (range) {
+      if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end < range.start) {
+        throw new VeloxError('range-not-satisfiable', `bad range ${range.start}-${range.end}`)
+      }
+      if (range.start >= size) throw new VeloxError('range-not-satisfiable', `range starts at ${range.start}, object has ${size} bytes`, { size })
+      start = range.start
+      end = Math.min(range.end, size - 1)
+    }
+    const verify = start === 0 && end === size - 1 ? this.meta.etag : undefined
+    this.active++
+    const stream = new ObjectReadStream(this.fh, start, end, verify, this.onCorrupt)
+    stream.once('close', () => {
+      this.active--
+      if (this.closing && this.active === 0) void this.closeNow()
+    })
+    return stream
+  }
+
+  /** Closes the descriptor now, or when the last stream still reading has finished. */
+  async close(): Promise<void> {
+    this.closing = true
+    if (this.active === 0) await this.closeNow()
+  }
+
+  private closeNow(): Promise<void> {
+    this.closed ??= this.fh.close().catch(() => undefined)
+    return this.closed
+  }
+}
+
+class ObjectReadStream extends Readable {
+  private pos: number
+  private readonly md5?: Hash
+
+  constructor(
+    private readonly fh: FileHandle,
+    start: number,
+    private readonly end: number,
+    private readonly expectedEtag: string | undefined,
+    private readonly onCorrupt: CorruptionHandler,
+  ) {
+    super({ highWaterMark: READ_CHUNK_BYTES })
+    this.pos = start
+    if (expectedEtag !== undefined) this.md5 = createHash('md5')
+  }
+
+  override _read(): void {
+    this.readChunk().catch((err: unknown) => this.destroy(isVeloxError(err) ? err : translateOsError(err, 'read object')))
+  }
+
+  private async readChunk(): Promise<void> {
+    if (this.pos > this.end) return this.finish()
+    const want = Math.min(READ_CHUNK_BYTES, this.end - this.pos + 1)
+    const buf = Buffer.allocUnsafe(want)
+    const { bytesRead } = await this.fh.read(buf, 0, want, this.pos)
+    if (bytesRead === 0) return this.corrupt(`data file ends at ${this.pos}, metadata says ${this.end + 1}`)
+    this.pos += bytesRead
+    const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead)
+    this.md5?.update(chunk)
+    if (this.pos > this.end && this.md5) {
+      // Verify before handing out the last bytes, so a corrupt body never ends cleanly.
+      const etag = this.md5.digest('hex')
+      if (etag !== this.expectedEtag) return this.corrupt(`md5 ${etag} does not match etag ${this.expectedEtag}`)
+    }
+    this.push(chunk)
+  }
+
+  private async finish(): Promise<void> {
+    if (this.md5 && this.end === -1) {
+      const etag = this.md5.digest('hex')
+      if (etag !== this.expectedEtag) return this.corrupt(`md5 ${etag} does not match etag ${this.expectedEtag}`)
+    }
+    this.push(null)
+  }
+
+  private async corrupt(reason: string): Promise<void> {
+    await this.onCorrupt(reason).catch(() => undefined)
+    this.destroy(new VeloxError('internal', `object quarantined: ${reason}`, { quarantined: true, reason }))
+  }
+}

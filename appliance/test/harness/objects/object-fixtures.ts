@@ -1,0 +1,68 @@
+/**
+ * Small helpers shared by the object-store tests and the crash writer: object locations with
+ * real Swift-style hashes, bodies, reading a stream to a buffer, scratch directories.
+ * Owns test conveniences only; it must not reach into the store's internals.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { ObjectLocation } from '../../../src/store/types.js'
+
+export function md5Hex(bytes: Uint8Array | string): string {
+  return createHash('md5').update(bytes).digest('hex')
+}
+
+/** A location for `/a/c/<object>` with the partition taken from the hash (part power 6). */
+export function objectLoc(object: string, account = 'a', container = 'c'): ObjectLocation {
+  const name = `/${account}/${container}/${object}`
+  const hash = md5Hex(`prefix${name}suffix`)
+  return { partition: parseInt(hash.slice(0, 8), 16) >>> 26, hash, name }
+}
+
+/** A body as an async iterable of `chunkBytes`-sized pieces. */
+export async function* chunked(bytes: Uint8Array, chunkBytes = 65536): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += chunkBytes) yield bytes.subarray(i, i + chunkBytes)
+}
+
+/** Deterministic bytes: a cheap xorshift stream seeded by `seed`. */
+export function patternBytes(size: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(size)
+  let x = seed >>> 0 || 1
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+export async function scratchDir(prefix = 'velox-objects-'): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/** Seeded PRNG (mulberry32) so failures can be replayed from the printed seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Timestamps a fixed distance apart, in Swift's internal form. */
+export function ts(n: number, base = 1_700_000_000): string {
+  return `${base + Math.floor(n / 100000)}.${String(n % 100000).padStart(5, '0')}`
+}
