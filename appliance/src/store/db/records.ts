@@ -1,0 +1,166 @@
+/**
+ * Database records and Swift's rules over them, as pure functions: when a database counts as
+ * deleted, how metadata merges (newest timestamp per key wins), how a row replaces another
+ * (strictly newer timestamp wins, as Swift's merge_items) and how the stats move with it.
+ *
+ * Owns: the shape of a database record and of row values as stored (JSON).
+ * Must not: touch LevelDB, hold state, or know about key bytes (keys.ts).
+ */
+import { VeloxError } from '../../errors.js'
+import { Timestamp } from '../../lib/timestamp.js'
+import type { ContainerRow, DbMetadata, ObjectRow } from '../types.js'
+import type { DbKind } from './keys.js'
+
+/** Swift's initial delete_timestamp. */
+export const ZERO_TIMESTAMP = '0000000000.00000'
+
+/** One account or container database: its identity, lifecycle and exact totals. */
+export interface DbRecord {
+  /** Internal id, the prefix of this database's rows. */
+  id: number
+  kind: DbKind
+  partition: number
+  account: string
+  /** '' for an account database. */
+  container: string
+  putTimestamp: string
+  deleteTimestamp: string
+  createdAt: string
+  /** Containers: live object rows. Accounts: sum of the container rows' object counts. */
+  objectCount: number
+  bytesUsed: number
+  /** Accounts only: container rows not deleted. */
+  containerCount: number
+  metadata: DbMetadata
+  storagePolicyIndex: number
+  /** Last change sequence handed out to a row of this database (0 = none yet). */
+  seq: number
+}
+
+export function parseTimestamp(text: string): Timestamp {
+  const ts = Timestamp.tryParse(text)
+  if (!ts) throw new VeloxError('bad-request', `bad timestamp: ${text}`)
+  return ts
+}
+
+export function compareTimestamps(a: string, b: string): number {
+  return parseTimestamp(a).compare(parseTimestamp(b))
+}
+
+export function newerTimestamp(a: string, b: string): string {
+  return compareTimestamps(a, b) >= 0 ? a : b
+}
+
+/** Swift's is_deleted: empty (no objects, or for accounts no containers) and deleted after
+ *  the last put. */
+export function isRecordDeleted(rec: DbRecord): boolean {
+  const count = rec.kind === 'container' ? rec.objectCount : rec.containerCount
+  return count === 0 && compareTimestamps(rec.deleteTimestamp, rec.putTimestamp) > 0
+}
+
+/** Swift's update_metadata: a key is replaced only by a strictly newer timestamp. Returns
+ *  whether anything changed. */
+export function mergeMetadata(target: DbMetadata, updates: DbMetadata | undefined): boolean {
+  let changed = false
+  for (const [key, update] of Object.entries(updates ?? {})) {
+    const old = target[key]
+    if (!old || compareTimestamps(update.timestamp, old.timestamp) > 0) {
+      target[key] = { value: update.value, timestamp: update.timestamp }
+      changed = true
+    }
+  }
+  return changed
+}
+
+/** Swift's delete_db: every key is blanked at the delete timestamp (newest still wins). */
+export function clearMetadata(target: DbMetadata, timestamp: string): void {
+  const blanks: DbMetadata = {}
+  for (const key of Object.keys(target)) blanks[key] = { value: '', timestamp }
+  mergeMetadata(target, blanks)
+}
+
+/** What clients see: removed keys (empty value) are left out. */
+export function visibleMetadata(metadata: DbMetadata): DbMetadata {
+  const out: DbMetadata = {}
+  for (const [key, entry] of Object.entries(metadata)) if (entry.value !== '') out[key] = { ...entry }
+  return out
+}
+
+export function newRecord(id: number, kind: DbKind, partition: number, account: string, container: string, putTimestamp: string, storagePolicyIndex: number): DbRecord {
+  return {
+    id,
+    kind,
+    partition,
+    account,
+    container,
+    putTimestamp,
+    deleteTimestamp: ZERO_TIMESTAMP,
+    createdAt: putTimestamp,
+    objectCount: 0,
+    bytesUsed: 0,
+    containerCount: 0,
+    metadata: {},
+    storagePolicyIndex,
+    seq: 0,
+  }
+}
+
+/** Row value of a container database: [timestamp, size, contentType, etag, seq]. */
+export function encodeObjectRow(row: ObjectRow, seq: number): string {
+  return JSON.stringify([row.timestamp, row.size, row.contentType, row.etag, seq])
+}
+
+export function decodeObjectRow(name: string, value: string, deleted: boolean): ObjectRow & { seq: number } {
+  const [timestamp, size, contentType, etag, seq] = JSON.parse(value) as [string, number, string, string, number]
+  return { name, timestamp, size, contentType, etag, deleted, seq }
+}
+
+/** Row value of an account database: [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq]. */
+export function encodeContainerRow(row: ContainerRow, seq: number): string {
+  return JSON.stringify([row.putTimestamp, row.deleteTimestamp, row.objectCount, row.bytesUsed, seq])
+}
+
+export function decodeContainerRow(name: string, value: string, deleted: boolean): ContainerRow & { seq: number } {
+  const [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq] = JSON.parse(value) as [string, string, number, number, number]
+  return { name, putTimestamp, deleteTimestamp, objectCount, bytesUsed, deleted, seq }
+}
+
+/** Swift's account merge_items: put and delete timestamps each keep the newest; a deleted row
+ *  is one deleted after its last put with no objects. The counts are the incoming report's,
+ *  unless that report is older than the stored row's newest timestamp (a stale report from
+ *  before a re-create or delete), which would otherwise undo newer stats. */
+export function mergeContainerRow(existing: ContainerRow | undefined, incoming: ContainerRow): ContainerRow | undefined {
+  const merged: ContainerRow = { ...incoming }
+  if (existing) {
+    merged.putTimestamp = newerTimestamp(existing.putTimestamp, incoming.putTimestamp)
+    merged.deleteTimestamp = newerTimestamp(existing.deleteTimestamp, incoming.deleteTimestamp)
+    const incomingNewest = newerTimestamp(incoming.putTimestamp, incoming.deleteTimestamp)
+    const existingNewest = newerTimestamp(existing.putTimestamp, existing.deleteTimestamp)
+    if (compareTimestamps(incomingNewest, existingNewest) < 0) {
+      merged.objectCount = existing.objectCount
+      merged.bytesUsed = existing.bytesUsed
+    }
+  }
+  merged.deleted = merged.objectCount === 0 && compareTimestamps(merged.deleteTimestamp, merged.putTimestamp) > 0
+  if (
+    existing &&
+    existing.putTimestamp === merged.putTimestamp &&
+    existing.deleteTimestamp === merged.deleteTimestamp &&
+    existing.objectCount === merged.objectCount &&
+    existing.bytesUsed === merged.bytesUsed &&
+    existing.deleted === merged.deleted
+  ) {
+    return undefined
+  }
+  return merged
+}
+
+/** A row's contribution to its database's totals. */
+export function objectRowStats(row: ObjectRow | undefined): { objects: number; bytes: number } {
+  return row && !row.deleted ? { objects: 1, bytes: row.size } : { objects: 0, bytes: 0 }
+}
+
+export function containerRowStats(row: ContainerRow | undefined): { containers: number; objects: number; bytes: number } {
+  if (!row) return { containers: 0, objects: 0, bytes: 0 }
+  return { containers: row.deleted ? 0 : 1, objects: row.objectCount, bytes: row.bytesUsed }
+}
