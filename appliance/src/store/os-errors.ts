@@ -29,10 +29,11 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
 }
 
 /** errno number → name, for errors that carry only a number (fs-xattr leaves `code` empty for
- *  errnos it does not know, such as EUCLEAN). */
-const NAME_BY_ERRNO: ReadonlyMap<number, string> = new Map(
-  Object.entries(constants.errno).map(([name, n]) => [Math.abs(n), name]),
-)
+ *  errnos it does not know). Node's table lacks Linux's EUCLEAN (117), added by hand. */
+const NAME_BY_ERRNO: ReadonlyMap<number, string> = new Map([
+  [117, 'EUCLEAN'],
+  ...Object.entries(constants.errno).map(([name, n]): [number, string] => [Math.abs(n), name]),
+])
 
 /** The errno name of an error from node:fs or fs-xattr, or undefined. */
 export function errnoCode(err: unknown): string | undefined {

@@ -1,0 +1,67 @@
+/** The auditor finds corrupted and truncated objects at a bounded rate, and can be stopped. */
+import { expect } from 'chai'
+import { open, readdir, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chunked, objectLoc, patternBytes, scratchDir, ts } from '../../../test/harness/objects/object-fixtures.js'
+import { ObjectAuditor, TokenBucket } from './auditor.js'
+import { openDeviceObjects, type DeviceObjectStore } from './device-object-store.js'
+import { hashDirOf } from './layout.js'
+
+describe('ObjectAuditor', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>
+  let store: DeviceObjectStore
+  beforeEach(async () => {
+    scratch = await scratchDir()
+    store = await openDeviceObjects(scratch.dir)
+  })
+  afterEach(() => scratch.remove())
+
+  const dataPath = (name: string, t: string) => {
+    const loc = objectLoc(name)
+    return join(hashDirOf(scratch.dir, loc.partition, loc.hash), `${t}.data`)
+  }
+
+  it('verifies every live object and quarantines a flipped byte and a truncated file', async () => {
+    for (let i = 0; i < 20; i++) {
+      await store.put(objectLoc(`o${i}`), { timestamp: ts(1), contentType: 'x', headers: {} }, chunked(patternBytes(10_000 + i, i + 1)))
+    }
+    await store.delete(objectLoc('o19'), ts(2))
+    const fh = await open(dataPath('o3', ts(1)), 'r+')
+    await fh.write(Buffer.from('!'), 0, 1, 5000)
+    await fh.close()
+    await truncate(dataPath('o7', ts(1)), 100)
+
+    const report = await new ObjectAuditor(store, { bytesPerSecond: 100e6 }).runOnce()
+    expect(report).to.include({ objects: 17, quarantined: 2, errors: 0, stopped: false })
+    expect(report.bytes).to.equal(Array.from({ length: 19 }, (_, i) => 10_000 + i).filter((_, i) => i !== 3 && i !== 7).reduce((a, b) => a + b))
+    expect((await readdir(join(scratch.dir, 'quarantined', 'objects'))).sort()).to.deep.equal([objectLoc('o3').hash, objectLoc('o7').hash].sort())
+    const again = await new ObjectAuditor(store, { bytesPerSecond: 100e6 }).runOnce()
+    expect(again).to.include({ objects: 17, quarantined: 0 })
+  })
+
+  it('keeps to its byte rate and stops when asked', async () => {
+    for (let i = 0; i < 4; i++) {
+      await store.put(objectLoc(`slow${i}`), { timestamp: ts(1), contentType: 'x', headers: {} }, chunked(patternBytes(100_000, i + 1)))
+    }
+    const auditor = new ObjectAuditor(store, { bytesPerSecond: 200_000 })
+    const started = performance.now()
+    const passing = auditor.runOnce()
+    await new Promise((r) => setTimeout(r, 900))
+    await auditor.stop()
+    const report = await passing
+    const elapsed = performance.now() - started
+    expect(report.stopped).to.equal(true)
+    // 400 kB at 200 kB/s with a one-second bucket needs ~1 s; stopped at 0.9 s, before the end.
+    expect(report.objects).to.be.lessThan(4)
+    expect(elapsed).to.be.lessThan(1500)
+  })
+
+  it('token bucket: a burst of one second, then the rate', async () => {
+    const bucket = new TokenBucket(1_000_000)
+    const started = performance.now()
+    await bucket.take(1_000_000)
+    expect(performance.now() - started).to.be.lessThan(50)
+    await bucket.take(200_000)
+    expect(performance.now() - started).to.be.within(150, 400)
+  })
+})
