@@ -66,3 +66,13 @@ export function seededRandom(seed: number): () => number {
 export function ts(n: number, base = 1_700_000_000): string {
   return `${base + Math.floor(n / 100000)}.${String(n % 100000).padStart(5, '0')}`
 }
+
+/** The body the crash writer stores for (name, timestamp): anyone can recompute it, so every
+ *  visible version can be checked byte for byte. Sizes span 0 B to 192 KiB. */
+export function versionBody(name: string, timestamp: string): Buffer {
+  const seed = parseInt(md5Hex(`${name}@${timestamp}`).slice(0, 8), 16)
+  return patternBytes(seed % (192 * 1024 + 1), seed)
+}
+
+/** The names the crash writer chooses from (a small pool, so later rounds overwrite). */
+export const CRASH_OBJECT_NAMES: readonly string[] = Array.from({ length: 60 }, (_, i) => `obj-${i}`)
