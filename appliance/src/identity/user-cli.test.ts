@@ -1,6 +1,6 @@
 // End-to-end: `node dist/tools/cli/main.js user …` against a temp data dir, read back by a UserDirectory.
 import { expect } from 'chai'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -77,6 +77,22 @@ describe('velox user (CLI)', () => {
     const r = spawnSync(process.execPath, [MAIN, 'user', 'add', 'test', 'tester', 'testing'], { cwd: dataDir, encoding: 'utf8' })
     expect(r.status, r.stderr).to.equal(0)
     expect(readFileSync(usersFilePath(join(dataDir, 'data')), 'utf8')).to.include('"tester"')
+  })
+
+  it('loses no user when several CLIs add at once (the users file lock)', async () => {
+    const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']
+    const codes = await Promise.all(
+      names.map(
+        (u) =>
+          new Promise<number | null>((done) => {
+            const child = spawn(process.execPath, [MAIN, 'user', 'add', '--data', dataDir, 'test', u, 'k'], { stdio: 'ignore' })
+            child.on('close', done)
+          }),
+      ),
+    )
+    expect(codes).to.deep.equal(names.map(() => 0))
+    const users = await new UserDirectory(usersFilePath(dataDir)).list()
+    expect(users.map((u) => u.user)).to.deep.equal(names)
   })
 
   it('is seen by a running UserDirectory', async () => {
