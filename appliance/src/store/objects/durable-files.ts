@@ -111,12 +111,24 @@ export async function fsyncDir(dir: string): Promise<void> {
 /**
  * mkdir -p `dir`. Returns the directories to fsync once an entry is renamed into `dir`: `dir`
  * itself, plus the parent of every directory created here (Swift's `makedirs_count`).
+ * Hand-rolled because Node's recursive mkdir reports ENOENT when a parent's mkdir fails with
+ * ENOSPC, which would hide a full device.
  */
-export async function makeDirs(dir: string): Promise<string[]> {
-  const first = await mkdir(dir, { recursive: true })
-  const toSync = [dir]
-  if (first === undefined) return toSync
-  for (let d = dir; d.length >= first.length; d = dirname(d)) toSync.push(dirname(d))
+export async function makeDirs(dir: string, toSync: string[] = [dir]): Promise<string[]> {
+  try {
+    await mkdir(dir)
+  } catch (err) {
+    if (hasCode(err, 'EEXIST')) return toSync
+    if (!hasCode(err, 'ENOENT') || dirname(dir) === dir) throw err
+    await makeDirs(dirname(dir), toSync)
+    try {
+      await mkdir(dir)
+    } catch (again) {
+      if (hasCode(again, 'EEXIST')) return toSync
+      throw again
+    }
+  }
+  toSync.push(dirname(dir))
   return toSync
 }
 
