@@ -11,6 +11,7 @@ interface Command {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.js'),
+  ring: () => import('./ring.js'),
   user: () => import('./user.js'),
 }
 
