@@ -4,7 +4,9 @@
  */
 export const summary = 'run benchmarks (ring, store, …) beside their references'
 
-const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {}
+const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {{
+  ring: () => import('../benchmarks/ring.js'),
+}
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
