@@ -4,7 +4,7 @@
  */
 export const summary = 'run benchmarks (ring, store, …) beside their references'
 
-const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {{
+const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   ring: () => import('../benchmarks/ring.js'),
 }
 
