@@ -5,7 +5,9 @@
 export const summary = 'run benchmarks (ring, store, …) beside their references'
 
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
+  store: () => import('../benchmarks/store.js'),
 }
 
 export async function run(argv: string[]): Promise<number> {

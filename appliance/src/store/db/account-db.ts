@@ -17,6 +17,7 @@ import type { DbRecord } from './records.js'
 import {
   containerRowStats,
   decodeContainerRow,
+  listedContainerRow,
   encodeContainerRow,
   isRecordDeleted,
   mergeContainerRow,
@@ -123,10 +124,7 @@ export class AccountDatabases {
       level: this.store.level,
       keyPrefix: rowPrefix(rec.id, ROW_LIVE),
       allowPath: false,
-      decode: (name: string, value: string): ContainerRow => {
-        const { seq: _seq, ...row } = decodeContainerRow(name, value, false)
-        return row
-      },
+      decode: listedContainerRow,
     }
     return this.store.guard(() => listRows(scan, params))
   }

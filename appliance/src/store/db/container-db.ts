@@ -18,6 +18,7 @@ import {
   clearMetadata,
   compareTimestamps,
   decodeObjectRow,
+  listedObjectRow,
   encodeObjectRow,
   isRecordDeleted,
   mergeMetadata,
@@ -141,10 +142,7 @@ export class ContainerDatabases {
       level: this.store.level,
       keyPrefix: rowPrefix(rec.id, ROW_LIVE),
       allowPath: true,
-      decode: (name: string, value: string): ObjectRow => {
-        const { seq: _seq, ...row } = decodeObjectRow(name, value, false)
-        return row
-      },
+      decode: listedObjectRow,
     }
     return this.store.guard(() => listRows(scan, params))
   }

@@ -115,6 +115,39 @@ describe('store/db listing', () => {
     )
   })
 
+  it('lists many large subtrees (sought past one by one) exactly as the model', async () => {
+    const all: string[] = ['0', 'a', 'zz']
+    for (let d = 0; d < 40; d++) for (let i = 0; i < 60; i++) all.push(`d${String(d).padStart(2, '0')}/${i % 5 === 0 ? 'x/' : ''}${String(i).padStart(2, '0')}`)
+    const c = await container(all)
+    const variants: ListingParams[] = [
+      { delimiter: '/', limit: 1000 },
+      { delimiter: '/', limit: 1000, reverse: true },
+      { delimiter: '/', limit: 20, marker: 'd05/', endMarker: 'd30' },
+      { delimiter: '/', limit: 1000, prefix: 'd1' },
+      { delimiter: '/', limit: 1000, prefix: 'd07/' },
+      { path: 'd07', limit: 1000 },
+      { path: 'd07', limit: 1000, reverse: true },
+      { delimiter: 'x', limit: 1000 },
+    ]
+    for (const params of variants) expect(names(await device.dbs.listObjects('AUTH_t', c, params)), JSON.stringify(params)).to.deep.equal(modelListing(all, params))
+  })
+
+  it('matches the Swift reference model when subtrees are large enough to be sought past', async () => {
+    const dirArb = fc.record({ dir: text(3).filter((d) => d.length > 0), rows: fc.integer({ min: 0, max: 80 }), nested: fc.boolean() })
+    await fc.assert(
+      fc.asyncProperty(fc.array(dirArb, { maxLength: 30 }), fc.array(text(3).filter((n) => n.length > 0), { maxLength: 10 }), fc.array(paramsArb, { minLength: 1, maxLength: 6 }), async (dirs, loose, listings) => {
+        const all = new Set(loose)
+        for (const d of dirs) for (let i = 0; i < d.rows; i++) all.add(`${d.dir}/${d.nested && i % 3 === 0 ? `s${i % 7}/` : ''}${String(i).padStart(2, '0')}`)
+        const c = await container([...all])
+        for (const params of listings) {
+          const full = { ...params, limit: params.limit * 4 }
+          expect(names(await device.dbs.listObjects('AUTH_t', c, full)), JSON.stringify(full)).to.deep.equal(modelListing(all, full))
+        }
+      }),
+      { numRuns: 100 },
+    )
+  })
+
   it('matches the Swift reference model for random container rows (accounts ignore path)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(text(5).filter((n) => n.length > 0), { maxLength: 40 }), fc.array(paramsArb, { minLength: 1, maxLength: 8 }), async (containers, listings) => {

@@ -115,6 +115,12 @@ export function decodeObjectRow(name: string, value: string, deleted: boolean): 
   return { name, timestamp, size, contentType, etag, deleted, seq }
 }
 
+/** A live row as listed (no sequence): the listing hot path, so no spreads or copies. */
+export function listedObjectRow(name: string, value: string): ObjectRow {
+  const v = JSON.parse(value) as [string, number, string, string, number]
+  return { name, timestamp: v[0], size: v[1], contentType: v[2], etag: v[3], deleted: false }
+}
+
 /** Row value of an account database: [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq]. */
 export function encodeContainerRow(row: ContainerRow, seq: number): string {
   return JSON.stringify([row.putTimestamp, row.deleteTimestamp, row.objectCount, row.bytesUsed, seq])
@@ -123,6 +129,11 @@ export function encodeContainerRow(row: ContainerRow, seq: number): string {
 export function decodeContainerRow(name: string, value: string, deleted: boolean): ContainerRow & { seq: number } {
   const [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq] = JSON.parse(value) as [string, string, number, number, number]
   return { name, putTimestamp, deleteTimestamp, objectCount, bytesUsed, deleted, seq }
+}
+
+export function listedContainerRow(name: string, value: string): ContainerRow {
+  const v = JSON.parse(value) as [string, string, number, number, number]
+  return { name, putTimestamp: v[0], deleteTimestamp: v[1], objectCount: v[2], bytesUsed: v[3], deleted: false }
 }
 
 /** Swift's account merge_items: put and delete timestamps each keep the newest; a deleted row
