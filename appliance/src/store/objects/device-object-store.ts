@@ -6,14 +6,14 @@
  * Owns the object tree of this device; it must not touch databases, rings or HTTP, nor
  * expose a file before it and its metadata are durable.
  */
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rmdir, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
 import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
-import { cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, removeFiles, writeTempBody } from './durable-files.js'
+import { cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, makeDirs, removeFiles, writeTempBody } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
 import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
@@ -229,10 +229,12 @@ export class DeviceObjectStore implements DeviceObjects {
     try {
       // Metadata first, then fsync, so data and xattr reach the disk together (_finalize_put).
       await fh.sync()
-      await fh.close()
     } catch (err) {
       throw translateOsError(err, 'fsync object')
     }
+    // Once fsynced, closing cannot lose anything: let it overlap the rename instead of adding a
+    // round trip to every PUT (a later close from discardTemp joins this one).
+    void fh.close().catch(() => undefined)
     return sidecar
   }
 
@@ -267,12 +269,26 @@ export class DeviceObjectStore implements DeviceObjects {
     check: (files: OndiskFiles) => T | Promise<T>,
   ): Promise<T> {
     return this.locks.run(hashDir, async () => {
-      const before = await listDir(hashDir)
-      const result = await check(chooseOndiskFiles(before))
+      let toSync: string[]
+      try {
+        toSync = await makeDirs(hashDir)
+      } catch (err) {
+        throw translateOsError(err, 'create object directory')
+      }
+      // A hash directory created just now holds nothing to check against or clean up.
+      const before = toSync.length > 1 ? [] : await listDir(hashDir)
+      let result: T
+      try {
+        result = await check(chooseOndiskFiles(before))
+      } catch (err) {
+        // Refused (e.g. POST to nothing): leave no empty hash directory behind.
+        if (toSync.length > 1) await rmdir(hashDir).catch(() => undefined)
+        throw err
+      }
       const name = fileName(timestamp, kind)
       const entries = [{ from: tmpPath, to: name }]
       if (sidecarTmp) entries.unshift({ from: sidecarTmp, to: sidecarName(name) })
-      await installFiles(hashDir, entries)
+      await installFiles(hashDir, entries, toSync)
       if (before.length > 0) {
         const after = [...before, ...entries.map((e) => e.to)]
         await removeFiles(hashDir, chooseOndiskFiles(after).obsolete)

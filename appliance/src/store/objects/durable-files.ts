@@ -134,13 +134,12 @@ export async function makeDirs(dir: string, toSync: string[] = [dir]): Promise<s
 
 /**
  * Renames the fsynced temp files into `hashDir` under their final names and makes the renames
- * durable. `entries` are installed in order (a sidecar before the file it describes, so a
- * file is never visible without its metadata). A directory emptied and removed by a concurrent
- * cleanup is created again, as Swift's `renamer` retries.
+ * durable. `toSync` comes from makeDirs(hashDir). `entries` are installed in order (a sidecar
+ * before the file it describes, so a file is never visible without its metadata). A directory
+ * moved away meanwhile (a quarantine) is created again, as Swift's `renamer` retries.
  */
-export async function installFiles(hashDir: string, entries: ReadonlyArray<{ from: string; to: string }>): Promise<void> {
+export async function installFiles(hashDir: string, entries: ReadonlyArray<{ from: string; to: string }>, toSync: string[]): Promise<void> {
   try {
-    let toSync = await makeDirs(hashDir)
     for (const [i, { from, to }] of entries.entries()) {
       try {
         await rename(from, join(hashDir, to))
