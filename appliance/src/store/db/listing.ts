@@ -3,7 +3,8 @@
  * with Swift's semantics (container/backend.py list_objects_iter, account/backend.py
  * list_containers_iter): marker and end_marker exclusive; reverse swaps them; a delimiter
  * (with an empty prefix if none) folds each subtree into one `{subdir}` entry, and the scan
- * then seeks past the whole subtree instead of reading it; `path` is prefix = path + '/' with
+ * then seeks past the subtree instead of reading it (small subtrees, cheaper to read than to
+ * seek, are skipped in memory); `path` is prefix = path + '/' with
  * delimiter '/', where nested names are skipped without a subdir and the path itself is
  * left out.
  *
@@ -118,8 +119,8 @@ interface Skip {
  * The delimiter loop of list_objects_iter: rows in order; at the first name with the
  * delimiter after the prefix, emit its subdir (unless it equals the marker) and pass over the
  * subtree. Rows of the subtree already read in the current batch are skipped in memory; if
- * the batch ends inside the subtree, the iterator seeks past it, so a large subtree costs one
- * seek instead of a scan of its rows.
+ * the batch ends inside the subtree, or subtrees have been large, the iterator seeks past it,
+ * so a large subtree costs one seek instead of a scan of its rows.
  */
 async function listWithDelimiter<Row>(scan: ListingScan<Row>, p: Plan, delimiter: Buffer, prefix: Buffer, it: RowIterator): Promise<ListingEntry<Row>[]> {
   const results: ListingEntry<Row>[] = []
