@@ -10,6 +10,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: () => import('./serve.js'),
   bench: () => import('./bench.js'),
   ring: () => import('./ring.js'),
   user: () => import('./user.js'),

@@ -6,14 +6,9 @@
 import type { SwiftConstraints } from '../../config/index.js'
 import { VeloxError } from '../../errors.js'
 
-export interface SwiftPath {
-  version: string
-  account: string
-  container?: string
-  object?: string
-}
+import type { SwiftPath, SwiftTarget } from '../../swift/types.js'
 
-export type SwiftTarget = 'account' | 'container' | 'object'
+export type { SwiftPath, SwiftTarget } from '../../swift/types.js'
 
 export function targetOf(p: SwiftPath): SwiftTarget {
   return p.object !== undefined ? 'object' : p.container !== undefined ? 'container' : 'account'

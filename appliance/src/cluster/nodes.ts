@@ -1,0 +1,62 @@
+/**
+ * The storage nodes this appliance can reach, one per ring device: in process for the
+ * devices of this box (later also HTTP clients for peers), behind one interface. Tracks
+ * device errors so that placement routes around a failing device for a while (Swift's
+ * error suppression), without ever forgetting it.
+ */
+import type { RingDevice } from '../ring/types.js'
+import type { DeviceDatabases, DeviceObjects } from '../store/types.js'
+
+export interface StorageNode {
+  /** The device name on its appliance ("d1", "sdb1"). */
+  readonly device: string
+  readonly objects: DeviceObjects
+  readonly dbs: DeviceDatabases
+}
+
+export interface NodeDirectoryOptions {
+  /** How long a device that errored is skipped (Swift's error_suppression_interval). */
+  suppressMs?: number
+  now?: () => number
+}
+
+export class NodeDirectory {
+  private readonly downUntil = new Map<string, number>()
+  private readonly suppressMs: number
+  private readonly now: () => number
+
+  constructor(
+    /** Local devices by name. */
+    private readonly local: ReadonlyMap<string, StorageNode>,
+    opts: NodeDirectoryOptions = {},
+  ) {
+    this.suppressMs = opts.suppressMs ?? 60_000
+    this.now = opts.now ?? Date.now
+  }
+
+  /** The node serving a ring device, or undefined when it cannot be reached from here. */
+  resolve(dev: RingDevice): StorageNode | undefined {
+    return this.local.get(dev.device)
+  }
+
+  markError(dev: RingDevice): void {
+    this.downUntil.set(key(dev), this.now() + this.suppressMs)
+  }
+
+  markOk(dev: RingDevice): void {
+    this.downUntil.delete(key(dev))
+  }
+
+  isHealthy(dev: RingDevice): boolean {
+    const until = this.downUntil.get(key(dev))
+    return until === undefined || until <= this.now()
+  }
+
+  get localNodes(): ReadonlyMap<string, StorageNode> {
+    return this.local
+  }
+}
+
+function key(dev: RingDevice): string {
+  return `${dev.ip}:${dev.port}/${dev.device}`
+}

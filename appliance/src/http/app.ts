@@ -1,0 +1,78 @@
+/**
+ * The appliance's HTTP server: one Koa app holding every surface (today the Swift API).
+ * Stamps every response with X-Trans-Id / X-Openstack-Request-Id, logs one JSON line per
+ * request (never keys or tokens, never query strings that may carry signatures), and sends
+ * errors through the one error table.
+ */
+import { randomBytes } from 'node:crypto'
+import Koa from 'koa'
+import type { SwiftServices } from '../swift/index.js'
+import { swiftErrorResponse } from './error-response.js'
+import { routeSwift, isSwiftPath } from './swift/router.js'
+import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
+
+export interface RequestLogLine {
+  trans_id: string
+  method: string
+  path: string
+  status: number
+  bytes: number
+  duration_ms: number
+  client: string
+}
+
+export interface AppDeps {
+  swift: SwiftServices
+  /** Receives one line per request. */
+  requestLog?: (line: RequestLogLine) => void
+  /** Receives 5xx causes. */
+  errorLog?: (msg: string, err: unknown, transId: string) => void
+}
+
+/** Swift's transaction id: "tx" + 21 hex + "-" + hex seconds. */
+export function newTransId(): string {
+  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa()
+  app.proxy = false
+  app.silent = true
+  app.use(async (ctx, next) => {
+    const rawPath = ctx.path
+    if (!isSwiftPath(rawPath)) return next()
+    const started = performance.now()
+    const transId = newTransId()
+    ctx.respond = false
+    let r: SwiftResponse
+    try {
+      r = await routeSwift(deps.swift, ctx.req, rawPath, new URLSearchParams(ctx.querystring), transId, ctx.protocol)
+    } catch (err) {
+      const e = swiftErrorResponse(err)
+      if (e.status >= 500) deps.errorLog?.('request failed', err, transId)
+      r = { status: e.status, headers: { 'Content-Type': e.contentType, ...e.headers }, body: e.body }
+      // A body we did not read must not be left hanging on a kept-alive connection.
+      if (!ctx.req.complete) ctx.set('Connection', 'close')
+    }
+    r.headers['X-Trans-Id'] = transId
+    r.headers['X-Openstack-Request-Id'] = transId
+    if (ctx.response.get('Connection')) r.headers.Connection = 'close'
+    writeSwiftResponse(ctx.res, ctx.method, r, (bytes) => {
+      deps.requestLog?.({
+        trans_id: transId,
+        method: ctx.method,
+        path: rawPath,
+        status: r.status,
+        bytes,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        client: ctx.req.socket.remoteAddress ?? '',
+      })
+    })
+  })
+  app.use(async (ctx) => {
+    ctx.status = 404
+    ctx.type = 'text/plain'
+    ctx.body = 'Not Found'
+  })
+  return app
+}

@@ -1,0 +1,62 @@
+/** Container requests: PUT (201/202), POST, HEAD, GET (listing), DELETE. */
+import { VeloxError } from '../../errors.js'
+import { Timestamp } from '../../lib/timestamp.js'
+import { metadataHeaders } from '../../swift/db-metadata.js'
+import type { SwiftServices } from '../../swift/index.js'
+import { DEFAULT_POLICY } from '../../swift/types.js'
+import type { ContainerInfo } from '../../store/types.js'
+import { listingFormat, renderContainerListing } from './listing-format.js'
+import { listingParams } from './listing-params.js'
+import { checkMetadata } from './metadata.js'
+import type { SwiftRequest } from './request.js'
+import { htmlStatus, type SwiftResponse } from './respond.js'
+
+function containerHeaders(info: ContainerInfo, owner: boolean): Record<string, string> {
+  const ts = Timestamp.parse(info.createdAt)
+  return {
+    'X-Container-Object-Count': String(info.objectCount),
+    'X-Container-Bytes-Used': String(info.bytesUsed),
+    'X-Timestamp': ts.normal,
+    'Last-Modified': Timestamp.parse(info.putTimestamp).httpDate,
+    'Accept-Ranges': 'bytes',
+    'X-Storage-Policy': DEFAULT_POLICY.name,
+    ...metadataHeaders(info.metadata, owner),
+  }
+}
+
+export async function handleContainer(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  const { account } = req.path
+  const container = req.path.container as string
+  switch (req.method) {
+    case 'PUT': {
+      checkMetadata(req.headers, 'container', s.constraints)
+      s.checkContainerAcls(req.headers)
+      const { created } = await s.containers.put(account, container, req.headers, req.grant.owner)
+      return htmlStatus(created ? 201 : 202)
+    }
+    case 'POST':
+      checkMetadata(req.headers, 'container', s.constraints)
+      s.checkContainerAcls(req.headers)
+      await s.containers.post(account, container, req.headers, req.grant.owner)
+      return htmlStatus(204)
+    case 'DELETE':
+      await s.containers.delete(account, container)
+      return htmlStatus(204)
+    case 'HEAD':
+    case 'GET': {
+      const format = listingFormat(req.query.get('format') ?? undefined, req.headers.accept)
+      if (!format) throw new VeloxError('bad-request', 'Invalid Accept header', { explain: true })
+      const ct = { 'Content-Type': `${format}; charset=utf-8` }
+      if (req.method === 'HEAD') {
+        const info = await s.containers.info(account, container)
+        return { status: 204, headers: { ...ct, ...containerHeaders(info, req.grant.owner) } }
+      }
+      const { info, entries } = await s.containers.list(account, container, listingParams(req.query, s.constraints.container_listing_limit))
+      const headers = { ...ct, ...containerHeaders(info, req.grant.owner) }
+      if (format === 'text/plain' && entries.length === 0) return { status: 204, headers }
+      return { status: 200, headers, body: renderContainerListing(entries, format, container) }
+    }
+    default:
+      throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE' } })
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Object requests: GET/HEAD (ranges, multipart/byteranges, conditionals), PUT (streamed,
+ * X-Copy-From), POST, DELETE and COPY. Headers in, SwiftResponse out; the Swift semantics
+ * themselves live in swift/objects.ts.
+ */
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { VeloxError } from '../../errors.js'
+import { Timestamp } from '../../lib/timestamp.js'
+import type { ObjectRef } from '../../cluster/replicated-objects.js'
+import type { SwiftServices } from '../../swift/index.js'
+import type { ObjectMetadata, OpenObject } from '../../store/types.js'
+import { evaluatePreconditions, parseRangeHeader, rangesForLength, type ByteRange } from './conditional.js'
+import { checkMetadata } from './metadata.js'
+import { bodyLength, type SwiftRequest } from './request.js'
+import { htmlStatus, type SwiftResponse } from './respond.js'
+
+/** "x-object-meta-color" → "X-Object-Meta-Color", as Swift stores and returns header names. */
+export function titleCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase())
+}
+
+function lastModified(meta: ObjectMetadata, metaTs?: string): Timestamp {
+  return Timestamp.parse(metaTs ?? meta.timestamp)
+}
+
+export function objectHeaders(meta: ObjectMetadata, metaTs?: string): Record<string, string> {
+  const ts = lastModified(meta, metaTs)
+  const h: Record<string, string> = { 'Content-Type': meta.headers['content-type'] ?? meta.contentType }
+  for (const [k, v] of Object.entries(meta.headers)) if (k !== 'content-type') h[titleCase(k)] = v
+  h.Etag = meta.etag
+  h['Last-Modified'] = ts.httpDate
+  h['X-Timestamp'] = ts.normal
+  h['Accept-Ranges'] = 'bytes'
+  return h
+}
+
+function refOf(req: SwiftRequest): ObjectRef {
+  return { account: req.path.account, container: req.path.container as string, object: req.path.object as string }
+}
+
+export async function handleObject(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD':
+      return read(s, req)
+    case 'PUT':
+      return put(s, req)
+    case 'POST':
+      checkMetadata(req.headers, 'object', s.constraints)
+      await s.objects.post(refOf(req), req.headers)
+      return htmlStatus(202)
+    case 'DELETE':
+      await s.objects.delete(refOf(req))
+      return htmlStatus(204)
+    case 'COPY':
+      return copy(s, req)
+    default:
+      throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE, COPY' } })
+  }
+}
+
+async function read(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  const o = await s.objects.open(refOf(req))
+  let handedOff = false
+  try {
+    const headers = objectHeaders(o.meta, o.metaTimestamp)
+    const lm = Math.ceil(lastModified(o.meta, o.metaTimestamp).seconds)
+    const pre = evaluatePreconditions(
+      { ifMatch: req.headers['if-match'], ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'], ifUnmodifiedSince: req.headers['if-unmodified-since'] },
+      o.meta.etag,
+      lm,
+      true,
+    )
+    if (pre === 'not-modified') return { status: 304, headers }
+    if (pre === 'failed') return { status: 412, headers: { ...headers, 'Content-Type': 'text/html; charset=UTF-8' }, body: '<html><h1>Precondition Failed</h1><p>A precondition for this request was not met.</p></html>' }
+    const size = o.meta.size
+    const ranges = rangesForLength(parseRangeHeader(req.headers.range), size)
+    if (ranges && ranges.length === 0) {
+      return {
+        status: 416,
+        headers: { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/html; charset=UTF-8' },
+        body: '<html><h1>Requested Range Not Satisfiable</h1><p>The Range requested is not available.</p></html>',
+      }
+    }
+    if (req.method === 'HEAD') return { status: 200, headers, length: size }
+    handedOff = true
+    if (!ranges) return { status: 200, headers, length: size, body: closing(o, o.stream()) }
+    if (ranges.length === 1) {
+      const r = ranges[0]
+      return {
+        status: 206,
+        headers: { ...headers, 'Content-Range': `bytes ${r.start}-${r.end - 1}/${size}` },
+        length: r.end - r.start,
+        body: closing(o, o.stream({ start: r.start, end: r.end - 1 })),
+      }
+    }
+    const boundary = randomBytes(16).toString('hex')
+    const ct = headers['Content-Type']
+    return {
+      status: 206,
+      headers: { ...headers, 'Content-Type': `multipart/byteranges;boundary=${boundary}` },
+      length: multipartLength(ranges, boundary, ct, size),
+      body: closing(o, Readable.from(multipart(o, ranges, boundary, ct, size))),
+    }
+  } finally {
+    if (!handedOff) await o.close()
+  }
+}
+
+function partHead(i: number, r: ByteRange, boundary: string, ct: string, size: number): string {
+  return `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${ct}\r\nContent-Range: bytes ${r.start}-${r.end - 1}/${size}\r\n\r\n`
+}
+
+function multipartLength(ranges: ByteRange[], boundary: string, ct: string, size: number): number {
+  let n = Buffer.byteLength(`\r\n--${boundary}--`)
+  ranges.forEach((r, i) => (n += Buffer.byteLength(partHead(i, r, boundary, ct, size)) + r.end - r.start))
+  return n
+}
+
+async function* multipart(o: OpenObject, ranges: ByteRange[], boundary: string, ct: string, size: number): AsyncGenerator<Buffer> {
+  for (const [i, r] of ranges.entries()) {
+    yield Buffer.from(partHead(i, r, boundary, ct, size))
+    for await (const chunk of o.stream({ start: r.start, end: r.end - 1 })) yield chunk as Buffer
+  }
+  yield Buffer.from(`\r\n--${boundary}--`)
+}
+
+/** Closes the opened object when its body stream ends or fails. */
+function closing(o: OpenObject, body: Readable): Readable {
+  const close = () => void o.close()
+  body.once('close', close)
+  return body
+}
+
+async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  checkMetadata(req.headers, 'object', s.constraints)
+  const copyFrom = req.headers['x-copy-from']
+  if (copyFrom !== undefined) {
+    const len = bodyLength(req.raw)
+    if (typeof len === 'number' && len > 0) throw new VeloxError('bad-request', 'Copy requests require a zero byte body', { explain: true })
+    const source = parseCopyPath(copyFrom, req.headers['x-copy-from-account'] ?? req.path.account, 'X-Copy-From')
+    await s.access.authorize({ method: 'GET', path: { version: req.path.version, ...source }, token: req.headers['x-auth-token'] ?? req.headers['x-storage-token'], referer: req.headers.referer })
+    return copied(await s.objects.copy(source, refOf(req), req.headers), source)
+  }
+  const len = bodyLength(req.raw)
+  if (len === 'missing') throw new VeloxError('length-required', 'Missing Content-Length header.', { explain: true })
+  if (len !== undefined && !(Number.isSafeInteger(len) && len >= 0)) throw new VeloxError('bad-request', 'Invalid Content-Length header value', { explain: true })
+  const container = await s.containers.find(req.path.account, req.path.container as string)
+  if (!container) throw new VeloxError('not-found', 'container not found')
+  const meta = await s.objects.put(refOf(req), { headers: req.headers, body: req.raw, length: len })
+  return htmlStatus(201, { Etag: meta.etag, 'Last-Modified': Timestamp.parse(meta.timestamp).httpDate })
+}
+
+async function copy(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  const destHeader = req.headers.destination
+  if (!destHeader) throw new VeloxError('precondition-failed', 'You must provide a Destination header', { explain: true })
+  const dest = parseCopyPath(destHeader, req.headers['destination-account'] ?? req.path.account, 'Destination')
+  checkMetadata(req.headers, 'object', s.constraints)
+  await s.access.authorize({ method: 'PUT', path: { version: req.path.version, ...dest }, token: req.headers['x-auth-token'] ?? req.headers['x-storage-token'], referer: req.headers.referer })
+  if (!(await s.containers.find(dest.account, dest.container))) throw new VeloxError('not-found', 'container not found')
+  const source = refOf(req)
+  return copied(await s.objects.copy(source, dest, req.headers), source)
+}
+
+function copied(r: { meta: ObjectMetadata; source: ObjectMetadata }, source: ObjectRef): SwiftResponse {
+  const extra: Record<string, string> = {
+    Etag: r.meta.etag,
+    'Last-Modified': Timestamp.parse(r.meta.timestamp).httpDate,
+    'X-Copied-From': `${encodeURIComponent(source.container)}/${encodeURI(source.object)}`,
+    'X-Copied-From-Last-Modified': Timestamp.parse(r.source.timestamp).httpDate,
+    'X-Copied-From-Account': encodeURIComponent(source.account),
+  }
+  for (const [k, v] of Object.entries(r.meta.headers)) if (k.startsWith('x-object-meta-')) extra[titleCase(k)] = v
+  return htmlStatus(201, extra)
+}
+
+/** "container/object" (URL-encoded, optional leading slash) → a reference, as the copy middleware checks it. */
+export function parseCopyPath(value: string, account: string, header: string): ObjectRef {
+  let v: string
+  try {
+    v = decodeURIComponent(value)
+  } catch {
+    throw new VeloxError('precondition-failed', `${header} header must be UTF-8 encoded`, { explain: true })
+  }
+  if (v.startsWith('/')) v = v.slice(1)
+  const slash = v.indexOf('/')
+  if (slash <= 0 || slash === v.length - 1) {
+    throw new VeloxError('precondition-failed', `${header} header must be of the form <container name>/<object name>`, { explain: true })
+  }
+  return { account: decodeURIComponent(account), container: v.slice(0, slash), object: v.slice(slash + 1) }
+}

@@ -1,0 +1,31 @@
+/**
+ * The Swift request as handlers see it: parsed path, lower-cased single-valued headers,
+ * query parameters, the body stream and the grant that authorization produced.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Grant, HeaderMap, SwiftPath } from '../../swift/types.js'
+
+export interface SwiftRequest {
+  method: string
+  path: SwiftPath
+  headers: HeaderMap
+  query: URLSearchParams
+  raw: IncomingMessage
+  grant: Grant
+  transId: string
+}
+
+export function headerMap(req: IncomingMessage): HeaderMap {
+  const out: HeaderMap = {}
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v
+  return out
+}
+
+/** Content-Length of the body, undefined when chunked; `length-required` when neither. */
+export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
+  const te = req.headers['transfer-encoding']
+  if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
+  const cl = req.headers['content-length']
+  if (cl === undefined) return 'missing'
+  return Number(cl)
+}

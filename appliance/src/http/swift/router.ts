@@ -1,0 +1,87 @@
+/**
+ * The Swift surface: /auth/v1.0 (and /auth/v1.0/, /v1.0), /info, /healthcheck and
+ * /v1/<account>[/<container>[/<object>]]. Parses the path once, authorizes, dispatches to
+ * the account/container/object handler, and returns a SwiftResponse; errors go to the one
+ * error table.
+ */
+import type { IncomingMessage } from 'node:http'
+import { VeloxError } from '../../errors.js'
+import type { SwiftServices } from '../../swift/index.js'
+import { targetOf } from './swift-path.js'
+import { handleAccount } from './account.js'
+import { handleContainer } from './container.js'
+import { handleObject } from './object.js'
+import { headerMap, type SwiftRequest } from './request.js'
+import type { SwiftResponse } from './respond.js'
+import { parseSwiftPath } from './swift-path.js'
+
+const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/', '/v1.0', '/v1.0/'])
+
+export function isSwiftPath(path: string): boolean {
+  return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || /^\/v1(\.0)?\//.test(path)
+}
+
+export async function routeSwift(s: SwiftServices, raw: IncomingMessage, rawPath: string, query: URLSearchParams, transId: string, scheme: string): Promise<SwiftResponse> {
+  const method = (raw.method ?? 'GET').toUpperCase()
+  const headers = headerMap(raw)
+  if (AUTH_PATHS.has(rawPath)) return authenticate(s, headers, scheme)
+  if (rawPath === '/healthcheck') return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'OK' }
+  if (rawPath === '/info') {
+    if (method !== 'GET' && method !== 'HEAD') throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'GET, HEAD' } })
+    return { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8' }, body: JSON.stringify(info(s)) }
+  }
+  const path = parseSwiftPath(rawPath, s.constraints)
+  if (!path) throw new VeloxError('not-found', 'no such path')
+  const token = headers['x-auth-token'] ?? headers['x-storage-token']
+  const authMethod = method === 'COPY' ? 'GET' : method
+  const grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer })
+  const req: SwiftRequest = { method, path, headers, query, raw, grant, transId }
+  switch (targetOf(path)) {
+    case 'account':
+      return handleAccount(s, req)
+    case 'container':
+      return handleContainer(s, req)
+    default:
+      return handleObject(s, req)
+  }
+}
+
+async function authenticate(s: SwiftServices, h: Record<string, string | undefined>, scheme: string): Promise<SwiftResponse> {
+  const user = h['x-auth-user'] ?? h['x-storage-user']
+  const key = h['x-auth-key'] ?? h['x-storage-pass']
+  try {
+    const r = await s.access.authenticate(user, key)
+    const host = h.host ?? 'localhost'
+    return {
+      status: 200,
+      headers: {
+        'Content-Type': 'text/html; charset=UTF-8',
+        'X-Auth-Token': r.token,
+        'X-Storage-Token': r.token,
+        'X-Auth-Token-Expires': String(Math.max(0, Math.floor(r.expiresAt - Date.now() / 1000))),
+        'X-Storage-Url': `${scheme}://${host}/v1/${encodeURIComponent(r.account)}`,
+      },
+    }
+  } catch (err) {
+    if (err instanceof VeloxError && err.kind === 'unauthorized') {
+      const account = user?.split(':')[0] || 'unknown'
+      throw new VeloxError('unauthorized', 'authentication failed', { headers: { 'Www-Authenticate': `Swift realm="${encodeURIComponent(account)}"` } })
+    }
+    throw err
+  }
+}
+
+function info(s: SwiftServices): Record<string, unknown> {
+  const { valid_api_versions: _versions, ...limits } = s.constraints
+  return {
+    swift: {
+      version: '2.30.1',
+      strict_cors_mode: true,
+      policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+      allow_account_management: true,
+      account_autocreate: true,
+      ...limits,
+    },
+    tempauth: { account_acls: true },
+  }
+}

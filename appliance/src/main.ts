@@ -1,0 +1,98 @@
+/**
+ * Composition root: config → state and devices → services → HTTP server. `startAppliance`
+ * is what `velox serve` and the integration tests call; it returns a handle that stops
+ * everything in order.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
+import { NodeDirectory } from './cluster/nodes.js'
+import { Placement } from './cluster/placement.js'
+import type { VeloxConfig } from './config/index.js'
+import { createApp } from './http/app.js'
+import { TokenService } from './identity/tokens.js'
+import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js'
+import { createLog, type Log } from './lib/log.js'
+import { StateDb } from './store/state-db.js'
+import { ObjectAuditor } from './store/objects/auditor.js'
+import { SwiftServices } from './swift/index.js'
+
+export interface Appliance {
+  config: Readonly<VeloxConfig>
+  server: Server
+  /** "http://host:port" actually bound (port 0 in config picks a free one). */
+  url: string
+  swift: SwiftServices
+  users: UserDirectory
+  devices: Map<string, LocalDevice>
+  stop(): Promise<void>
+}
+
+export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level)): Promise<Appliance> {
+  ensureEmbeddedDefault(config, log)
+  const rings = loadRings(config)
+  const devices = await openLocalDevices(config, rings, log)
+  const state = await StateDb.open(join(config.dataDir, 'state'))
+  const users = new UserDirectory(usersFilePath(config.dataDir))
+  if (config.auth.usersFile) {
+    const r = await loadUsersFile(config.auth.usersFile, users)
+    log.info('loaded users file', { file: config.auth.usersFile, ...r })
+  }
+  const resellerPrefixes = [config.auth.resellerPrefix]
+  const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
+  const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  const swift = new SwiftServices({ placement, state, users, tokens, constraints: config.constraints, resellerPrefixes, log })
+
+  const app = createApp({
+    swift,
+    requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
+    errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+  })
+  const server = createServer(app.callback())
+  server.requestTimeout = 0 // large uploads stream for as long as they take
+  server.keepAliveTimeout = 65_000
+
+  // Background jobs, each bounded in rate.
+  swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
+  const auditors = [...devices.values()].map((d) => {
+    const a = new ObjectAuditor(d.objects, {
+      bytesPerSecond: config.auditor.bytesPerSec,
+      intervalMs: config.auditor.intervalSec * 1000,
+      onPass: (report) => log.info('audit pass', { device: d.device, ...report }),
+    })
+    a.start()
+    return a
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.bind.port, config.bind.host, () => resolve())
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  const url = `http://${host}:${addr.port}`
+
+  let stopped = false
+  return {
+    config,
+    server,
+    url,
+    swift,
+    users,
+    devices,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      swift.expirer.stop()
+      await Promise.all(auditors.map((a) => a.stop()))
+      await new Promise<void>((r) => {
+        server.close(() => r())
+        server.closeAllConnections()
+      })
+      await swift.updater.flush()
+      for (const d of devices.values()) await d.dbs.close()
+      await state.close()
+    },
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Container semantics: create (201/202), metadata, info, listing, delete (409 when not
+ * empty), with the account row kept in step. Names validated here; no HTTP types.
+ */
+import type { AccountUpdater } from '../cluster/account-updater.js'
+import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
+import type { SwiftConstraints } from '../config/index.js'
+import { VeloxError } from '../errors.js'
+import { Timestamp } from '../lib/timestamp.js'
+import type { ContainerInfo, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
+import type { AccountService } from './accounts.js'
+import { metadataUpdates } from './db-metadata.js'
+import { DEFAULT_POLICY, type HeaderMap } from './types.js'
+
+export class ContainerService {
+  constructor(
+    private readonly dbs: ReplicatedDatabases,
+    private readonly accounts: AccountService,
+    private readonly updater: AccountUpdater,
+    private readonly constraints: SwiftConstraints,
+  ) {}
+
+  async put(account: string, container: string, headers: HeaderMap, owner: boolean): Promise<{ created: boolean }> {
+    if (container === '.' || container === '..') throw new VeloxError('bad-request', 'Invalid container name', { explain: true })
+    await this.accounts.ensure(account)
+    const ts = Timestamp.now().internal
+    const policy = headers['x-storage-policy']
+    if (policy !== undefined && policy.toLowerCase() !== DEFAULT_POLICY.name.toLowerCase()) {
+      throw new VeloxError('bad-request', `Invalid X-Storage-Policy ${JSON.stringify(policy)}`, { explain: true })
+    }
+    const md = metadataUpdates(headers, 'container', ts, owner)
+    const { created } = await this.dbs.putContainer(account, container, ts, md, DEFAULT_POLICY.index)
+    if (!created && Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
+    this.updater.mark(account, container)
+    if (created) await this.updater.flush(account)
+    return { created }
+  }
+
+  async info(account: string, container: string): Promise<ContainerInfo> {
+    const info = await this.dbs.getContainer(account, container)
+    if (!info) throw new VeloxError('not-found', 'container not found')
+    return info
+  }
+
+  /** Info when it exists, undefined otherwise (for authorization and object checks). */
+  find(account: string, container: string): Promise<ContainerInfo | undefined> {
+    return this.dbs.getContainer(account, container)
+  }
+
+  async post(account: string, container: string, headers: HeaderMap, owner: boolean): Promise<void> {
+    const md = metadataUpdates(headers, 'container', Timestamp.now().internal, owner)
+    await this.info(account, container)
+    if (Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
+  }
+
+  async delete(account: string, container: string): Promise<void> {
+    const info = await this.info(account, container)
+    if (info.objectCount > 0) throw new VeloxError('conflict', 'There was a conflict when trying to complete your request.')
+    const ts = Timestamp.now().internal
+    await this.dbs.deleteContainer(account, container, ts)
+    await this.dbs.putContainerRow(account, { name: container, putTimestamp: info.putTimestamp, deleteTimestamp: ts, objectCount: 0, bytesUsed: 0, deleted: true })
+  }
+
+  async list(account: string, container: string, params: ListingParams): Promise<{ info: ContainerInfo; entries: ListingEntry<ObjectRow>[] }> {
+    const info = await this.info(account, container)
+    checkListingParams(params, this.constraints.container_listing_limit)
+    return { info, entries: await this.dbs.listObjects(account, container, params) }
+  }
+}
+
+/** Swift's checks on listing parameters: limit within bounds, a one-character delimiter. */
+export function checkListingParams(params: ListingParams, max: number): void {
+  if (params.limit > max) throw new VeloxError('precondition-failed', `Maximum limit is ${max}`, { explain: true })
+  if (params.delimiter && (params.delimiter.length > 1 || params.delimiter.charCodeAt(0) > 254)) {
+    throw new VeloxError('precondition-failed', 'Bad delimiter', { explain: true })
+  }
+}

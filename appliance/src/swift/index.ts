@@ -1,0 +1,59 @@
+/**
+ * The Swift services of one appliance, composed over the cluster layer. http/ receives this
+ * bundle and calls into it; nothing here knows about HTTP.
+ */
+import { AccountUpdater, type Logger } from '../cluster/account-updater.js'
+import type { Placement } from '../cluster/placement.js'
+import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
+import { ReplicatedObjects } from '../cluster/replicated-objects.js'
+import type { SwiftConstraints } from '../config/index.js'
+import { cleanContainerAcl } from '../identity/authorize.js'
+import type { TokenService } from '../identity/tokens.js'
+import type { UserDirectory } from '../identity/users.js'
+import type { StateDb } from '../store/state-db.js'
+import { AccessService } from './access.js'
+import { AccountService } from './accounts.js'
+import { ContainerService } from './containers.js'
+import { Expirer } from './expirer.js'
+import { ObjectService } from './objects.js'
+import type { HeaderMap } from './types.js'
+
+export interface SwiftDeps {
+  placement: Placement
+  state: StateDb
+  users: UserDirectory
+  tokens: TokenService
+  constraints: SwiftConstraints
+  resellerPrefixes: readonly string[]
+  log: Logger
+}
+
+export class SwiftServices {
+  readonly dbs: ReplicatedDatabases
+  readonly updater: AccountUpdater
+  readonly accounts: AccountService
+  readonly containers: ContainerService
+  readonly objects: ObjectService
+  readonly access: AccessService
+  readonly expirer: Expirer
+  readonly constraints: SwiftConstraints
+
+  constructor(d: SwiftDeps) {
+    this.constraints = d.constraints
+    this.dbs = new ReplicatedDatabases(d.placement)
+    this.updater = new AccountUpdater(this.dbs, d.log)
+    this.accounts = new AccountService(this.dbs, this.updater, d.constraints)
+    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
+    this.expirer = new Expirer(d.state.namespace('expirer'))
+    this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
+    this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes)
+  }
+
+  /** X-Container-Read/Write must be valid ACLs (400 otherwise), as clean_acl checks them. */
+  checkContainerAcls(h: HeaderMap): void {
+    for (const name of ['x-container-read', 'x-container-write']) {
+      const v = h[name]
+      if (v !== undefined && v !== '') h[name] = cleanContainerAcl(name, v)
+    }
+  }
+}

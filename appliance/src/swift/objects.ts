@@ -1,0 +1,205 @@
+/**
+ * Object semantics above the replicas: PUT with Swift's checks (length, etag, If-None-Match,
+ * content type detection, X-Delete-At/After), reads that honour expiry, POST replacing user
+ * metadata, DELETE, and server-side copy. Keeps the container listing (rows) and the
+ * expirer queue in step. No HTTP types: headers in, plain results out.
+ */
+import { Readable } from 'node:stream'
+import mime from 'mime-types'
+import type { AccountUpdater } from '../cluster/account-updater.js'
+import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
+import type { ObjectRef, ReplicatedObjects } from '../cluster/replicated-objects.js'
+import type { SwiftConstraints } from '../config/index.js'
+import { VeloxError, isVeloxError } from '../errors.js'
+import { Timestamp } from '../lib/timestamp.js'
+import type { ObjectMetadata, OpenObject } from '../store/types.js'
+import type { Expirer } from './expirer.js'
+import type { HeaderMap } from './types.js'
+
+const bad = (msg: string) => new VeloxError('bad-request', msg, { explain: true })
+
+/** Headers an object keeps besides its content type (as Swift's object server allows). */
+const KEPT = new Set(['content-disposition', 'content-encoding', 'x-delete-at', 'x-object-manifest', 'x-static-large-object', 'cache-control', 'content-language', 'expires', 'x-robots-tag'])
+
+export interface PutInput {
+  headers: HeaderMap
+  body: AsyncIterable<Uint8Array> | Readable
+  /** Content-Length, or undefined for a chunked body. */
+  length?: number
+}
+
+export class ObjectService {
+  constructor(
+    private readonly objects: ReplicatedObjects,
+    private readonly dbs: ReplicatedDatabases,
+    private readonly updater: AccountUpdater,
+    private readonly expirer: Expirer,
+    private readonly constraints: SwiftConstraints,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async put(ref: ObjectRef, input: PutInput): Promise<ObjectMetadata> {
+    const h = input.headers
+    if (input.length !== undefined && input.length > this.constraints.max_file_size) {
+      throw new VeloxError('too-large', 'Your request is too large.', { explain: true })
+    }
+    const ifNoneMatch = h['if-none-match']
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw bad('If-None-Match only supports *')
+    const deleteAt = this.deleteAt(h)
+    if (ifNoneMatch === '*' && (await this.exists(ref))) throw new VeloxError('precondition-failed', 'object exists')
+    const headers = keptHeaders(h)
+    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    const contentType = this.contentType(ref.object, h)
+    const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
+    const timestamp = Timestamp.now().internal
+    const meta = await this.objects.put(ref, { timestamp, contentType, headers, etag, size: input.length }, limitBody(input.body, this.constraints.max_file_size))
+    await this.afterWrite(ref, meta, false)
+    return meta
+  }
+
+  /** Opens a live object (expired ones are gone at once). Caller closes it. */
+  async open(ref: ObjectRef): Promise<OpenObject> {
+    const o = await this.objects.open(ref)
+    const at = o.meta.headers['x-delete-at']
+    if (at !== undefined && Number(at) * 1000 <= this.now()) {
+      await o.close()
+      throw new VeloxError('not-found', 'object expired')
+    }
+    return o
+  }
+
+  async post(ref: ObjectRef, h: HeaderMap): Promise<void> {
+    const current = await this.open(ref)
+    await current.close()
+    const deleteAt = this.deleteAt(h)
+    const headers = keptHeaders(h)
+    delete headers['x-object-manifest']
+    delete headers['x-static-large-object']
+    for (const k of ['x-object-manifest', 'x-static-large-object']) if (current.meta.headers[k] !== undefined) headers[k] = current.meta.headers[k]
+    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    if (h['content-type']) headers['content-type'] = h['content-type']
+    const timestamp = Timestamp.now().internal
+    await this.objects.post(ref, timestamp, headers)
+    if (deleteAt !== undefined) await this.expirer.schedule(deleteAt, ref)
+    if (headers['content-type']) {
+      await this.dbs.putObjectRow(ref.account, ref.container, { ...rowOf(current.meta), contentType: headers['content-type'], timestamp })
+    }
+  }
+
+  async delete(ref: ObjectRef): Promise<void> {
+    const timestamp = Timestamp.now().internal
+    const { existed, previous } = await this.objects.delete(ref, timestamp)
+    const expired = previous?.headers['x-delete-at'] !== undefined && Number(previous.headers['x-delete-at']) * 1000 <= this.now()
+    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
+    this.updater.mark(ref.account, ref.container)
+    if (!existed || expired) throw new VeloxError('not-found', 'object not found')
+  }
+
+  /**
+   * Server-side copy: the source's body and (unless fresh metadata is asked for) its
+   * metadata, overridden by the request's own headers.
+   */
+  async copy(source: ObjectRef, dest: ObjectRef, h: HeaderMap): Promise<{ meta: ObjectMetadata; source: ObjectMetadata }> {
+    const src = await this.open(source)
+    try {
+      const fresh = /^(1|true|yes|on|t|y)$/i.test(h['x-fresh-metadata'] ?? '')
+      const headers: HeaderMap = {}
+      if (!fresh) {
+        for (const [k, v] of Object.entries(src.meta.headers)) if (k !== 'x-delete-at' && k !== 'x-static-large-object') headers[k] = v
+        headers['content-type'] = src.meta.contentType
+      }
+      for (const [k, v] of Object.entries(h)) {
+        if (k.startsWith('x-object-meta-') || KEPT.has(k) || k === 'content-type' || k === 'x-delete-at' || k === 'x-delete-after') headers[k] = v
+      }
+      if (fresh && !h['content-type']) headers['content-type'] = src.meta.contentType
+      const meta = await this.put(dest, { headers, body: src.stream(), length: src.meta.size })
+      return { meta, source: src.meta }
+    } finally {
+      await src.close()
+    }
+  }
+
+  /** The expirer's action: delete the object if its X-Delete-At is still the one queued. */
+  async expire(ref: ObjectRef, deleteAt: number): Promise<void> {
+    let o: OpenObject
+    try {
+      o = await this.objects.open(ref)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return
+      throw err
+    }
+    await o.close()
+    if (Number(o.meta.headers['x-delete-at']) !== deleteAt) return
+    const timestamp = Timestamp.now().internal
+    await this.objects.delete(ref, timestamp)
+    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
+    this.updater.mark(ref.account, ref.container)
+  }
+
+  private async exists(ref: ObjectRef): Promise<boolean> {
+    try {
+      await (await this.open(ref)).close()
+      return true
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return false
+      throw err
+    }
+  }
+
+  private async afterWrite(ref: ObjectRef, meta: ObjectMetadata, _post: boolean): Promise<void> {
+    await this.dbs.putObjectRow(ref.account, ref.container, rowOf(meta))
+    this.updater.mark(ref.account, ref.container)
+    const at = meta.headers['x-delete-at']
+    if (at !== undefined) await this.expirer.schedule(Number(at), ref)
+  }
+
+  /** X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers. */
+  private deleteAt(h: HeaderMap): number | undefined {
+    const nowSec = this.now() / 1000
+    let at: number | undefined
+    if (h['x-delete-after'] !== undefined) {
+      const after = Number(h['x-delete-after'])
+      if (!/^-?\d+$/.test(h['x-delete-after'].trim())) throw bad('Non-integer X-Delete-After')
+      if (after < 0) throw bad('X-Delete-After in past')
+      at = Math.floor(nowSec + after)
+    }
+    if (h['x-delete-at'] !== undefined && at === undefined) {
+      if (!/^\d+(\.\d+)?$/.test(h['x-delete-at'].trim())) throw bad('Non-integer X-Delete-At')
+      at = Math.floor(Number(h['x-delete-at']))
+      if (at < nowSec) throw bad('X-Delete-At in past')
+    }
+    return at
+  }
+
+  private contentType(object: string, h: HeaderMap): string {
+    const given = h['content-type']
+    const detect = /^(1|true|yes|on|t|y)$/i.test(h['x-detect-content-type'] ?? '')
+    if (given && !detect) return given
+    return mime.lookup(object) || 'application/octet-stream'
+  }
+}
+
+export function rowOf(meta: ObjectMetadata) {
+  const name = meta.name.split('/').slice(3).join('/')
+  return { name, timestamp: meta.timestamp, size: meta.size, contentType: meta.headers['content-type'] ?? meta.contentType, etag: meta.etag, deleted: false }
+}
+
+function keptHeaders(h: HeaderMap): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue
+    if ((k.startsWith('x-object-meta-') && v !== '') || KEPT.has(k)) out[k] = v
+  }
+  delete out['x-delete-at']
+  return out
+}
+
+/** Ends the body with `too-large` as soon as it passes the object size limit (chunked uploads). */
+async function* limitBody(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let n = 0
+  for await (const chunk of body) {
+    n += chunk.length
+    if (n > max) throw new VeloxError('too-large', 'Your request is too large.', { explain: true })
+    yield chunk
+  }
+}

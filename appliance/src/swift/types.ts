@@ -1,0 +1,30 @@
+/**
+ * The vocabulary the Swift services share with their callers: the parsed request path,
+ * lower-cased request headers, and who is asking. No HTTP framework types.
+ */
+export interface SwiftPath {
+  version: string
+  account: string
+  container?: string
+  object?: string
+}
+
+export type SwiftTarget = 'account' | 'container' | 'object'
+
+/** Request headers, names lower-cased. */
+export type HeaderMap = Record<string, string | undefined>
+
+/** The authenticated caller (tempauth-style groups), or undefined for anonymous. */
+export interface Caller {
+  account: string
+  user: string
+  groups: string[]
+}
+
+/** What authorization decided for this request. */
+export interface Grant {
+  /** Swift's swift_owner: may see and set ACLs and other owner-only headers. */
+  owner: boolean
+}
+
+export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const
