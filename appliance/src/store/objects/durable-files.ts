@@ -6,6 +6,7 @@
  * Owns syscalls and their order; it must not decide which timestamp wins (device-object-store).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { VeloxError, isVeloxError } from '../../errors.js'
@@ -98,14 +99,15 @@ export async function discardTemp(path: string, fh?: FileHandle): Promise<void> 
   await unlink(path + SIDECAR_SUFFIX).catch(() => undefined)
 }
 
-/** fsync a directory so the entries created or renamed in it survive a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
+/** fsync a directory so the entries created or renamed in it survive a crash. Plain callbacks
+ *  on a numeric fd: one promise instead of a FileHandle and three, on every PUT's hot path. */
+export function fsyncDir(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.open(dir, 'r', (openErr, fd) => {
+      if (openErr) return reject(openErr)
+      fs.fsync(fd, (syncErr) => fs.close(fd, (closeErr) => (syncErr ?? closeErr ? reject(syncErr ?? closeErr) : resolve())))
+    })
+  })
 }
 
 /**
