@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, parseBind, type ConfigOverrides } from '../../appliance/src/config/index.js'
 import { startAppliance } from '../../appliance/src/main.js'
+import { ensureFirstUser } from '../../appliance/src/setup/first-user.js'
 
 export const summary = 'run one appliance (Swift API) on a data dir'
 
@@ -29,14 +30,17 @@ export async function run(argv: string[]): Promise<number> {
   if (values.users) flags.auth = { usersFile: values.users }
   const config = loadConfig({ flags, env: process.env, file: values.config })
   const appliance = await startAppliance(config)
+  const first = await ensureFirstUser(appliance.users)
   const users = await appliance.users.list()
   process.stderr.write(
     `\nVelox is running on ${config.dataDir}\n` +
       `  Swift auth URL : ${appliance.url}/auth/v1.0\n` +
       `  Swift endpoint : ${appliance.url}/v1/${config.auth.resellerPrefix}<account>\n` +
       `  Web app        : ${appliance.url}/   (the install wizard arrives with the web app)\n` +
-      (users.length === 0
-        ? `  No users yet: tools/velox user add --data ${config.dataDir} ACCOUNT USER KEY --admin\n`
+      (first
+        ? `  First start: created the admin user ${first.account}:${first.user} with key ${first.key}\n` +
+          `  (shown once; change it with: tools/velox user passwd --data ${config.dataDir} admin admin NEWKEY)\n` +
+          `  Try it: swift -A ${appliance.url}/auth/v1.0 -U ${first.account}:${first.user} -K ${first.key} stat\n`
         : `  ${users.length} user(s); list them with: tools/velox user list --data ${config.dataDir}\n`) +
       '\n',
   )
