@@ -11,8 +11,13 @@ export interface SwiftRequest {
   headers: HeaderMap
   query: URLSearchParams
   raw: IncomingMessage
+  /** Set by authorization, or by a pre-auth feature that authorized the request itself. */
   grant: Grant
+  /** True once the request is authorized (by token/ACL or by a feature such as TempURL). */
+  authorized: boolean
   transId: string
+  /** "http" or "https", for URLs the response names. */
+  scheme: string
 }
 
 export function headerMap(req: IncomingMessage): HeaderMap {

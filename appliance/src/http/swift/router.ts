@@ -10,7 +10,9 @@ import type { SwiftServices } from '../../swift/index.js'
 import { targetOf } from './swift-path.js'
 import { handleAccount } from './account.js'
 import { handleContainer } from './container.js'
+import { FEATURES } from './features.js'
 import { handleObject } from './object.js'
+import { runFeatures } from './pipeline.js'
 import { headerMap, type SwiftRequest } from './request.js'
 import type { SwiftResponse } from './respond.js'
 import { parseSwiftPath } from './swift-path.js'
@@ -32,11 +34,23 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, rawPath
   }
   const path = parseSwiftPath(rawPath, s.constraints)
   if (!path) throw new VeloxError('not-found', 'no such path')
-  const token = headers['x-auth-token'] ?? headers['x-storage-token']
-  const authMethod = method === 'COPY' ? 'GET' : method
-  const grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer })
-  const req: SwiftRequest = { method, path, headers, query, raw, grant, transId }
-  switch (targetOf(path)) {
+  const req: SwiftRequest = { method, path, headers, query, raw, grant: { owner: false }, authorized: false, transId, scheme }
+  const pre = FEATURES.filter((f) => f.stage === 'pre-auth')
+  const post = FEATURES.filter((f) => f.stage === 'post-auth')
+  return runFeatures(s, req, pre, async () => {
+    if (!req.authorized) {
+      const token = headers['x-auth-token'] ?? headers['x-storage-token']
+      const authMethod = method === 'COPY' ? 'GET' : method
+      req.grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer })
+      req.authorized = true
+    }
+    return runFeatures(s, req, post, () => dispatch(s, req))
+  })
+}
+
+/** The account, container or object handler for the request's path. */
+export function dispatch(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  switch (targetOf(req.path)) {
     case 'account':
       return handleAccount(s, req)
     case 'container':
@@ -83,5 +97,6 @@ function info(s: SwiftServices): Record<string, unknown> {
       ...limits,
     },
     tempauth: { account_acls: true },
+    ...Object.fromEntries(FEATURES.filter((f) => f.info).map((f) => [f.name, f.info!(s)])),
   }
 }

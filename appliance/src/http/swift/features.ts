@@ -1,0 +1,8 @@
+/**
+ * The one list of Swift features, in pipeline order (Swift's proxy-server.conf order:
+ * bulk, tempurl, formpost, … auth … staticweb, copy, quotas, slo, dlo, versioned_writes,
+ * symlink). Add a feature by writing its file and adding it here.
+ */
+import type { SwiftFeature } from './pipeline.js'
+
+export const FEATURES: readonly SwiftFeature[] = []

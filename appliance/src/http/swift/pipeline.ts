@@ -1,0 +1,28 @@
+/**
+ * The Swift feature pipeline, in the spirit of Swift's proxy pipeline: each feature (SLO,
+ * TempURL, static web, …) is a middleware in its own file, listed once in features.ts.
+ * `pre-auth` features run before the token check and may authorize a request themselves
+ * (TempURL, FormPost) by setting `req.grant` and `req.authorized`; `post-auth` features run
+ * after it, around the account/container/object handlers. A feature may also publish a
+ * section in /info under Swift's key.
+ */
+import type { SwiftServices } from '../../swift/index.js'
+import type { SwiftRequest } from './request.js'
+import type { SwiftResponse } from './respond.js'
+
+export type Next = () => Promise<SwiftResponse>
+
+export interface SwiftFeature {
+  /** Swift's /info key for the feature (e.g. "slo", "tempurl"). */
+  name: string
+  stage: 'pre-auth' | 'post-auth'
+  /** The feature's /info section, if it publishes one. */
+  info?(s: SwiftServices): Record<string, unknown>
+  handle(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse>
+}
+
+/** Runs `features` in order around `inner`. */
+export function runFeatures(s: SwiftServices, req: SwiftRequest, features: readonly SwiftFeature[], inner: Next): Promise<SwiftResponse> {
+  const step = (i: number): Promise<SwiftResponse> => (i >= features.length ? inner() : features[i].handle(s, req, () => step(i + 1)))
+  return step(0)
+}
