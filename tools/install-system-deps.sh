@@ -5,6 +5,8 @@ PKGS=(
   swift python3-swift swift-proxy swift-account swift-container swift-object memcached  # reference Swift (parity tests, SAIO)
   python3-swiftclient rclone                                                          # real Swift clients
   xfsprogs e2fsprogs attr util-linux curl                                              # loop-device disks, xattrs
+  tar bzip2 gzip unzip                                                                 # bulk extract-archive, zip downloads
+  chromium fonts-dejavu-core                                                           # browser end-to-end tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -9,6 +9,7 @@ export const ERROR_KINDS = [
   'forbidden',
   'not-found',
   'method-not-allowed',
+  'not-acceptable',
   'client-timeout',
   'conflict',
   'length-required',

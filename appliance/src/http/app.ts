@@ -50,7 +50,8 @@ export function createApp(deps: AppDeps): Koa {
     } catch (err) {
       const e = swiftErrorResponse(err)
       if (e.status >= 500) deps.errorLog?.('request failed', err, transId)
-      r = { status: e.status, headers: { 'Content-Type': e.contentType, ...e.headers }, body: e.body }
+      // Swift answers a HEAD error with its headers only (Content-Length: 0).
+      r = { status: e.status, headers: { 'Content-Type': e.contentType, ...e.headers }, body: ctx.method === 'HEAD' ? undefined : e.body }
       // A body we did not read must not be left hanging on a kept-alive connection.
       if (!ctx.req.complete) ctx.set('Connection', 'close')
     }

@@ -2,7 +2,10 @@
  * The one table from error kinds to HTTP statuses, and Swift's response bodies. Every
  * surface (Swift API, JSON API) ends here; no handler picks a status for an error itself.
  * 4xx messages reach the client (as Swift's plain-text explanations when the error says
- * `detail.explain`), 5xx are generic and logged.
+ * `detail.explain`), 5xx are generic and logged. Swift sends an explanation with one of two
+ * content types: `content_type='text/plain'` where its constraint checks set it
+ * (`explain: true`), or swob's default `text/html; charset=UTF-8` where the proxy answers
+ * with a bare body, e.g. path and listing-limit checks (`explain: 'html'`).
  */
 import { ERROR_KINDS, type ErrorKind, VeloxError } from '../errors.js'
 
@@ -12,6 +15,7 @@ export const STATUS_OF: Readonly<Record<ErrorKind, number>> = Object.freeze({
   forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  'not-acceptable': 406,
   'client-timeout': 408,
   conflict: 409,
   'length-required': 411,
@@ -33,6 +37,7 @@ export const REASONS: Readonly<Record<number, [string, string]>> = Object.freeze
   403: ['Forbidden', 'Access was denied to this resource.'],
   404: ['Not Found', 'The resource could not be found.'],
   405: ['Method Not Allowed', 'The method is not allowed for this resource.'],
+  406: ['Not Acceptable', 'The resource is not available in a format acceptable to your browser.'],
   408: ['Request Timeout', 'The server has waited too long for the request to be sent by the client.'],
   409: ['Conflict', 'There was a conflict when trying to complete your request.'],
   411: ['Length Required', 'Content-Length header required.'],
@@ -73,7 +78,8 @@ export function swiftErrorResponse(err: unknown): ErrorBody {
   const extra = v.detail?.headers
   if (extra && typeof extra === 'object') Object.assign(headers, extra as Record<string, string>)
   if (status < 500 && v.detail?.explain) {
-    return { status, contentType: 'text/plain; charset=UTF-8', body: v.message, headers }
+    const contentType = v.detail.explain === 'html' ? 'text/html; charset=UTF-8' : 'text/plain'
+    return { status, contentType, body: v.message, headers }
   }
   return { status, contentType: 'text/html; charset=UTF-8', body: swiftHtmlBody(status), headers }
 }

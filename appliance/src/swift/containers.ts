@@ -68,10 +68,7 @@ export class ContainerService {
   }
 }
 
-/** Swift's checks on listing parameters: limit within bounds, a one-character delimiter. */
+/** Swift's checks on listing parameters: limit within bounds (2.30 takes any delimiter). */
 export function checkListingParams(params: ListingParams, max: number): void {
-  if (params.limit > max) throw new VeloxError('precondition-failed', `Maximum limit is ${max}`, { explain: true })
-  if (params.delimiter && (params.delimiter.length > 1 || params.delimiter.charCodeAt(0) > 254)) {
-    throw new VeloxError('precondition-failed', 'Bad delimiter', { explain: true })
-  }
+  if (params.limit > max) throw new VeloxError('precondition-failed', `Maximum limit is ${max}`, { explain: 'html' })
 }

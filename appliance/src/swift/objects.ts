@@ -77,11 +77,13 @@ export class ObjectService {
     delete headers['x-static-large-object']
     for (const k of ['x-object-manifest', 'x-static-large-object']) if (current.meta.headers[k] !== undefined) headers[k] = current.meta.headers[k]
     if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
-    if (h['content-type']) headers['content-type'] = h['content-type']
+    // A POST without Content-Type keeps the one the object has (Swift 2.30's fast-POST).
+    const contentType = h['content-type'] || current.meta.headers['content-type']
+    if (contentType) headers['content-type'] = contentType
     const timestamp = Timestamp.now().internal
     await this.objects.post(ref, timestamp, headers)
     if (deleteAt !== undefined) await this.expirer.schedule(deleteAt, ref)
-    if (headers['content-type']) {
+    if (h['content-type']) {
       await this.dbs.putObjectRow(ref.account, ref.container, { ...rowOf(current.meta), contentType: headers['content-type'], timestamp })
     }
   }
@@ -175,13 +177,23 @@ export class ObjectService {
     const given = h['content-type']
     const detect = /^(1|true|yes|on|t|y)$/i.test(h['x-detect-content-type'] ?? '')
     if (given && !detect) return given
-    return mime.lookup(object) || 'application/octet-stream'
+    return guessContentType(object)
   }
 }
 
 export function rowOf(meta: ObjectMetadata) {
   const name = meta.name.split('/').slice(3).join('/')
   return { name, timestamp: meta.timestamp, size: meta.size, contentType: meta.headers['content-type'] ?? meta.contentType, etag: meta.etag, deleted: false }
+}
+
+/**
+ * Python's mimetypes.guess_type on the request path, as Swift's proxy calls it: only a real
+ * extension of the last path segment counts ("c" or "exp" alone are not extensions).
+ */
+export function guessContentType(object: string): string {
+  const base = object.slice(object.lastIndexOf('/') + 1).replace(/^\.+/, '')
+  const dot = base.lastIndexOf('.')
+  return (dot >= 0 && mime.lookup(base.slice(dot + 1))) || 'application/octet-stream'
 }
 
 function keptHeaders(h: HeaderMap): Record<string, string> {

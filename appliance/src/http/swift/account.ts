@@ -5,8 +5,9 @@ import type { AccountView } from '../../swift/accounts.js'
 import { metadataHeaders } from '../../swift/db-metadata.js'
 import { DEFAULT_POLICY } from '../../swift/types.js'
 import type { SwiftServices } from '../../swift/index.js'
+import { checkMetadata } from './metadata.js'
 import { listingFormat, renderAccountListing } from './listing-format.js'
-import { listingParams } from './listing-params.js'
+import { checkListingQuery, listingParams } from './listing-params.js'
 import type { SwiftRequest } from './request.js'
 import { htmlStatus, type SwiftResponse } from './respond.js'
 
@@ -32,19 +33,24 @@ export async function handleAccount(s: SwiftServices, req: SwiftRequest): Promis
   switch (req.method) {
     case 'HEAD':
     case 'GET': {
+      checkListingQuery(req.raw.url, 'account')
       const format = listingFormat(req.query.get('format') ?? undefined, req.headers.accept)
-      if (!format) throw new VeloxError('bad-request', 'Invalid Accept header', { explain: true })
-      const headers = { 'Content-Type': `${format}; charset=utf-8`, 'Accept-Ranges': 'bytes' }
+      if (!format) throw new VeloxError('not-acceptable', 'no listing format matches Accept')
+      const ct = { 'Content-Type': `${format}; charset=utf-8` }
+      // An account not created yet is answered by the proxy's autocreate listing: no
+      // Accept-Ranges, and 200 rather than 204 for a HEAD.
+      const headers = (info: AccountView) => ({ ...ct, ...(info.exists ? { 'Accept-Ranges': 'bytes' } : {}), ...accountHeaders(info, req.grant.owner) })
       if (req.method === 'HEAD') {
         const info = await s.accounts.info(account)
-        return { status: 204, headers: { ...headers, ...accountHeaders(info, req.grant.owner) } }
+        return { status: info.exists ? 204 : 200, headers: headers(info) }
       }
       const { info, entries } = await s.accounts.list(account, listingParams(req.query, s.constraints.account_listing_limit))
       const body = renderAccountListing(entries, format, account)
       const status = format === 'text/plain' && entries.length === 0 ? 204 : 200
-      return { status, headers: { ...headers, ...accountHeaders(info, req.grant.owner) }, body: status === 204 ? undefined : body }
+      return { status, headers: headers(info), body: status === 204 ? undefined : body }
     }
     case 'POST':
+      checkMetadata(req.headers, 'account', s.constraints)
       await s.accounts.post(account, req.headers, req.grant.owner)
       return htmlStatus(204)
     default:

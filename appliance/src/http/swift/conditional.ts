@@ -74,31 +74,40 @@ function etagList(value: string): string[] {
 
 export type Precondition = 'ok' | 'not-modified' | 'failed'
 
+export interface ConditionalHeaders {
+  ifMatch?: string
+  ifNoneMatch?: string
+  ifModifiedSince?: string
+  ifUnmodifiedSince?: string
+}
+
 /**
- * Evaluates the conditional headers for a GET/HEAD (or a PUT's If-None-Match) of a resource
- * with `etag` (unquoted) last modified at `lastModifiedSec` (whole seconds).
+ * Evaluates the conditional headers of a GET/HEAD of a resource with `etag` (unquoted) last
+ * modified at `lastModifiedSec` (whole seconds), in swob's order
+ * (Response._get_conditional_response_status): a matching If-None-Match (304) first, then
+ * If-Match (412), If-Modified-Since (304), If-Unmodified-Since (412).
  */
-export function evaluatePreconditions(
-  h: { ifMatch?: string; ifNoneMatch?: string; ifModifiedSince?: string; ifUnmodifiedSince?: string },
-  etag: string,
-  lastModifiedSec: number,
-  isRead: boolean,
-): Precondition {
+export function evaluatePreconditions(h: ConditionalHeaders, etag: string, lastModifiedSec: number): Precondition {
+  if (h.ifNoneMatch !== undefined) {
+    const tags = etagList(h.ifNoneMatch)
+    if (tags.includes('*') || tags.includes(etag)) return 'not-modified'
+  }
   if (h.ifMatch !== undefined) {
     const tags = etagList(h.ifMatch)
     if (!tags.includes('*') && !tags.includes(etag)) return 'failed'
   }
-  if (h.ifNoneMatch !== undefined) {
-    const tags = etagList(h.ifNoneMatch)
-    if (tags.includes('*') || tags.includes(etag)) return isRead ? 'not-modified' : 'failed'
-  }
-  if (h.ifModifiedSince !== undefined && h.ifNoneMatch === undefined && isRead) {
+  if (h.ifModifiedSince !== undefined) {
     const since = Date.parse(h.ifModifiedSince)
     if (!Number.isNaN(since) && lastModifiedSec * 1000 <= since) return 'not-modified'
   }
-  if (h.ifUnmodifiedSince !== undefined && h.ifMatch === undefined) {
+  if (h.ifUnmodifiedSince !== undefined) {
     const since = Date.parse(h.ifUnmodifiedSince)
     if (!Number.isNaN(since) && lastModifiedSec * 1000 > since) return 'failed'
   }
   return 'ok'
+}
+
+/** swob: If-Match: * on a resource that does not exist is a 412, not a 404. */
+export function failsOnMissing(h: ConditionalHeaders): boolean {
+  return h.ifMatch !== undefined && etagList(h.ifMatch).includes('*')
 }

@@ -6,8 +6,9 @@ import type { SwiftServices } from '../../swift/index.js'
 import { DEFAULT_POLICY } from '../../swift/types.js'
 import type { ContainerInfo } from '../../store/types.js'
 import { listingFormat, renderContainerListing } from './listing-format.js'
-import { listingParams } from './listing-params.js'
+import { checkListingQuery, listingParams } from './listing-params.js'
 import { checkMetadata } from './metadata.js'
+import { checkNameLength } from './swift-path.js'
 import type { SwiftRequest } from './request.js'
 import { htmlStatus, type SwiftResponse } from './respond.js'
 
@@ -29,6 +30,7 @@ export async function handleContainer(s: SwiftServices, req: SwiftRequest): Prom
   const container = req.path.container as string
   switch (req.method) {
     case 'PUT': {
+      checkNameLength(req.path, s.constraints)
       checkMetadata(req.headers, 'container', s.constraints)
       s.checkContainerAcls(req.headers)
       const { created } = await s.containers.put(account, container, req.headers, req.grant.owner)
@@ -44,8 +46,9 @@ export async function handleContainer(s: SwiftServices, req: SwiftRequest): Prom
       return htmlStatus(204)
     case 'HEAD':
     case 'GET': {
+      checkListingQuery(req.raw.url, 'container')
       const format = listingFormat(req.query.get('format') ?? undefined, req.headers.accept)
-      if (!format) throw new VeloxError('bad-request', 'Invalid Accept header', { explain: true })
+      if (!format) throw new VeloxError('not-acceptable', 'no listing format matches Accept')
       const ct = { 'Content-Type': `${format}; charset=utf-8` }
       if (req.method === 'HEAD') {
         const info = await s.containers.info(account, container)

@@ -16,6 +16,11 @@ export function header(h: Headers, name: string): string | undefined {
 }
 
 /** Port of swift/common/constraints.py check_metadata. */
+/** "long-name" → "Long-Name": how Swift names a header in its messages (WSGI title case). */
+function titleCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, d: string, ch: string) => d + ch.toUpperCase())
+}
+
 export function checkMetadata(h: Headers, target: SwiftTarget, c: SwiftConstraints): void {
   const prefix = `x-${target}-meta-`
   let count = 0
@@ -28,9 +33,9 @@ export function checkMetadata(h: Headers, target: SwiftTarget, c: SwiftConstrain
     if (!name) throw bad('Metadata name cannot be empty')
     count++
     size += Buffer.byteLength(name) + Buffer.byteLength(value)
-    if (Buffer.byteLength(name) > c.max_meta_name_length) throw bad(`Metadata name too long: ${prefix}${name}`)
+    if (Buffer.byteLength(name) > c.max_meta_name_length) throw bad(`Metadata name too long: ${prefix}${titleCase(name)}`)
     if (Buffer.byteLength(value) > c.max_meta_value_length) {
-      throw bad(`Metadata value longer than ${c.max_meta_value_length}: ${prefix}${name}`)
+      throw bad(`Metadata value longer than ${c.max_meta_value_length}: ${prefix}${titleCase(name)}`)
     }
     if (count > c.max_meta_count) throw bad(`Too many metadata items; max ${c.max_meta_count}`)
     if (size > c.max_meta_overall_size) throw bad(`Total metadata too large; max ${c.max_meta_overall_size}`)

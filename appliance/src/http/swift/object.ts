@@ -5,13 +5,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { VeloxError } from '../../errors.js'
+import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
 import type { ObjectRef } from '../../cluster/replicated-objects.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { ObjectMetadata, OpenObject } from '../../store/types.js'
-import { evaluatePreconditions, parseRangeHeader, rangesForLength, type ByteRange } from './conditional.js'
+import { evaluatePreconditions, failsOnMissing, parseRangeHeader, rangesForLength, type ByteRange, type ConditionalHeaders } from './conditional.js'
+import { swiftHtmlBody } from '../error-response.js'
 import { checkMetadata } from './metadata.js'
+import { checkNameLength } from './swift-path.js'
 import { bodyLength, type SwiftRequest } from './request.js'
 import { htmlStatus, type SwiftResponse } from './respond.js'
 
@@ -60,30 +62,43 @@ export async function handleObject(s: SwiftServices, req: SwiftRequest): Promise
   }
 }
 
+/** A failed precondition as swob answers it: the headers without Accept-Ranges, an empty body. */
+function preconditionFailed(headers: Record<string, string>): SwiftResponse {
+  const { 'Accept-Ranges': _ignored, ...rest } = headers
+  return { status: 412, headers: { ...rest, 'Content-Type': 'text/html; charset=UTF-8' }, body: '' }
+}
+
+async function openForRead(s: SwiftServices, req: SwiftRequest, cond: ConditionalHeaders): Promise<OpenObject | SwiftResponse> {
+  try {
+    return await s.objects.open(refOf(req))
+  } catch (err) {
+    if (isVeloxError(err, 'not-found') && failsOnMissing(cond)) return preconditionFailed({})
+    throw err
+  }
+}
+
 async function read(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
-  const o = await s.objects.open(refOf(req))
+  const h = req.headers
+  const cond: ConditionalHeaders = { ifMatch: h['if-match'], ifNoneMatch: h['if-none-match'], ifModifiedSince: h['if-modified-since'], ifUnmodifiedSince: h['if-unmodified-since'] }
+  const opened = await openForRead(s, req, cond)
+  if ('status' in opened) return opened
+  const o = opened
   let handedOff = false
   try {
     const headers = objectHeaders(o.meta, o.metaTimestamp)
     const lm = Math.ceil(lastModified(o.meta, o.metaTimestamp).seconds)
-    const pre = evaluatePreconditions(
-      { ifMatch: req.headers['if-match'], ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'], ifUnmodifiedSince: req.headers['if-unmodified-since'] },
-      o.meta.etag,
-      lm,
-      true,
-    )
+    const pre = evaluatePreconditions(cond, o.meta.etag, lm)
     if (pre === 'not-modified') return { status: 304, headers }
-    if (pre === 'failed') return { status: 412, headers: { ...headers, 'Content-Type': 'text/html; charset=UTF-8' }, body: '<html><h1>Precondition Failed</h1><p>A precondition for this request was not met.</p></html>' }
+    if (pre === 'failed') return preconditionFailed(headers)
     const size = o.meta.size
-    const ranges = rangesForLength(parseRangeHeader(req.headers.range), size)
-    if (ranges && ranges.length === 0) {
-      return {
-        status: 416,
-        headers: { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/html; charset=UTF-8' },
-        body: '<html><h1>Requested Range Not Satisfiable</h1><p>The Range requested is not available.</p></html>',
-      }
-    }
     if (req.method === 'HEAD') return { status: 200, headers, length: size }
+    let ranges = rangesForLength(parseRangeHeader(h.range), size)
+    if (ranges && ranges.length === 0) {
+      // swob keeps the object's Content-Type and sends the default 416 text.
+      return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` }, body: swiftHtmlBody(416) }
+    }
+    // A suffix range of an empty object: swob answers 200 with the (empty) object.
+    if (size === 0) ranges = undefined
     handedOff = true
     if (!ranges) return { status: 200, headers, length: size, body: closing(o, o.stream()) }
     if (ranges.length === 1) {
@@ -134,6 +149,7 @@ function closing(o: OpenObject, body: Readable): Readable {
 }
 
 async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+  checkNameLength(req.path, s.constraints)
   checkMetadata(req.headers, 'object', s.constraints)
   const copyFrom = req.headers['x-copy-from']
   if (copyFrom !== undefined) {
@@ -148,14 +164,22 @@ async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> 
   if (len !== undefined && !(Number.isSafeInteger(len) && len >= 0)) throw new VeloxError('bad-request', 'Invalid Content-Length header value', { explain: true })
   const container = await s.containers.find(req.path.account, req.path.container as string)
   if (!container) throw new VeloxError('not-found', 'container not found')
-  const meta = await s.objects.put(refOf(req), { headers: req.headers, body: req.raw, length: len })
+  const meta = await s.objects.put(refOf(req), { headers: req.headers, body: req.raw, length: len }).catch((err: unknown) => {
+    // Swift's 422 comes from the object server and carries the PUT's Last-Modified.
+    if (isVeloxError(err, 'etag-mismatch')) {
+      const headers = { ...(err.detail?.headers as Record<string, string> | undefined), 'Last-Modified': new Date().toUTCString() }
+      throw new VeloxError('etag-mismatch', err.message, { ...err.detail, headers })
+    }
+    throw err
+  })
   return htmlStatus(201, { Etag: meta.etag, 'Last-Modified': Timestamp.parse(meta.timestamp).httpDate })
 }
 
 async function copy(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
   const destHeader = req.headers.destination
-  if (!destHeader) throw new VeloxError('precondition-failed', 'You must provide a Destination header', { explain: true })
+  if (!destHeader) throw new VeloxError('precondition-failed', 'Destination header required', { explain: 'html' })
   const dest = parseCopyPath(destHeader, req.headers['destination-account'] ?? req.path.account, 'Destination')
+  checkNameLength({ version: req.path.version, ...dest }, s.constraints)
   checkMetadata(req.headers, 'object', s.constraints)
   await s.access.authorize({ method: 'PUT', path: { version: req.path.version, ...dest }, token: req.headers['x-auth-token'] ?? req.headers['x-storage-token'], referer: req.headers.referer })
   if (!(await s.containers.find(dest.account, dest.container))) throw new VeloxError('not-found', 'container not found')
@@ -181,12 +205,12 @@ export function parseCopyPath(value: string, account: string, header: string): O
   try {
     v = decodeURIComponent(value)
   } catch {
-    throw new VeloxError('precondition-failed', `${header} header must be UTF-8 encoded`, { explain: true })
+    throw new VeloxError('precondition-failed', `${header} header must be UTF-8 encoded`, { explain: 'html' })
   }
   if (v.startsWith('/')) v = v.slice(1)
   const slash = v.indexOf('/')
   if (slash <= 0 || slash === v.length - 1) {
-    throw new VeloxError('precondition-failed', `${header} header must be of the form <container name>/<object name>`, { explain: true })
+    throw new VeloxError('precondition-failed', `${header} header must be of the form <container name>/<object name>`, { explain: 'html' })
   }
   return { account: decodeURIComponent(account), container: v.slice(0, slash), object: v.slice(slash + 1) }
 }

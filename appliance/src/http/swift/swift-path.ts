@@ -14,7 +14,8 @@ export function targetOf(p: SwiftPath): SwiftTarget {
   return p.object !== undefined ? 'object' : p.container !== undefined ? 'container' : 'account'
 }
 
-const explain = (kind: 'bad-request' | 'precondition-failed', msg: string) => new VeloxError(kind, msg, { explain: true })
+/** Path errors carry swob's default HTML content type, as Swift's proxy sends them. */
+const explain = (kind: 'bad-request' | 'precondition-failed', msg: string) => new VeloxError(kind, msg, { explain: 'html' })
 
 /** Decodes a percent-encoded path segment strictly as UTF-8 (Swift answers 412 otherwise). */
 function decode(raw: string): string {
@@ -46,22 +47,33 @@ export function parseSwiftPath(rawPath: string, c: SwiftConstraints): SwiftPath 
   }
   if (rawContainer) {
     path.container = decode(rawContainer)
-    const len = Buffer.byteLength(path.container)
-    if (len > c.max_container_name_length) {
-      throw explain('bad-request', `Container name length of ${len} longer than ${c.max_container_name_length}`)
-    }
-    if (rawObject) {
-      path.object = decode(rawObject)
-      const olen = Buffer.byteLength(path.object)
-      if (olen > c.max_object_name_length) {
-        throw explain('bad-request', `Object name length of ${olen} longer than ${c.max_object_name_length}`)
-      }
-    }
+    if (rawObject) path.object = decode(rawObject)
   } else if (rawObject) {
     // "/v1/a//o": an empty container with an object is not a valid path.
     throw explain('precondition-failed', 'Invalid path')
   }
   return path
+}
+
+/**
+ * Name lengths, checked where Swift checks them: when a container or an object is created
+ * (container PUT, object PUT and a copy's destination). Other requests on a longer name
+ * simply find nothing (404). Lengths are UTF-8 bytes, as swift.conf documents them.
+ */
+export function checkNameLength(p: SwiftPath, c: SwiftConstraints): void {
+  if (p.container !== undefined) {
+    const len = Buffer.byteLength(p.container)
+    if (len > c.max_container_name_length) {
+      throw explain('bad-request', `Container name length of ${len} longer than ${c.max_container_name_length}`)
+    }
+  }
+  if (p.object !== undefined) {
+    const len = Buffer.byteLength(p.object)
+    // check_object_creation's error: plain text, unlike the proxy's path checks
+    if (len > c.max_object_name_length) {
+      throw new VeloxError('bad-request', `Object name length of ${len} longer than ${c.max_object_name_length}`, { explain: true })
+    }
+  }
 }
 
 /** A container name must be a single segment and not "." or ".." (path tricks on disk). */
