@@ -11,11 +11,13 @@ import { NodeDirectory } from './cluster/nodes.js'
 import { Placement } from './cluster/placement.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
+import { SessionService } from './identity/sessions.js'
 import { TokenService } from './identity/tokens.js'
 import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js'
 import { createLog, type Log } from './lib/log.js'
 import { StateDb } from './store/state-db.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
+import { ShareService } from './sharing/shares.js'
 import { SwiftServices } from './swift/index.js'
 
 export interface Appliance {
@@ -42,10 +44,12 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const resellerPrefixes = [config.auth.resellerPrefix]
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
-  const swift = new SwiftServices({ placement, state, users, tokens, constraints: config.constraints, resellerPrefixes, log })
+  const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, log })
 
   const app = createApp({
     swift,
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })

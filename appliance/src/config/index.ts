@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { VeloxError } from '../errors.js'
 import { formatIni, parseIni } from '../lib/ini.js'
 import { DEFAULT_CONSTRAINTS, type SwiftConstraints } from './constraints.js'
@@ -41,6 +42,8 @@ export interface VeloxConfig {
   }
   auditor: { bytesPerSec: number; intervalSec: number }
   expirer: { intervalSec: number }
+  /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
+  web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
 }
 
@@ -60,6 +63,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     auth: { tokenLifeSec: 86400, resellerPrefix: 'AUTH_' },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
+    web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
   }
 }
@@ -139,6 +143,13 @@ export function readHashPathSecrets(swiftConfPath: string): { hashPathPrefix: st
   return { hashPathPrefix: sec.swift_hash_path_prefix ?? '', hashPathSuffix: sec.swift_hash_path_suffix ?? '' }
 }
 
+/** The checkout or install holding package.json, found upwards from this module (src/ or dist/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
+
 function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): void {
   const bad = (msg: string) => {
     throw new VeloxError('bad-request', `invalid config: ${msg}`)
@@ -148,6 +159,7 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (c.embedded.partPower < 0 || c.embedded.partPower > 32) bad('embedded.partPower must be 0..32')
   if (!(c.embedded.replicas >= 1)) bad('embedded.replicas must be ≥ 1')
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
+  if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
   if (!/^[A-Za-z0-9]*_?$/.test(c.auth.resellerPrefix)) bad('auth.resellerPrefix')
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import Koa from 'koa'
 import type { SwiftServices } from '../swift/index.js'
 import { swiftErrorResponse } from './error-response.js'
+import { webMiddlewares, type WebDeps } from './web.js'
 import { routeSwift, isSwiftPath } from './swift/router.js'
 import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
 
@@ -23,6 +24,8 @@ export interface RequestLogLine {
 
 export interface AppDeps {
   swift: SwiftServices
+  /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
+  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir'>
   /** Receives one line per request. */
   requestLog?: (line: RequestLogLine) => void
   /** Receives 5xx causes. */
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps): Koa {
       })
     })
   })
+  if (deps.web) for (const mw of webMiddlewares({ ...deps.web, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
   app.use(async (ctx) => {
     ctx.status = 404
     ctx.type = 'text/plain'

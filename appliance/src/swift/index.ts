@@ -8,6 +8,7 @@ import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import { ReplicatedObjects } from '../cluster/replicated-objects.js'
 import type { SwiftConstraints } from '../config/index.js'
 import { cleanContainerAcl } from '../identity/authorize.js'
+import type { SessionService } from '../identity/sessions.js'
 import type { TokenService } from '../identity/tokens.js'
 import type { UserDirectory } from '../identity/users.js'
 import type { StateDb } from '../store/state-db.js'
@@ -23,6 +24,8 @@ export interface SwiftDeps {
   state: StateDb
   users: UserDirectory
   tokens: TokenService
+  /** Web sessions, whose cookie the Swift API accepts in place of a token (http/swift/router.ts). */
+  sessions?: SessionService
   constraints: SwiftConstraints
   resellerPrefixes: readonly string[]
   log: Logger
@@ -37,9 +40,11 @@ export class SwiftServices {
   readonly access: AccessService
   readonly expirer: Expirer
   readonly constraints: SwiftConstraints
+  readonly sessions?: SessionService
 
   constructor(d: SwiftDeps) {
     this.constraints = d.constraints
+    this.sessions = d.sessions
     this.dbs = new ReplicatedDatabases(d.placement)
     this.updater = new AccountUpdater(this.dbs, d.log)
     this.accounts = new AccountService(this.dbs, this.updater, d.constraints)

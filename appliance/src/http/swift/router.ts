@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
+import { SESSION_COOKIE, readCookie } from '../cookies.js'
 import { targetOf } from './swift-path.js'
 import { handleAccount } from './account.js'
 import { handleContainer } from './container.js'
@@ -34,6 +35,11 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, rawPath
   }
   const path = parseSwiftPath(rawPath, s.constraints)
   if (!path) throw new VeloxError('not-found', 'no such path')
+  // The web app's session cookie stands in for a token (identity/sessions.ts); state changes need its CSRF token.
+  if (s.sessions && headers['x-auth-token'] === undefined && headers['x-storage-token'] === undefined) {
+    const token = await s.sessions.swiftToken(readCookie(headers.cookie, SESSION_COOKIE), headers['x-csrf-token'], method)
+    if (token) headers['x-auth-token'] = token
+  }
   const req: SwiftRequest = { method, path, headers, query, raw, grant: { owner: false }, authorized: false, transId, scheme }
   const pre = FEATURES.filter((f) => f.stage === 'pre-auth')
   const post = FEATURES.filter((f) => f.stage === 'post-auth')

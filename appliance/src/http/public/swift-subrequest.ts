@@ -1,0 +1,64 @@
+/**
+ * Runs a request that a share link has already authorized through the Swift feature
+ * pipeline and handlers, as TempURL requests run: the same object read path (ranges,
+ * conditionals, large objects once those features exist) and write path (checks, quotas)
+ * as the Swift API, with no second copy of them here. The caller decides what the link
+ * allows; this only builds the typed request.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { SwiftServices } from '../../swift/index.js'
+import type { HeaderMap } from '../../swift/types.js'
+import { FEATURES } from '../swift/features.js'
+import { runFeatures } from '../swift/pipeline.js'
+import type { SwiftRequest } from '../swift/request.js'
+import type { SwiftResponse } from '../swift/respond.js'
+import { dispatch } from '../swift/router.js'
+
+export interface Subrequest {
+  method: 'GET' | 'HEAD' | 'PUT'
+  account: string
+  container: string
+  object: string
+  /** Only the headers the link passes on (Range, conditionals, Content-Length…), lower-cased. */
+  headers: HeaderMap
+  query?: URLSearchParams
+  raw: IncomingMessage
+  transId: string
+  scheme: string
+}
+
+export function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
+  const req: SwiftRequest = {
+    method: o.method,
+    path: { version: 'v1', account: o.account, container: o.container, object: o.object },
+    headers: o.headers,
+    query: o.query ?? new URLSearchParams(),
+    raw: o.raw,
+    grant: { owner: false },
+    authorized: true,
+    transId: o.transId,
+    scheme: o.scheme,
+  }
+  const pre = FEATURES.filter((f) => f.stage === 'pre-auth')
+  const post = FEATURES.filter((f) => f.stage === 'post-auth')
+  // A feature may hand on a sub-request of its own (pipeline.ts); the link's request is the default.
+  return runFeatures(s, req, pre, (r?: SwiftRequest) => {
+    const authorized = r ?? req
+    return runFeatures(s, authorized, post, (inner?: SwiftRequest) => dispatch(s, inner ?? authorized))
+  })
+}
+
+/** True once the Swift API answers `?thumbnail=` (the thumbnails feature is in the pipeline). */
+export function thumbnailsAvailable(): boolean {
+  return FEATURES.some((f) => f.name === 'thumbnail' || f.name === 'thumbnails')
+}
+
+/** Picks the headers a request passes on to a subrequest. */
+export function pickHeaders(from: IncomingMessage['headers'], names: readonly string[]): HeaderMap {
+  const out: HeaderMap = {}
+  for (const n of names) {
+    const v = from[n]
+    if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v
+  }
+  return out
+}

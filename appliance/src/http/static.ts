@@ -1,0 +1,50 @@
+/**
+ * The web app's built files (web/dist) at `/`: files as they are, with long-lived caching
+ * for Vite's content-hashed assets (/assets/…) and `no-cache` for everything else, and
+ * index.html for any other page path (the SPA routes it, /s/<token> included). Paths of
+ * the other surfaces (/v1, /auth, /api, /info, /healthcheck, the /s/ endpoints) never fall
+ * back to the page. A missing web/dist answers a plain 404.
+ */
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { join, normalize, sep } from 'node:path'
+import mime from 'mime-types'
+import type { Context, Middleware } from 'koa'
+
+const NOT_THE_APP = /^\/(v1|v1\.0|auth|api|info|healthcheck)(\/|$)|^\/s\/[^/]+\/(file|zip|upload|thumb)(\/|$)/
+
+export function serveWebApp(distDir: string): Middleware {
+  const root = normalize(distDir)
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_THE_APP.test(ctx.path)) return next()
+    let rel: string
+    try {
+      rel = decodeURIComponent(ctx.path)
+    } catch {
+      return next()
+    }
+    const file = normalize(join(root, rel))
+    if (rel.includes('\0') || (file !== root && !file.startsWith(root + sep))) return next()
+    if (await sendFile(ctx, file, rel.startsWith('/assets/'))) return
+    // A path whose last segment looks like a file name is a missing file, not a page.
+    if (/\.[A-Za-z0-9]+$/.test(rel)) return next()
+    if (!(await sendFile(ctx, join(root, 'index.html'), false))) return next()
+  }
+}
+
+async function sendFile(ctx: Context, file: string, hashed: boolean): Promise<boolean> {
+  const st = await stat(file).catch(() => undefined)
+  if (!st?.isFile()) return false
+  ctx.status = 200
+  ctx.type = mime.contentType(file.split(sep).pop() ?? '') || 'application/octet-stream'
+  ctx.length = st.size
+  ctx.lastModified = st.mtime
+  ctx.set('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+  ctx.set('X-Content-Type-Options', 'nosniff')
+  if (ctx.fresh) {
+    ctx.status = 304
+    return true
+  }
+  if (ctx.method === 'GET') ctx.body = createReadStream(file)
+  return true
+}

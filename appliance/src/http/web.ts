@@ -1,0 +1,49 @@
+/**
+ * The web app's surfaces in one list for the Koa app: the JSON API (/api), the public
+ * share-link endpoints (/s/<token>/…) and the built SPA (/). Logs one line per request in
+ * the request log's shape, with link tokens cut out of the path.
+ */
+import type { Middleware } from 'koa'
+import type { SessionService } from '../identity/sessions.js'
+import type { ShareService } from '../sharing/shares.js'
+import type { SwiftServices } from '../swift/index.js'
+import { apiRoutes } from './api/router.js'
+import { newTransId, type RequestLogLine } from './app.js'
+import { publicShareRoutes } from './public/router.js'
+import { serveWebApp } from './static.js'
+
+export interface WebDeps {
+  swift: SwiftServices
+  sessions: SessionService
+  shares: ShareService
+  /** The SPA's built files (web/dist). */
+  distDir: string
+  requestLog?: (line: RequestLogLine) => void
+  errorLog?: (msg: string, err: unknown, transId: string) => void
+}
+
+/** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
+export function redactTokens(path: string): string {
+  return path.replace(/^\/s\/[^/]+/, '/s/[token]').replace(/^\/api\/public\/shares\/[^/]+/, '/api/public/shares/[token]')
+}
+
+export function webMiddlewares(d: WebDeps): Middleware[] {
+  const log: Middleware = async (ctx, next) => {
+    const started = performance.now()
+    const transId = newTransId()
+    ctx.set('X-Trans-Id', transId)
+    ctx.res.once('finish', () =>
+      d.requestLog?.({
+        trans_id: transId,
+        method: ctx.method,
+        path: redactTokens(ctx.path),
+        status: ctx.status,
+        bytes: ctx.response.length ?? 0,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        client: ctx.req.socket.remoteAddress ?? '',
+      }),
+    )
+    await next()
+  }
+  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+}
