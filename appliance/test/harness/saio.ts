@@ -59,9 +59,16 @@ export interface Saio {
   stop(): Promise<void>
 }
 
-/** The backend ports tried first, so that the ring cache below usually hits. */
-const PREFERRED_BACKEND_PORT = 36200
+/** Backend port bases tried first (36200, 36210, …), so that the ring cache below usually hits. */
+const PREFERRED_BACKEND_PORTS = Array.from({ length: 8 }, (_, i) => 36200 + 10 * i)
 const PART_POWER = 6
+
+async function backendPortBase(): Promise<number> {
+  for (const base of PREFERRED_BACKEND_PORTS) {
+    if ((await Promise.all([0, 1, 2].map((i) => portFree(base + i)))).every(Boolean)) return base
+  }
+  return freePorts(3)
+}
 
 /**
  * Building the four rings is most of a SAIO's start time (24 swift-ring-builder runs, ~30 s).
@@ -81,15 +88,26 @@ function copyRings(from: string, to: string): void {
   for (const name of readdirSync(from)) if (isRingFile(name)) copyFileSync(join(from, name), join(to, name))
 }
 
-/** Starts a SAIO; rejects with start.sh's output when it does not come up. */
+/**
+ * Starts a SAIO; rejects with start.sh's output when it does not come up. A start that loses
+ * a port race with another process (start.sh refuses busy ports) is retried on other ports.
+ */
 export async function startSaio(opts: { replicas?: number; timeoutSec?: number } = {}): Promise<Saio> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSaioOnce(opts)
+    } catch (err) {
+      if (attempt >= 3 || !/already in use/.test((err as Error).message)) throw err
+    }
+  }
+}
+
+async function startSaioOnce(opts: { replicas?: number; timeoutSec?: number }): Promise<Saio> {
   const dir = scriptDir()
   const replicas = opts.replicas ?? 1
   const baseDir = mkdtempSync(join(tmpdir(), 'velox-saio-'))
   const proxyPort = await freePorts(1)
-  let backendPort = PREFERRED_BACKEND_PORT
-  const preferredFree = (await Promise.all([0, 1, 2].map((i) => portFree(PREFERRED_BACKEND_PORT + i)))).every(Boolean)
-  if (!preferredFree) backendPort = await freePorts(3)
+  const backendPort = await backendPortBase()
   const cache = ringCacheDir(replicas, backendPort)
   if (existsSync(join(cache, '.ring-params'))) copyRings(cache, join(baseDir, 'etc'))
   const env = {
@@ -99,6 +117,8 @@ export async function startSaio(opts: { replicas?: number; timeoutSec?: number }
     SAIO_REPLICAS: String(replicas),
     SAIO_PART_POWER: String(PART_POWER),
     SAIO_START_TIMEOUT: String(opts.timeoutSec ?? 90),
+    // A test SAIO holds nothing worth a long graceful shutdown.
+    SAIO_STOP_GRACE: '5',
   }
   try {
     await run(join(dir, 'start.sh'), [baseDir, String(proxyPort)], { env, timeout: ((opts.timeoutSec ?? 90) + 60) * 1000 })
@@ -113,6 +133,7 @@ export async function startSaio(opts: { replicas?: number; timeoutSec?: number }
     const tmp = `${cache}.${process.pid}`
     copyRings(join(baseDir, 'etc'), tmp)
     try {
+      rmSync(cache, { recursive: true, force: true }) // an incomplete leftover, if any
       renameSync(tmp, cache)
     } catch {
       rmSync(tmp, { recursive: true, force: true })
