@@ -41,11 +41,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     const r = await loadUsersFile(config.auth.usersFile, users)
     log.info('loaded users file', { file: config.auth.usersFile, ...r })
   }
-  const resellerPrefixes = [config.auth.resellerPrefix]
+  const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, log })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, log })
 
   const app = createApp({
     swift,

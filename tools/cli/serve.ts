@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(
     `\nVelox is running on ${config.dataDir}\n` +
       `  Swift auth URL : ${appliance.url}/auth/v1.0\n` +
-      `  Swift endpoint : ${appliance.url}/v1/${config.auth.resellerPrefix}<account>\n` +
+      `  Swift endpoint : ${appliance.url}/v1/${config.auth.resellerPrefixes[0]}<account>\n` +
       `  Web app        : ${appliance.url}/   (the install wizard arrives with the web app)\n` +
       (first
         ? `  First start: created the admin user ${first.account}:${first.user} with key ${first.key}\n` +

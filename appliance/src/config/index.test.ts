@@ -32,4 +32,22 @@ describe('config', () => {
     writeFileSync(join(dir, 'velox.json'), '{nope')
     expect(() => loadConfig({ flags: { dataDir: dir }, env: {} })).to.throw(/not valid JSON/)
   })
+
+  it('reads reseller prefixes as tempauth does, and keeps the old single resellerPrefix working', () => {
+    expect(loadConfig({ flags: { dataDir: dir }, env: {} }).auth.resellerPrefixes).to.deep.equal(['AUTH_'])
+    const c = loadConfig({ flags: { dataDir: dir, auth: { resellerPrefixes: ['AUTH', 'SERVICE_'], requireGroup: { SERVICE: 'service' } } }, env: {} })
+    expect(c.auth.resellerPrefixes).to.deep.equal(['AUTH_', 'SERVICE_'])
+    expect(c.auth.requireGroup).to.deep.equal({ SERVICE_: 'service' })
+    writeFileSync(join(dir, 'velox.json'), JSON.stringify({ auth: { resellerPrefix: 'KEY_' } }))
+    expect(loadConfig({ flags: { dataDir: dir }, env: {} }).auth.resellerPrefixes).to.deep.equal(['KEY_'])
+    expect(() => loadConfig({ flags: { dataDir: dir, auth: { requireGroup: { OTHER_: 'g' } } }, env: {} })).to.throw(/requireGroup/)
+    expect(() => loadConfig({ flags: { dataDir: dir, auth: { resellerPrefixes: ['a b'] } }, env: {} })).to.throw(/resellerPrefixes/)
+  })
+
+  it('keeps domain remap off unless a storage domain is given', () => {
+    expect(loadConfig({ flags: { dataDir: dir }, env: {} }).domainRemap.storageDomain).to.deep.equal([])
+    const c = loadConfig({ flags: { dataDir: dir, domainRemap: { storageDomain: ['example.net'] } }, env: {} })
+    expect(c.domainRemap).to.deep.equal({ storageDomain: ['example.net'], resellerPrefixes: ['AUTH'] })
+    expect(() => loadConfig({ flags: { dataDir: dir, domainRemap: { storageDomain: ['bad domain'] } }, env: {} })).to.throw(/storageDomain/)
+  })
 })

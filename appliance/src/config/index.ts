@@ -36,10 +36,21 @@ export interface VeloxConfig {
   auth: {
     /** Lifetime of a v1 token, seconds (Swift tempauth's token_life default is 86400). */
     tokenLifeSec: number
-    resellerPrefix: string
+    /**
+     * tempauth's reseller_prefix list: the account prefixes this appliance is the authority
+     * for, the first one naming tokens and storage URLs (['AUTH_'], or ['AUTH_', 'SERVICE_']
+     * for service accounts). A prefix without a trailing '_' gets one, as tempauth does.
+     */
+    resellerPrefixes: string[]
+    /** Deprecated single prefix; when set (and resellerPrefixes is not), it is the only prefix. */
+    resellerPrefix?: string
+    /** tempauth `<prefix>_require_group`: per prefix, a group the owner must also hold (e.g. { SERVICE_: 'service' }). */
+    requireGroup: Record<string, string>
     /** Optional JSON file of users loaded at start. */
     usersFile?: string
   }
+  /** Swift's domain_remap: `<container>.<account>.<storage domain>` Host names; empty = off. */
+  domainRemap: { storageDomain: string[]; resellerPrefixes: string[]; defaultResellerPrefix?: string }
   auditor: { bytesPerSec: number; intervalSec: number }
   expirer: { intervalSec: number }
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
@@ -60,7 +71,8 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     swiftDir: join(dataDir, 'etc'),
     embedded: { devices: 3, partPower: 10, replicas: 3, minPartHours: 1 },
     constraints: { ...DEFAULT_CONSTRAINTS, valid_api_versions: [...DEFAULT_CONSTRAINTS.valid_api_versions] },
-    auth: { tokenLifeSec: 86400, resellerPrefix: 'AUTH_' },
+    auth: { tokenLifeSec: 86400, resellerPrefixes: ['AUTH_'], requireGroup: {} },
+    domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
@@ -110,6 +122,9 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<VeloxConfig> {
   }
   const merged = merge(merge(merge(base, fromFile), fromEnv(env)), opts.flags ?? {}) as typeof base
   merged.dataDir = dataDir
+  const prefixesGiven = [fromFile, opts.flags ?? {}].some((o) => o.auth?.resellerPrefixes !== undefined)
+  if (merged.auth.resellerPrefix !== undefined && !prefixesGiven) merged.auth.resellerPrefixes = [merged.auth.resellerPrefix]
+  merged.auth = normaliseResellerPrefixes(merged.auth)
   validate(merged)
   const secrets = ensureHashPathSecrets(merged.swiftDir)
   return deepFreeze({ ...merged, ...secrets })
@@ -161,7 +176,17 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
-  if (!/^[A-Za-z0-9]*_?$/.test(c.auth.resellerPrefix)) bad('auth.resellerPrefix')
+  if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
+  for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
+  for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
+  for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
+}
+
+/** tempauth's config_read_reseller_options: 'AUTH' → 'AUTH_' (the empty prefix stays empty), for the prefixes and requireGroup keys. */
+function normaliseResellerPrefixes(auth: VeloxConfig['auth']): VeloxConfig['auth'] {
+  const norm = (p: string) => (p === '' || p.endsWith('_') ? p : `${p}_`)
+  const requireGroup = Object.fromEntries(Object.entries(auth.requireGroup).map(([p, g]) => [norm(p), g]))
+  return { ...auth, resellerPrefixes: [...new Set(auth.resellerPrefixes.map(norm))], requireGroup }
 }
 
 function merge<T>(base: T, over: unknown): T {

@@ -9,7 +9,7 @@ import Koa from 'koa'
 import type { SwiftServices } from '../swift/index.js'
 import { swiftErrorResponse } from './error-response.js'
 import { webMiddlewares, type WebDeps } from './web.js'
-import { routeSwift, isSwiftPath } from './swift/router.js'
+import { routeSwift, isSwiftRequest } from './swift/router.js'
 import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
 
 export interface RequestLogLine {
@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true
   app.use(async (ctx, next) => {
     const rawPath = ctx.path
-    if (!isSwiftPath(rawPath)) return next()
+    if (!isSwiftRequest(deps.swift, rawPath, ctx.get('host') || undefined)) return next()
     const started = performance.now()
     const transId = newTransId()
     ctx.respond = false

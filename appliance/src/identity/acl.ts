@@ -141,10 +141,10 @@ export function parseAccountAcl(text: string): AccountAcl {
   try {
     doc = JSON.parse(text)
   } catch {
-    return invalid(`Syntax error in input (${JSON.stringify(text)})`)
+    return invalid(`Syntax error in input (${pyRepr(text)})`)
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return invalid(`Syntax error in input (${JSON.stringify(text)})`)
+    return invalid(`Syntax error in input (${pyRepr(text)})`)
   }
   for (const key of Object.keys(doc)) {
     if (!Object.hasOwn(ACCOUNT_ACL_KEYS, key)) invalid(`Key ${JSON.stringify(key)} not recognized`)
@@ -159,6 +159,16 @@ export function parseAccountAcl(text: string): AccountAcl {
     acl[field] = [...(value as string[])]
   }
   return acl
+}
+
+/** Python's repr() of a str, as tempauth's `%r` shows the input. */
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  const body = s.replace(/[\\\n\r\t]|[\x00-\x1f\x7f]/g, (c) => {
+    const named: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  })
+  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote
 }
 
 /** True when the ACL grants nothing (tempauth then treats the account as having no ACL). */

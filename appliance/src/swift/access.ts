@@ -5,11 +5,12 @@
  */
 import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import { VeloxError } from '../errors.js'
-import { authorize, parseAccountAcl, type AccountAcl } from '../identity/authorize.js'
-import type { Identity } from '../identity/groups.js'
+import { accountResellerPrefix, authorize, parseAccountAcl, type AccountAcl } from '../identity/authorize.js'
+import { RESELLER_ADMIN_GROUP, type Identity } from '../identity/groups.js'
 import type { TokenService } from '../identity/tokens.js'
 import type { UserDirectory } from '../identity/users.js'
-import type { Grant, SwiftPath } from './types.js'
+import type { DbMetadata } from '../store/types.js'
+import type { Grant, HeaderMap, SwiftPath } from './types.js'
 
 export interface AccessRequest {
   method: string
@@ -17,6 +18,11 @@ export interface AccessRequest {
   token?: string
   serviceToken?: string
   referer?: string
+  /**
+   * The request's headers, when it may carry X-Account-Access-Control: tempauth validates
+   * it (400) and, once the request is allowed, moves it to ACCOUNT_ACL_KEY here.
+   */
+  headers?: HeaderMap
 }
 
 /** The sysmeta key under which tempauth keeps X-Account-Access-Control. */
@@ -45,10 +51,18 @@ export class AccessService {
     return this.tokens.validate(token)
   }
 
-  /** Decides the request; throws `unauthorized` (anonymous) or `forbidden`. */
+  /**
+   * Decides the request; throws `unauthorized` (anonymous, or a token of ours that does
+   * not validate, as tempauth denies it outright), `forbidden`, or `bad-request` for an
+   * invalid X-Account-Access-Control.
+   */
   async authorize(req: AccessRequest): Promise<Grant & { identity?: Identity }> {
     const identity = await this.identify(req.token)
-    const service = req.serviceToken ? await this.identify(req.serviceToken) : undefined
+    const tokenPrefix = this.resellerPrefixes[0]
+    if (!identity && tokenPrefix && req.token?.startsWith(tokenPrefix)) throw this.denied(401, req.path.account)
+    const service = identity && req.serviceToken ? await this.identify(req.serviceToken) : undefined
+    const aclHeader = req.headers?.['x-account-access-control']
+    if (aclHeader !== undefined && accountResellerPrefix(req.path.account, this.resellerPrefixes) !== undefined) checkAccountAclHeader(aclHeader)
     const base = {
       method: req.method,
       account: req.path.account,
@@ -63,14 +77,24 @@ export class AccessService {
     let decision = authorize(base)
     if (!decision.allowed && !this.isPreflight(req.method)) {
       const [containerAcl, accountAcl] = await Promise.all([this.containerAcl(req), this.accountAcl(req.path.account)])
-      if (containerAcl !== undefined || accountAcl !== undefined) decision = authorize({ ...base, containerAcl, accountAcl })
+      // The proxy asks tempauth first without the container ACL (so the account ACL decides
+      // swift_owner: an admin grantee sees container ACLs even on a public container), then
+      // again with it.
+      if (accountAcl !== undefined) decision = authorize({ ...base, accountAcl })
+      if (!decision.allowed && containerAcl !== undefined) decision = authorize({ ...base, containerAcl, accountAcl })
     }
-    if (!decision.allowed) {
-      throw new VeloxError(decision.status === 401 ? 'unauthorized' : 'forbidden', 'access denied', {
-        headers: decision.status === 401 ? { 'Www-Authenticate': `Swift realm="${encodeURIComponent(req.path.account)}"` } : {},
-      })
+    if (!decision.allowed) throw this.denied(decision.status, req.path.account)
+    if (aclHeader !== undefined && req.headers) {
+      // tempauth's extract_acl_and_report_errors: the valid header travels on as sysmeta.
+      req.headers[ACCOUNT_ACL_KEY] = aclHeader
+      delete req.headers['x-account-access-control']
     }
-    return { owner: decision.owner, identity }
+    return { owner: decision.owner, identity, reseller: identity?.groups.includes(RESELLER_ADMIN_GROUP) ?? false }
+  }
+
+  private denied(status: 401 | 403, account: string): VeloxError {
+    if (status === 403) return new VeloxError('forbidden', 'access denied')
+    return new VeloxError('unauthorized', 'access denied', { headers: { 'Www-Authenticate': `Swift realm="${encodeURIComponent(account)}"` } })
   }
 
   private isPreflight(method: string): boolean {
@@ -99,4 +123,43 @@ export class AccessService {
       return undefined
     }
   }
+}
+
+/**
+ * X-Account-Access-Control as the proxy shows it to owners (add_acls_from_sys_metadata):
+ * the stored JSON re-serialized as format_acl_v2 does, or undefined when unset or empty.
+ */
+export function accountAclResponseHeader(metadata: DbMetadata): string | undefined {
+  const stored = metadata[ACCOUNT_ACL_KEY]?.value
+  if (!stored) return undefined
+  let doc: unknown
+  try {
+    doc = JSON.parse(stored)
+  } catch {
+    return undefined
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || Object.keys(doc).length === 0) return undefined
+  return pyJsonDumps(doc)
+}
+
+/** tempauth's 400 for an invalid X-Account-Access-Control: the reason, then the input. */
+function checkAccountAclHeader(value: string): void {
+  try {
+    parseAccountAcl(value)
+  } catch (err) {
+    if (err instanceof VeloxError && err.kind === 'bad-request') {
+      throw new VeloxError('bad-request', `${err.message}\n\nInput: ${value}\n`, { explain: true })
+    }
+    throw err
+  }
+}
+
+/** Python's json.dumps(v, ensure_ascii=True, separators=(',', ':'), sort_keys=True). */
+function pyJsonDumps(v: unknown): string {
+  const sorted = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sorted)
+    if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])]))
+    return x
+  }
+  return JSON.stringify(sorted(v)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -15,8 +15,10 @@ import type { StateDb } from '../store/state-db.js'
 import { AccessService } from './access.js'
 import { AccountService } from './accounts.js'
 import { ContainerService } from './containers.js'
+import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
 import { ObjectService } from './objects.js'
+import { QuotaService } from './quotas.js'
 import type { HeaderMap } from './types.js'
 
 export interface SwiftDeps {
@@ -28,6 +30,9 @@ export interface SwiftDeps {
   sessions?: SessionService
   constraints: SwiftConstraints
   resellerPrefixes: readonly string[]
+  /** tempauth `<prefix>require_group`, per reseller prefix. */
+  requireGroup?: Readonly<Record<string, string>>
+  domainRemap?: DomainRemapOptions
   log: Logger
 }
 
@@ -39,6 +44,8 @@ export class SwiftServices {
   readonly objects: ObjectService
   readonly access: AccessService
   readonly expirer: Expirer
+  readonly quotas: QuotaService
+  readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
   readonly sessions?: SessionService
 
@@ -51,7 +58,9 @@ export class SwiftServices {
     this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
     this.expirer = new Expirer(d.state.namespace('expirer'))
     this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
-    this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes)
+    this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
+    this.quotas = new QuotaService(this.dbs, this.accounts)
+    this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
   }
 
   /** X-Container-Read/Write must be valid ACLs (400 otherwise), as clean_acl checks them. */

@@ -25,6 +25,8 @@ export interface Caller {
 export interface Grant {
   /** Swift's swift_owner: may see and set ACLs and other owner-only headers. */
   owner: boolean
+  /** tempauth's reseller_request: the caller is a reseller admin (may set account quotas). */
+  reseller?: boolean
 }
 
 export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const

@@ -1,6 +1,7 @@
 /** Account requests: HEAD/GET (stats, metadata, container listing) and POST (metadata). */
 import { VeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
+import { accountAclResponseHeader } from '../../swift/access.js'
 import type { AccountView } from '../../swift/accounts.js'
 import { metadataHeaders } from '../../swift/db-metadata.js'
 import { DEFAULT_POLICY } from '../../swift/types.js'
@@ -25,6 +26,8 @@ export function accountHeaders(info: AccountView, owner: boolean): Record<string
     h[`${p}-Object-Count`] = String(info.objectCount)
     h[`${p}-Bytes-Used`] = String(info.bytesUsed)
   }
+  const acl = owner ? accountAclResponseHeader(info.metadata) : undefined
+  if (acl) h['X-Account-Access-Control'] = acl
   return { ...h, ...metadataHeaders(info.metadata, owner) }
 }
 

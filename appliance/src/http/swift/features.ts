@@ -3,6 +3,13 @@
  * bulk, tempurl, formpost, … auth … staticweb, copy, quotas, slo, dlo, versioned_writes,
  * symlink). Add a feature by writing its file and adding it here.
  */
+import { accountQuotasFeature } from './features/account-quotas.js'
+import { containerQuotasFeature } from './features/container-quotas.js'
+import { domainRemapFeature } from './features/domain-remap.js'
 import type { SwiftFeature } from './pipeline.js'
 
-export const FEATURES: readonly SwiftFeature[] = []
+export const FEATURES: readonly SwiftFeature[] = [
+  domainRemapFeature,
+  containerQuotasFeature,
+  accountQuotasFeature,
+]

@@ -16,13 +16,23 @@ export interface SwiftFeature {
   /** Swift's /info key for the feature (e.g. "slo", "tempurl"). */
   name: string
   stage: 'pre-auth' | 'post-auth'
-  /** The feature's /info section, if it publishes one. */
-  info?(s: SwiftServices): Record<string, unknown>
-  handle(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse>
+  /** The feature's /info section, if it publishes one (undefined when it is configured off). */
+  info?(s: SwiftServices): Record<string, unknown> | undefined
+  /**
+   * A pre-parse rewrite of the request path from its Host (domain_remap): the new path, or
+   * undefined to leave it. Runs before the Swift path is parsed; may throw a VeloxError.
+   */
+  rewritePath?(s: SwiftServices, host: string | undefined, path: string): string | undefined
+  /** The middleware itself; a feature that only rewrites paths has none. */
+  handle?(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse>
 }
 
 /** Runs `features` in order around `inner`. */
 export function runFeatures(s: SwiftServices, req: SwiftRequest, features: readonly SwiftFeature[], inner: Next): Promise<SwiftResponse> {
-  const step = (i: number): Promise<SwiftResponse> => (i >= features.length ? inner() : features[i].handle(s, req, () => step(i + 1)))
+  const step = (i: number): Promise<SwiftResponse> => {
+    if (i >= features.length) return inner()
+    const handle = features[i].handle
+    return handle ? handle(s, req, () => step(i + 1)) : step(i + 1)
+  }
   return step(0)
 }

@@ -24,9 +24,25 @@ export function isSwiftPath(path: string): boolean {
   return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || /^\/v1(\.0)?\//.test(path)
 }
 
-export async function routeSwift(s: SwiftServices, raw: IncomingMessage, rawPath: string, query: URLSearchParams, transId: string, scheme: string): Promise<SwiftResponse> {
+/** The path after the features' pre-parse rewrites (domain_remap maps a Host to an account/container). */
+function rewritePath(s: SwiftServices, host: string | undefined, path: string): string {
+  for (const f of FEATURES) path = f.rewritePath?.(s, host, path) ?? path
+  return path
+}
+
+/** True when the Swift surface answers this request (its path, or the path its Host maps to). */
+export function isSwiftRequest(s: SwiftServices, path: string, host: string | undefined): boolean {
+  try {
+    return isSwiftPath(rewritePath(s, host, path))
+  } catch {
+    return true // a Host the rewrite refuses: routeSwift answers with the error
+  }
+}
+
+export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientPath: string, query: URLSearchParams, transId: string, scheme: string): Promise<SwiftResponse> {
   const method = (raw.method ?? 'GET').toUpperCase()
   const headers = headerMap(raw)
+  const rawPath = rewritePath(s, headers.host, clientPath)
   if (AUTH_PATHS.has(rawPath)) return authenticate(s, headers, scheme)
   if (rawPath === '/healthcheck') return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'OK' }
   if (rawPath === '/info') {
@@ -47,7 +63,7 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, rawPath
     if (!req.authorized) {
       const token = headers['x-auth-token'] ?? headers['x-storage-token']
       const authMethod = method === 'COPY' ? 'GET' : method
-      req.grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer })
+      req.grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer, headers })
       req.authorized = true
     }
     return runFeatures(s, req, post, () => dispatch(s, req))
@@ -103,6 +119,6 @@ function info(s: SwiftServices): Record<string, unknown> {
       ...limits,
     },
     tempauth: { account_acls: true },
-    ...Object.fromEntries(FEATURES.filter((f) => f.info).map((f) => [f.name, f.info!(s)])),
+    ...Object.fromEntries(FEATURES.map((f) => [f.name, f.info?.(s)]).filter(([, section]) => section !== undefined)),
   }
 }
