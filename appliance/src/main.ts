@@ -12,6 +12,7 @@ import { Placement } from './cluster/placement.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { SessionService } from './identity/sessions.js'
+import { KeystoneService } from './identity/keystone.js'
 import { TokenService } from './identity/tokens.js'
 import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js'
 import { createLog, type Log } from './lib/log.js'
@@ -49,6 +50,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
 
   const app = createApp({
     swift,
+    keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
     web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),

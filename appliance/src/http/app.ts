@@ -6,8 +6,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import Koa from 'koa'
+import type { KeystoneService } from '../identity/keystone.js'
 import type { SwiftServices } from '../swift/index.js'
 import { swiftErrorResponse } from './error-response.js'
+import { isKeystonePath, routeKeystone } from './keystone/router.js'
 import { webMiddlewares, type WebDeps } from './web.js'
 import { routeSwift, isSwiftRequest } from './swift/router.js'
 import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
@@ -24,6 +26,8 @@ export interface RequestLogLine {
 
 export interface AppDeps {
   swift: SwiftServices
+  /** The Keystone v3 subset at /v3 (off when absent). */
+  keystone?: KeystoneService
   /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
   web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir'>
   /** Receives one line per request. */
@@ -72,6 +76,13 @@ export function createApp(deps: AppDeps): Koa {
         client: ctx.req.socket.remoteAddress ?? '',
       })
     })
+  })
+  app.use(async (ctx, next) => {
+    if (!deps.keystone || !isKeystonePath(ctx.path)) return next()
+    const r = await routeKeystone(deps.keystone, ctx.req, ctx.path, new URLSearchParams(ctx.querystring), `${ctx.protocol}://${ctx.get('host') || 'localhost'}`)
+    ctx.status = r.status
+    ctx.set({ ...r.headers, 'X-Openstack-Request-Id': `req-${crypto.randomUUID()}` })
+    ctx.body = r.body ?? ''
   })
   if (deps.web) for (const mw of webMiddlewares({ ...deps.web, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
   app.use(async (ctx) => {
