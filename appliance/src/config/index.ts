@@ -51,6 +51,13 @@ export interface VeloxConfig {
   }
   /** Swift's domain_remap: `<container>.<account>.<storage domain>` Host names; empty = off. */
   domainRemap: { storageDomain: string[]; resellerPrefixes: string[]; defaultResellerPrefix?: string }
+  /**
+   * Swift's proxy CORS settings: origins allowed for every container besides each container's
+   * X-Container-Meta-Access-Control-Allow-Origin (cors_allow_origin; "*" allows all), and
+   * headers exposed to every CORS response (cors_expose_headers). strict_cors_mode is on, as
+   * Swift's default.
+   */
+  cors: { allowOrigin: string[]; exposeHeaders: string[] }
   auditor: { bytesPerSec: number; intervalSec: number }
   expirer: { intervalSec: number }
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
@@ -73,6 +80,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     constraints: { ...DEFAULT_CONSTRAINTS, valid_api_versions: [...DEFAULT_CONSTRAINTS.valid_api_versions] },
     auth: { tokenLifeSec: 86400, resellerPrefixes: ['AUTH_'], requireGroup: {} },
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
+    cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },

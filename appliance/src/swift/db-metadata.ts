@@ -15,7 +15,18 @@ export const CONTAINER_SYSTEM_KEYS = [
   'x-history-location',
 ] as const
 /** Headers only an owner may see or set. */
-export const OWNER_ONLY = new Set(['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to', 'x-account-access-control'])
+export const OWNER_ONLY = new Set([
+  'x-container-read',
+  'x-container-write',
+  'x-container-sync-key',
+  'x-container-sync-to',
+  'x-account-access-control',
+  // TempURL/FormPost keys (Swift's swift_owner_headers)
+  'x-account-meta-temp-url-key',
+  'x-account-meta-temp-url-key-2',
+  'x-container-meta-temp-url-key',
+  'x-container-meta-temp-url-key-2',
+])
 
 export function metadataUpdates(h: HeaderMap, target: 'account' | 'container', timestamp: string, owner: boolean): DbMetadata {
   const out: DbMetadata = {}

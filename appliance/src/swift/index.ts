@@ -17,6 +17,7 @@ import { AccountService } from './accounts.js'
 import { ContainerService } from './containers.js'
 import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
+import { InfoCache } from './info-cache.js'
 import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
 import type { HeaderMap } from './types.js'
@@ -33,6 +34,8 @@ export interface SwiftDeps {
   /** tempauth `<prefix>require_group`, per reseller prefix. */
   requireGroup?: Readonly<Record<string, string>>
   domainRemap?: DomainRemapOptions
+  /** Operator CORS settings (Swift's cors_allow_origin / cors_expose_headers). */
+  cors?: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   log: Logger
 }
 
@@ -47,6 +50,9 @@ export class SwiftServices {
   readonly quotas: QuotaService
   readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
+  /** Briefly cached account/container metadata (TempURL keys, CORS, static web). */
+  readonly infoCache: InfoCache
+  readonly cors: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   readonly sessions?: SessionService
 
   constructor(d: SwiftDeps) {
@@ -61,6 +67,8 @@ export class SwiftServices {
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.quotas = new QuotaService(this.dbs, this.accounts)
     this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
+    this.infoCache = new InfoCache(this.dbs)
+    this.cors = d.cors ?? { allowOrigin: [], exposeHeaders: [] }
   }
 
   /** X-Container-Read/Write must be valid ACLs (400 otherwise), as clean_acl checks them. */

@@ -27,6 +27,8 @@ export interface Grant {
   owner: boolean
   /** tempauth's reseller_request: the caller is a reseller admin (may set account quotas). */
   reseller?: boolean
+  /** The feature that authorized the request instead of a token (Swift's REMOTE_USER '.wsgi.tempurl'). */
+  via?: 'tempurl' | 'formpost'
 }
 
 export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const

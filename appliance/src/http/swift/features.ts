@@ -5,11 +5,20 @@
  */
 import { accountQuotasFeature } from './features/account-quotas.js'
 import { containerQuotasFeature } from './features/container-quotas.js'
+import { corsFeature } from './features/cors.js'
 import { domainRemapFeature } from './features/domain-remap.js'
+import { formpostFeature } from './features/formpost.js'
+import { staticwebFeature } from './features/staticweb.js'
+import { tempurlFeature } from './features/tempurl.js'
 import type { SwiftFeature } from './pipeline.js'
 
 export const FEATURES: readonly SwiftFeature[] = [
   domainRemapFeature,
+  tempurlFeature,
+  formpostFeature,
+  // not a middleware in Swift: the proxy controllers' CORS handling, which wraps the auth check
+  corsFeature,
+  staticwebFeature,
   containerQuotasFeature,
   accountQuotasFeature,
 ]

@@ -72,7 +72,18 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
 
 /** The account, container or object handler for the request's path. */
 export function dispatch(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
-  switch (targetOf(req.path)) {
+  const target = targetOf(req.path)
+  if (target !== 'object' && req.method !== 'GET' && req.method !== 'HEAD') {
+    // As Swift's controllers clear_info_cache: a metadata write drops the cached account/container info.
+    const { account, container } = req.path
+    const done = () => s.infoCache.invalidate(account, container)
+    return handle(s, req, target).finally(done)
+  }
+  return handle(s, req, target)
+}
+
+function handle(s: SwiftServices, req: SwiftRequest, target: ReturnType<typeof targetOf>): Promise<SwiftResponse> {
+  switch (target) {
     case 'account':
       return handleAccount(s, req)
     case 'container':
