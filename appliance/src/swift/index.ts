@@ -15,11 +15,13 @@ import type { StateDb } from '../store/state-db.js'
 import { AccessService } from './access.js'
 import { AccountService } from './accounts.js'
 import { ContainerService } from './containers.js'
+import { DloService } from './dlo.js'
 import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
 import { InfoCache } from './info-cache.js'
 import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
+import { SloService } from './slo.js'
 import type { HeaderMap } from './types.js'
 
 export interface SwiftDeps {
@@ -47,6 +49,8 @@ export class SwiftServices {
   readonly objects: ObjectService
   readonly access: AccessService
   readonly expirer: Expirer
+  readonly slo: SloService
+  readonly dlo: DloService
   readonly quotas: QuotaService
   readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
@@ -65,6 +69,8 @@ export class SwiftServices {
     this.expirer = new Expirer(d.state.namespace('expirer'))
     this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
+    this.slo = new SloService(this.objects)
+    this.dlo = new DloService(this.containers, this.objects)
     this.quotas = new QuotaService(this.dbs, this.accounts)
     this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
     this.infoCache = new InfoCache(this.dbs)

@@ -48,6 +48,8 @@ export class ObjectService {
     const deleteAt = this.deleteAt(h)
     if (ifNoneMatch === '*' && (await this.exists(ref))) throw new VeloxError('precondition-failed', 'object exists')
     const headers = keptHeaders(h)
+    // System metadata reaches here only from features (the gatekeeper drops the client's).
+    for (const [k, v] of Object.entries(h)) if (k.startsWith('x-object-sysmeta-') && v !== undefined) headers[k] = v
     if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
     const contentType = this.contentType(ref.object, h)
     const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
@@ -107,7 +109,7 @@ export class ObjectService {
       const fresh = /^(1|true|yes|on|t|y)$/i.test(h['x-fresh-metadata'] ?? '')
       const headers: HeaderMap = {}
       if (!fresh) {
-        for (const [k, v] of Object.entries(src.meta.headers)) if (k !== 'x-delete-at' && k !== 'x-static-large-object') headers[k] = v
+        for (const [k, v] of Object.entries(src.meta.headers)) if (k !== 'x-delete-at' && k !== 'x-static-large-object' && !k.startsWith('x-object-sysmeta-')) headers[k] = v
         headers['content-type'] = src.meta.contentType
       }
       for (const [k, v] of Object.entries(h)) {
@@ -181,9 +183,17 @@ export class ObjectService {
   }
 }
 
+/** Swift's container-update override: a feature may list an object with another etag (symlinks add their target). */
+export const OVERRIDE_ETAG_KEY = 'x-object-sysmeta-container-update-override-etag'
+
+/** …and another size (an SLO manifest lists with the size of the assembled object). */
+export const OVERRIDE_SIZE_KEY = 'x-object-sysmeta-container-update-override-size'
+
 export function rowOf(meta: ObjectMetadata) {
   const name = meta.name.split('/').slice(3).join('/')
-  return { name, timestamp: meta.timestamp, size: meta.size, contentType: meta.headers['content-type'] ?? meta.contentType, etag: meta.etag, deleted: false }
+  const etag = meta.headers[OVERRIDE_ETAG_KEY] ?? meta.etag
+  const size = meta.headers[OVERRIDE_SIZE_KEY] !== undefined ? Number(meta.headers[OVERRIDE_SIZE_KEY]) : meta.size
+  return { name, timestamp: meta.timestamp, size, contentType: meta.headers['content-type'] ?? meta.contentType, etag, deleted: false }
 }
 
 /**

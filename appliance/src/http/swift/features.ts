@@ -6,8 +6,10 @@
 import { accountQuotasFeature } from './features/account-quotas.js'
 import { containerQuotasFeature } from './features/container-quotas.js'
 import { corsFeature } from './features/cors.js'
+import { dloFeature } from './features/dlo.js'
 import { domainRemapFeature } from './features/domain-remap.js'
 import { formpostFeature } from './features/formpost.js'
+import { sloFeature } from './features/slo.js'
 import { staticwebFeature } from './features/staticweb.js'
 import { tempurlFeature } from './features/tempurl.js'
 import type { SwiftFeature } from './pipeline.js'
@@ -21,4 +23,6 @@ export const FEATURES: readonly SwiftFeature[] = [
   staticwebFeature,
   containerQuotasFeature,
   accountQuotasFeature,
+  sloFeature,
+  dloFeature,
 ]

@@ -18,6 +18,13 @@ export interface SwiftRequest {
   transId: string
   /** "http" or "https", for URLs the response names. */
   scheme: string
+  /**
+   * Set by the large-object features (Swift's X-Backend-Ignore-Range): when it returns true
+   * for an object's stored headers, the object handler answers a GET/HEAD with the whole
+   * stored body (the manifest), ignoring Range and conditional headers, for the feature to
+   * assemble the large object from.
+   */
+  wholeManifest?: (storedHeaders: Readonly<Record<string, string>>) => boolean
 }
 
 export function headerMap(req: IncomingMessage): HeaderMap {

@@ -41,7 +41,7 @@ export function isSwiftRequest(s: SwiftServices, path: string, host: string | un
 
 export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientPath: string, query: URLSearchParams, transId: string, scheme: string): Promise<SwiftResponse> {
   const method = (raw.method ?? 'GET').toUpperCase()
-  const headers = headerMap(raw)
+  const headers = withoutSysmeta(headerMap(raw))
   const rawPath = rewritePath(s, headers.host, clientPath)
   if (AUTH_PATHS.has(rawPath)) return authenticate(s, headers, scheme)
   if (rawPath === '/healthcheck') return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: 'OK' }
@@ -59,7 +59,7 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
   const req: SwiftRequest = { method, path, headers, query, raw, grant: { owner: false }, authorized: false, transId, scheme }
   const pre = FEATURES.filter((f) => f.stage === 'pre-auth')
   const post = FEATURES.filter((f) => f.stage === 'post-auth')
-  return runFeatures(s, req, pre, async () => {
+  const res = await runFeatures(s, req, pre, async () => {
     if (!req.authorized) {
       const token = headers['x-auth-token'] ?? headers['x-storage-token']
       const authMethod = method === 'COPY' ? 'GET' : method
@@ -68,6 +68,16 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
     }
     return runFeatures(s, req, post, () => dispatch(s, req))
   })
+  for (const k of Object.keys(res.headers)) if (SYSMETA.test(k)) delete res.headers[k]
+  return res
+}
+
+/** Swift's gatekeeper: clients neither set nor see system metadata; only features write it. */
+const SYSMETA = /^x-(account|container|object)-sysmeta-/i
+
+function withoutSysmeta(h: Record<string, string | undefined>): Record<string, string | undefined> {
+  for (const k of Object.keys(h)) if (SYSMETA.test(k)) delete h[k]
+  return h
 }
 
 /** The account, container or object handler for the request's path. */
