@@ -23,6 +23,7 @@ import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
 import { SloService } from './slo.js'
 import type { HeaderMap } from './types.js'
+import { VersioningService } from './versioning.js'
 
 export interface SwiftDeps {
   placement: Placement
@@ -52,6 +53,7 @@ export class SwiftServices {
   readonly slo: SloService
   readonly dlo: DloService
   readonly quotas: QuotaService
+  readonly versioning: VersioningService
   readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
   /** Briefly cached account/container metadata (TempURL keys, CORS, static web). */
@@ -72,6 +74,7 @@ export class SwiftServices {
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)
     this.quotas = new QuotaService(this.dbs, this.accounts)
+    this.versioning = new VersioningService(this.containers, this.objects)
     this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
     this.infoCache = new InfoCache(this.dbs)
     this.cors = d.cors ?? { allowOrigin: [], exposeHeaders: [] }

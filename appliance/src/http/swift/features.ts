@@ -4,6 +4,7 @@
  * symlink). Add a feature by writing its file and adding it here.
  */
 import { accountQuotasFeature } from './features/account-quotas.js'
+import { bulkDeleteFeature, bulkUploadFeature } from './features/bulk.js'
 import { containerQuotasFeature } from './features/container-quotas.js'
 import { corsFeature } from './features/cors.js'
 import { dloFeature } from './features/dlo.js'
@@ -11,11 +12,14 @@ import { domainRemapFeature } from './features/domain-remap.js'
 import { formpostFeature } from './features/formpost.js'
 import { sloFeature } from './features/slo.js'
 import { staticwebFeature } from './features/staticweb.js'
+import { symlinkFeature } from './features/symlink.js'
 import { tempurlFeature } from './features/tempurl.js'
+import { versionedWritesFeature } from './features/versioned-writes.js'
 import type { SwiftFeature } from './pipeline.js'
 
 export const FEATURES: readonly SwiftFeature[] = [
   domainRemapFeature,
+  bulkUploadFeature, bulkDeleteFeature,
   tempurlFeature,
   formpostFeature,
   // not a middleware in Swift: the proxy controllers' CORS handling, which wraps the auth check
@@ -25,4 +29,6 @@ export const FEATURES: readonly SwiftFeature[] = [
   accountQuotasFeature,
   sloFeature,
   dloFeature,
+  versionedWritesFeature,
+  symlinkFeature,
 ]

@@ -50,12 +50,16 @@ export function containerRecord(r: ContainerRow): Record<string, unknown> {
 }
 
 export function renderContainerListing(entries: ListingEntry<ObjectRow>[], format: ListingFormat, container: string): string {
-  if (format === 'application/json') return pyJson(entries.map((e) => (isSubdir(e) ? { subdir: e.subdir } : objectRecord(e))))
-  if (format === 'text/plain') return entries.map((e) => `${isSubdir(e) ? e.subdir : e.name}\n`).join('')
-  const body = entries
-    .map((e) => {
-      if (isSubdir(e)) return `<subdir name="${xmlAttr(e.subdir)}"><name>${xmlEscape(e.subdir)}</name></subdir>`
-      const r = objectRecord(e)
+  return renderObjectRecords(entries.map((e) => (isSubdir(e) ? { subdir: e.subdir } : objectRecord(e))), format, container)
+}
+
+/** A container listing from JSON records (as a feature that rewrote them holds them); XML keeps Swift's five fields. */
+export function renderObjectRecords(records: Record<string, unknown>[], format: ListingFormat, container: string): string {
+  if (format === 'application/json') return pyJson(records)
+  if (format === 'text/plain') return records.map((r) => `${String(r.subdir ?? r.name)}\n`).join('')
+  const body = records
+    .map((r) => {
+      if (typeof r.subdir === 'string') return `<subdir name="${xmlAttr(r.subdir)}"><name>${xmlEscape(r.subdir)}</name></subdir>`
       return `<object>${['name', 'hash', 'bytes', 'content_type', 'last_modified'].map((f) => `<${f}>${xmlEscape(String(r[f]))}</${f}>`).join('')}</object>`
     })
     .join('')

@@ -10,7 +10,12 @@ import type { SwiftServices } from '../../swift/index.js'
 import type { SwiftRequest } from './request.js'
 import type { SwiftResponse } from './respond.js'
 
-export type Next = () => Promise<SwiftResponse>
+/**
+ * Calls the rest of the pipeline. A feature may pass a sub-request (Swift's make_subrequest:
+ * bulk's per-object PUTs and DELETEs) that then runs through the remaining features, is
+ * authorized on its own path when it is not `authorized` yet, and reaches the handlers.
+ */
+export type Next = (sub?: SwiftRequest) => Promise<SwiftResponse>
 
 export interface SwiftFeature {
   /** Swift's /info key for the feature (e.g. "slo", "tempurl"). */
@@ -28,11 +33,11 @@ export interface SwiftFeature {
 }
 
 /** Runs `features` in order around `inner`. */
-export function runFeatures(s: SwiftServices, req: SwiftRequest, features: readonly SwiftFeature[], inner: Next): Promise<SwiftResponse> {
-  const step = (i: number): Promise<SwiftResponse> => {
-    if (i >= features.length) return inner()
+export function runFeatures(s: SwiftServices, req: SwiftRequest, features: readonly SwiftFeature[], inner: (req: SwiftRequest) => Promise<SwiftResponse>): Promise<SwiftResponse> {
+  const step = (i: number, r: SwiftRequest): Promise<SwiftResponse> => {
+    if (i >= features.length) return inner(r)
     const handle = features[i].handle
-    return handle ? handle(s, req, () => step(i + 1)) : step(i + 1)
+    return handle ? handle(s, r, (sub) => step(i + 1, sub ?? r)) : step(i + 1, r)
   }
-  return step(0)
+  return step(0, req)
 }

@@ -59,14 +59,15 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
   const req: SwiftRequest = { method, path, headers, query, raw, grant: { owner: false }, authorized: false, transId, scheme }
   const pre = FEATURES.filter((f) => f.stage === 'pre-auth')
   const post = FEATURES.filter((f) => f.stage === 'post-auth')
-  const res = await runFeatures(s, req, pre, async () => {
-    if (!req.authorized) {
-      const token = headers['x-auth-token'] ?? headers['x-storage-token']
-      const authMethod = method === 'COPY' ? 'GET' : method
-      req.grant = await s.access.authorize({ method: authMethod, path, token, serviceToken: headers['x-service-token'], referer: headers.referer, headers })
-      req.authorized = true
+  const res = await runFeatures(s, req, pre, async (r) => {
+    if (!r.authorized) {
+      const h = r.headers
+      const token = h['x-auth-token'] ?? h['x-storage-token']
+      const authMethod = r.method === 'COPY' ? 'GET' : r.method
+      r.grant = await s.access.authorize({ method: authMethod, path: r.path, token, serviceToken: h['x-service-token'], referer: h.referer, headers: h })
+      r.authorized = true
     }
-    return runFeatures(s, req, post, () => dispatch(s, req))
+    return runFeatures(s, r, post, (inner) => dispatch(s, inner))
   })
   for (const k of Object.keys(res.headers)) if (SYSMETA.test(k)) delete res.headers[k]
   return res
