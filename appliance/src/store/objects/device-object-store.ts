@@ -13,7 +13,7 @@ import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
 import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
-import { cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, makeDirs, removeFiles, writeTempBody } from './durable-files.js'
+import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
 import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
@@ -79,6 +79,7 @@ export class DeviceObjectStore implements DeviceObjects {
   readonly tmpDir: string
   private readonly mode: MetadataMode
   private readonly locks = new KeyedLock()
+  private readonly dirs = new HashDirs()
 
   constructor(
     readonly root: string,
@@ -92,10 +93,22 @@ export class DeviceObjectStore implements DeviceObjects {
     const timestamp = parseTimestamp(put.timestamp)
     const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
     // Refuse before reading the body, as Swift's object server does; checked again at commit.
-    const existing = chooseOndiskFiles(await listDir(hashDir)).newest
-    if (existing && existing.compare(timestamp) >= 0) throw conflict(existing)
-    const tmp = await writeTempBody(this.tmpDir, timestamp.internal, body, put.size)
-    let sidecar: string | undefined
+    // The temp file is created meanwhile (and removed again if refused).
+    const created = quiet(createTempFile(this.tmpDir, timestamp.internal))
+    let names: string[]
+    try {
+      names = await listDir(hashDir)
+    } catch (err) {
+      await created.then(({ path, fh }) => discardTemp(path, fh), () => undefined)
+      throw err
+    }
+    const existing = chooseOndiskFiles(names).newest
+    if (existing && existing.compare(timestamp) >= 0) {
+      await created.then(({ path, fh }) => discardTemp(path, fh), () => undefined)
+      throw conflict(existing)
+    }
+    const opened = await created
+    const tmp = await writeBody(opened.path, opened.fh, body, put.size)
     try {
       if (put.etag !== undefined && put.etag.toLowerCase() !== tmp.etag) {
         throw new VeloxError('etag-mismatch', `body md5 ${tmp.etag} differs from ETag ${put.etag}`, { etag: tmp.etag })
@@ -108,8 +121,8 @@ export class DeviceObjectStore implements DeviceObjects {
         size: tmp.size,
         headers: put.headers,
       }
-      sidecar = await this.syncTemp(tmp.path, tmp.fh, meta)
-      await this.commit(hashDir, timestamp, 'data', tmp.path, sidecar, (files) => {
+      const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir)
+      await this.commit(hashDir, plan, timestamp, 'data', tmp.path, sidecar, (files) => {
         if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
       })
       return meta
@@ -223,8 +236,16 @@ export class DeviceObjectStore implements DeviceObjects {
     }
   }
 
-  /** Adds metadata to a written temp file and makes both durable; returns the sidecar, if any. */
-  private async syncTemp(path: string, fh: FileHandle, metadata: object): Promise<string | undefined> {
+  /**
+   * Adds metadata to a written temp file and makes both durable; returns the sidecar, if any,
+   * and the directory plan of `hashDir`, whose partition and suffix directories are created
+   * while the fsync runs (nothing is renamed into them before it has completed).
+   */
+  private async syncTemp(path: string, fh: FileHandle, metadata: object, hashDir: string): Promise<[string | undefined, DirPlan]> {
+    // Awaited after the fsync; quiet: not an unhandled rejection if the fsync fails first.
+    const planned = quiet(this.dirs.prepare(hashDir).catch((err: unknown) => {
+      throw translateOsError(err, 'create object directory')
+    }))
     const sidecar = await writeMetadata(path, metadata, this.mode)
     try {
       // Metadata first, then fsync, so data and xattr reach the disk together (_finalize_put).
@@ -235,7 +256,7 @@ export class DeviceObjectStore implements DeviceObjects {
     // Once fsynced, closing cannot lose anything: let it overlap the rename instead of adding a
     // round trip to every PUT (a later close from discardTemp joins this one).
     void fh.close().catch(() => undefined)
-    return sidecar
+    return [sidecar, await planned]
   }
 
   /** Tombstones and .meta files: an empty file whose metadata says what it is. */
@@ -248,8 +269,8 @@ export class DeviceObjectStore implements DeviceObjects {
   ): Promise<T> {
     const { path, fh } = await createTempFile(this.tmpDir, timestamp.internal)
     try {
-      const sidecar = await this.syncTemp(path, fh, metadata)
-      return await this.commit(hashDir, timestamp, kind, path, sidecar, check)
+      const [sidecar, plan] = await this.syncTemp(path, fh, metadata, hashDir)
+      return await this.commit(hashDir, plan, timestamp, kind, path, sidecar, check)
     } catch (err) {
       await discardTemp(path, fh)
       throw err
@@ -262,6 +283,7 @@ export class DeviceObjectStore implements DeviceObjects {
    */
   private commit<T>(
     hashDir: string,
+    plan: DirPlan,
     timestamp: Timestamp,
     kind: FileKind,
     tmpPath: string,
@@ -269,26 +291,25 @@ export class DeviceObjectStore implements DeviceObjects {
     check: (files: OndiskFiles) => T | Promise<T>,
   ): Promise<T> {
     return this.locks.run(hashDir, async () => {
-      let toSync: string[]
       try {
-        toSync = await makeDirs(hashDir)
+        await this.dirs.makeHashDir(hashDir, plan)
       } catch (err) {
         throw translateOsError(err, 'create object directory')
       }
       // A hash directory created just now holds nothing to check against or clean up.
-      const before = toSync.length > 1 ? [] : await listDir(hashDir)
+      const before = plan.hashCreated ? [] : await listDir(hashDir)
       let result: T
       try {
         result = await check(chooseOndiskFiles(before))
       } catch (err) {
         // Refused (e.g. POST to nothing): leave no empty hash directory behind.
-        if (toSync.length > 1) await rmdir(hashDir).catch(() => undefined)
+        if (plan.hashCreated) await rmdir(hashDir).catch(() => undefined)
         throw err
       }
       const name = fileName(timestamp, kind)
       const entries = [{ from: tmpPath, to: name }]
       if (sidecarTmp) entries.unshift({ from: sidecarTmp, to: sidecarName(name) })
-      await installFiles(hashDir, entries, toSync)
+      await installFiles(hashDir, entries, plan, this.dirs)
       if (before.length > 0) {
         const after = [...before, ...entries.map((e) => e.to)]
         await removeFiles(hashDir, chooseOndiskFiles(after).obsolete)

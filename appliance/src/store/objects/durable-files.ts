@@ -1,13 +1,14 @@
 /**
  * The durable-write steps of an object file, in Swift's order (obj/diskfile.py `_finalize_put`,
  * common/utils.py `renamer`): stream to a temp file on the same device computing MD5, fsync
- * the file (data and xattrs), create missing directories, rename into place, fsync the
- * directories whose entries changed. Also removes temp files left by a crash.
+ * the file (data and xattrs), create missing directories (meanwhile: they need not wait for
+ * the fsync), rename into place, fsync the directories whose entries changed. Also removes
+ * temp files left by a crash.
  * Owns syscalls and their order; it must not decide which timestamp wins (device-object-store).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { hasCode, translateOsError } from '../os-errors.js'
@@ -24,11 +25,16 @@ export interface TempFile {
   size: number
 }
 
+/** Temp names: random per process, a counter within it (no random bytes drawn per PUT). The
+ *  'wx' open refuses a name that exists anyway. */
+const TEMP_TAG = randomBytes(6).toString('hex')
+let tempCounter = 0
+
 export function tempPath(tmpDir: string, timestamp: string): string {
-  return join(tmpDir, `${timestamp}.${randomBytes(8).toString('hex')}.tmp`)
+  return join(tmpDir, `${timestamp}.${TEMP_TAG}${(tempCounter++).toString(36)}.tmp`)
 }
 
-/** Creates an empty temp file (tombstones, .meta files). */
+/** Creates an empty temp file (tombstones, .meta files, and the start of every PUT). */
 export async function createTempFile(tmpDir: string, timestamp: string): Promise<{ path: string; fh: FileHandle }> {
   const path = tempPath(tmpDir, timestamp)
   try {
@@ -50,6 +56,11 @@ export async function writeTempBody(
   expectedSize: number | undefined,
 ): Promise<TempFile> {
   const { path, fh } = await createTempFile(tmpDir, timestamp)
+  return writeBody(path, fh, body, expectedSize)
+}
+
+/** writeTempBody into a temp file created already (createTempFile). */
+export async function writeBody(path: string, fh: FileHandle, body: AsyncIterable<Uint8Array>, expectedSize: number | undefined): Promise<TempFile> {
   const md5 = createHash('md5')
   let size = 0
   let batch: Uint8Array[] = []
@@ -60,7 +71,9 @@ export async function writeTempBody(
     batch = []
     batchBytes = 0
     try {
-      await fh.writev(chunks)
+      // One chunk (a small object) needs no iovec array.
+      if (chunks.length === 1) await fh.write(chunks[0]!)
+      else await fh.writev(chunks)
     } catch (err) {
       throw translateOsError(err, 'write object')
     }
@@ -99,61 +112,152 @@ export async function discardTemp(path: string, fh?: FileHandle): Promise<void> 
   await unlink(path + SIDECAR_SUFFIX).catch(() => undefined)
 }
 
-/** fsync a directory so the entries created or renamed in it survive a crash. Plain callbacks
- *  on a numeric fd: one promise instead of a FileHandle and three, on every PUT's hot path. */
-export function fsyncDir(dir: string): Promise<void> {
+/** The outcome of a syscall without an exception: undefined, or the error (an expected
+ *  EEXIST/ENOENT costs no rejected promise on the hot path). */
+function mkdirQuiet(dir: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => fs.mkdir(dir, (err) => resolve(err ?? undefined)))
+}
+
+/** Marks a promise that is awaited later as handled now (no unhandled-rejection crash if it
+ *  fails before its turn); returns it unchanged. */
+export function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined)
+  return p
+}
+
+function openDir(dir: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(dir, 'r', (err, fd) => (err ? reject(err) : resolve(fd))))
+}
+
+/** fsync an fd; closing it afterwards cannot lose anything (a directory has nothing to flush),
+ *  so it happens in the background instead of adding a round trip to every PUT. */
+function fsyncAndClose(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    fs.open(dir, 'r', (openErr, fd) => {
-      if (openErr) return reject(openErr)
-      fs.fsync(fd, (syncErr) => fs.close(fd, (closeErr) => (syncErr ?? closeErr ? reject(syncErr ?? closeErr) : resolve())))
+    fs.fsync(fd, (err) => {
+      fs.close(fd, () => undefined)
+      if (err) reject(err)
+      else resolve()
     })
   })
 }
 
+/** fsync a directory so the entries created or renamed in it survive a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  return fsyncAndClose(await openDir(dir))
+}
+
+/** Directories to fsync after renaming into a hash directory, and what was learnt meanwhile. */
+export interface DirPlan {
+  /** Directories whose entries changed or may not be durable yet: the hash directory itself,
+   *  and the parent of every directory created (or not yet known to be durable). */
+  toSync: Set<string>
+  /** Directories that may be remembered once `toSync` is fsynced. */
+  learnt: string[]
+  /** The hash directory was created by this plan (it holds nothing to check or clean up). */
+  hashCreated: boolean
+}
+
+/** How many directories a device remembers (about 100 bytes each); beyond, it starts over. */
+const REMEMBERED_DIRS = 100_000
+
 /**
- * mkdir -p `dir`. Returns the directories to fsync once an entry is renamed into `dir`: `dir`
- * itself, plus the parent of every directory created here (Swift's `makedirs_count`).
- * Hand-rolled because Node's recursive mkdir reports ENOENT when a parent's mkdir fails with
- * ENOSPC, which would hide a full device.
+ * mkdir -p for hash directories, remembering the partition and suffix directories known to
+ * exist with a durable entry in their parent, so that a PUT into a known suffix makes one
+ * mkdir (the hash directory) instead of walking up from ENOENT, and fsyncs only directories
+ * whose entries changed. A directory is remembered only after its parent was fsynced by this
+ * process (one met for the first time, EEXIST, gets its parent fsynced once: it may be the
+ * fresh, not yet durable, creation of a concurrent or failed PUT). An ENOENT below a
+ * remembered directory (removed by someone else) forgets it and creates it again.
+ * Hand-rolled rather than Node's recursive mkdir, which reports ENOENT when a parent's mkdir
+ * fails with ENOSPC and would hide a full device.
  */
-export async function makeDirs(dir: string, toSync: string[] = [dir]): Promise<string[]> {
-  try {
-    await mkdir(dir)
-  } catch (err) {
-    if (hasCode(err, 'EEXIST')) return toSync
-    if (!hasCode(err, 'ENOENT') || dirname(dir) === dir) throw err
-    await makeDirs(dirname(dir), toSync)
-    try {
-      await mkdir(dir)
-    } catch (again) {
-      if (hasCode(again, 'EEXIST')) return toSync
-      throw again
-    }
+export class HashDirs {
+  private readonly durable = new Set<string>()
+
+  /** Outside the hash directory's lock: its partition and suffix directories exist. */
+  async prepare(hashDir: string): Promise<DirPlan> {
+    const plan: DirPlan = { toSync: new Set([hashDir]), learnt: [], hashCreated: false }
+    await this.ensure(dirname(hashDir), plan)
+    return plan
   }
-  toSync.push(dirname(dir))
-  return toSync
+
+  /** Under the lock: creates the hash directory (again, if it was moved away meanwhile). */
+  async makeHashDir(hashDir: string, plan: DirPlan): Promise<void> {
+    let err = await mkdirQuiet(hashDir)
+    if (err?.code === 'ENOENT') {
+      // The suffix (or partition) directory was removed since prepare().
+      this.durable.delete(dirname(hashDir))
+      await this.ensure(dirname(hashDir), plan)
+      err = await mkdirQuiet(hashDir)
+    }
+    if (!err) {
+      plan.hashCreated = true
+      plan.toSync.add(dirname(hashDir))
+    } else if (err.code !== 'EEXIST') throw err
+  }
+
+  /** After the plan's directories were fsynced. */
+  remember(plan: DirPlan): void {
+    if (this.durable.size + plan.learnt.length > REMEMBERED_DIRS) this.durable.clear()
+    for (const dir of plan.learnt) this.durable.add(dir)
+  }
+
+  private async ensure(dir: string, plan: DirPlan): Promise<void> {
+    if (this.durable.has(dir)) return
+    let err = await mkdirQuiet(dir)
+    if (err?.code === 'ENOENT' && dirname(dir) !== dir) {
+      this.durable.delete(dirname(dir))
+      await this.ensure(dirname(dir), plan)
+      err = await mkdirQuiet(dir)
+    }
+    if (err && err.code !== 'EEXIST') throw err
+    plan.toSync.add(dirname(dir))
+    plan.learnt.push(dir)
+  }
 }
 
 /**
  * Renames the fsynced temp files into `hashDir` under their final names and makes the renames
- * durable. `toSync` comes from makeDirs(hashDir). `entries` are installed in order (a sidecar
- * before the file it describes, so a file is never visible without its metadata). A directory
- * moved away meanwhile (a quarantine) is created again, as Swift's `renamer` retries.
+ * durable by fsyncing every directory of `plan.toSync` (opened while the first rename runs).
+ * `entries` are installed in order (a sidecar before the file it describes, so a file is never
+ * visible without its metadata). A directory moved away meanwhile (a quarantine) is created
+ * again through `dirs`, as Swift's `renamer` retries.
  */
-export async function installFiles(hashDir: string, entries: ReadonlyArray<{ from: string; to: string }>, toSync: string[]): Promise<void> {
+export async function installFiles(hashDir: string, entries: ReadonlyArray<{ from: string; to: string }>, plan: DirPlan, dirs: HashDirs): Promise<void> {
   try {
-    for (const [i, { from, to }] of entries.entries()) {
-      try {
-        await rename(from, join(hashDir, to))
-      } catch (err) {
-        if (!hasCode(err, 'ENOENT')) throw err
-        toSync = [...new Set([...toSync, ...(await makeDirs(hashDir))])]
-        await rename(from, join(hashDir, to))
+    // Opened while the rename runs; a failure is seen (and reported) only after it.
+    const openAll = () => [...plan.toSync].map((dir) => quiet(openDir(dir).then((fd) => ({ dir, fd }))))
+    let fds = openAll()
+    const closeAll = (list: typeof fds) => Promise.allSettled(list).then((rs) => rs.forEach((r) => r.status === 'fulfilled' && fs.close(r.value.fd, () => undefined)))
+    try {
+      for (const [i, { from, to }] of entries.entries()) {
+        try {
+          await rename(from, join(hashDir, to))
+        } catch (err) {
+          if (!hasCode(err, 'ENOENT')) throw err
+          await closeAll(fds)
+          fds = []
+          await dirs.makeHashDir(hashDir, plan)
+          await rename(from, join(hashDir, to))
+          fds = openAll()
+        }
+        // The sidecar must be durable before the file that needs it can be.
+        if (i < entries.length - 1) await fsyncDir(hashDir)
       }
-      // The sidecar must be durable before the file that needs it can be.
-      if (i < entries.length - 1) await fsyncDir(hashDir)
+    } catch (err) {
+      await closeAll(fds)
+      throw err
     }
-    await Promise.all(toSync.map(fsyncDir))
+    const opened = await Promise.allSettled(fds)
+    const failed = opened.find((r) => r.status === 'rejected')
+    if (failed) {
+      await closeAll(fds)
+      throw failed.reason
+    }
+    const synced = await Promise.allSettled(opened.map((r) => fsyncAndClose((r as PromiseFulfilledResult<{ fd: number }>).value.fd)))
+    const syncFailed = synced.find((r) => r.status === 'rejected')
+    if (syncFailed) throw syncFailed.reason
+    dirs.remember(plan)
   } catch (err) {
     throw translateOsError(err, 'install object file')
   }
@@ -168,13 +272,14 @@ export async function removeFiles(hashDir: string, names: readonly string[]): Pr
 }
 
 /** Lists a directory; a missing one is empty. */
-export async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir)
-  } catch (err) {
-    if (hasCode(err, 'ENOENT')) return []
-    throw translateOsError(err, 'list directory')
-  }
+export function listDir(dir: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    fs.readdir(dir, (err, names) => {
+      if (!err) resolve(names)
+      else if (err.code === 'ENOENT') resolve([])
+      else reject(translateOsError(err, 'list directory'))
+    })
+  })
 }
 
 /**
