@@ -37,7 +37,7 @@ export class SegmentReader {
       if (isVeloxError(err) && (err.kind === 'unavailable' || err.kind === 'internal')) throw new VeloxError('unavailable', err.message)
       throw new VeloxError('conflict', `first segment of ${manifestName}: ${(err as Error).message}`)
     }
-    return Readable.from(this.body(first, it, caller, manifestName), { objectMode: false, highWaterMark: 1 })
+    return Readable.from(this.body(first, it, caller, manifestName), { objectMode: false, highWaterMark: 1024 * 1024 })
   }
 
   private async *body(first: Opened | undefined, it: AsyncIterator<ObjectRead>, caller: SegmentCaller, name: string): AsyncGenerator<Buffer> {
