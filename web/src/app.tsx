@@ -1,0 +1,72 @@
+/**
+ * The app shell: public share pages need no session; every other page waits for the
+ * session (or shows sign-in), then renders inside the header with navigation and sign-out.
+ */
+import { useEffect, useMemo, useState } from 'react'
+import { onUnauthorized } from './api/http'
+import { currentSession, signOut, type Session } from './api/session'
+import { SwiftClient } from './api/swift'
+import { FilesPage } from './files/files-page'
+import { PublicSharePage } from './public/public-share-page'
+import { SharesPage } from './shares/shares-page'
+import { SignInPage } from './sign-in'
+import { Uploader } from './upload/uploader'
+import { filesPath, linkProps, useRoute } from './ui/router'
+
+export function App() {
+  const route = useRoute()
+  if (route.page === 'public') return <PublicSharePage token={route.token} />
+  return <SignedInApp />
+}
+
+function SignedInApp() {
+  const route = useRoute()
+  const [session, setSession] = useState<Session | null | undefined>(undefined)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    currentSession().then(setSession, (e: Error) => setError(e.message))
+    return onUnauthorized(() => setSession(null))
+  }, [])
+
+  if (error) return <div className="center-page"><p className="error">Velox is not answering: {error}</p></div>
+  if (session === undefined) return <div className="center-page"><p className="muted">Loading…</p></div>
+  if (session === null) return <SignInPage onSignedIn={setSession} />
+  return <Shell session={session} onSignedOut={() => setSession(null)}>{route}</Shell>
+}
+
+function Shell(props: { session: Session; onSignedOut: () => void; children: ReturnType<typeof useRoute> }) {
+  const { session } = props
+  const route = props.children
+  const swift = useMemo(() => new SwiftClient(session.storageUrl), [session.storageUrl])
+  const uploader = useMemo(() => new Uploader(swift), [swift])
+
+  const doSignOut = async () => {
+    uploader.cancelAll()
+    await signOut().catch(() => undefined)
+    props.onSignedOut()
+  }
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" {...linkProps(filesPath(''))}>
+          <span className="brand-mark" aria-hidden="true">V</span> Velox
+        </a>
+        <nav className="topnav" aria-label="Main">
+          <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
+          <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
+        </nav>
+        <div className="topbar-user">
+          <span className="muted who" title={`${session.user.account}:${session.user.user}`}>{session.user.user}</span>
+          <button className="btn btn-ghost" onClick={doSignOut}>Sign out</button>
+        </div>
+      </header>
+      <main className="content">
+        {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
+        {route.page === 'shares' && <SharesPage />}
+        {route.page === 'not-found' && <p className="empty">There is no page here. <a {...linkProps(filesPath(''))}>Go to your files</a>.</p>}
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,72 @@
+/**
+ * What the file browser does to several entries at once: delete (a folder = every object
+ * under its prefix; a container = its objects, then the container) and move/rename (server-
+ * side COPY + DELETE per object, a folder object by object). Runs a few requests at a time
+ * and reports how far it got.
+ */
+import type { Entry, SwiftClient } from '../api/swift'
+
+const CONCURRENCY = 4
+
+type ObjectEntry = Extract<Entry, { type: 'object' }>
+
+async function parallel<T>(items: AsyncIterable<T> | Iterable<T>, fn: (item: T) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>()
+  for await (const item of items as AsyncIterable<T>) {
+    const p = fn(item).finally(() => running.delete(p))
+    running.add(p)
+    if (running.size >= CONCURRENCY) await Promise.race(running)
+  }
+  await Promise.all(running)
+}
+
+export async function deleteEntries(swift: SwiftClient, entries: Entry[], onProgress: (done: number) => void): Promise<void> {
+  let done = 0
+  const tick = () => onProgress(++done)
+  for (const e of entries) {
+    if (e.type === 'object') {
+      await swift.deleteObject(e.container, e.object, e.slo)
+      tick()
+    } else if (e.type === 'folder') {
+      await parallel(swift.walk(e.container, e.prefix), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
+    } else {
+      await parallel(swift.walk(e.name, ''), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
+      await swift.deleteContainer(e.name)
+    }
+  }
+}
+
+/** "photos/2024/" → { container: "photos", path: "2024/" }. */
+export function splitTarget(target: string): { container: string; path: string } {
+  const t = target.replace(/^\/+/, '')
+  const i = t.indexOf('/')
+  return i < 0 ? { container: t, path: '' } : { container: t.slice(0, i), path: t.slice(i + 1) }
+}
+
+/** Rename or move one object or folder to a full target ("container/path/name[/]"). */
+export async function moveEntry(swift: SwiftClient, e: Entry, target: string, onProgress: (done: number) => void): Promise<void> {
+  const to = splitTarget(target)
+  if (!to.container || !to.path) throw new Error('Give a container and a name, like photos/2024/cat.jpg.')
+  let done = 0
+  if (e.type === 'object') {
+    await swift.move(e, { container: to.container, object: to.path })
+    onProgress(++done)
+    return
+  }
+  if (e.type !== 'folder') throw new Error('A container cannot be renamed.')
+  const dest = to.path.endsWith('/') ? to.path : `${to.path}/`
+  if (to.container === e.container && dest.startsWith(e.prefix)) throw new Error('A folder cannot be moved into itself.')
+  await parallel(swift.walk(e.container, e.prefix), (o: ObjectEntry) =>
+    swift.move(o, { container: to.container, object: dest + o.object.slice(e.prefix.length) }).then(() => onProgress(++done)),
+  )
+}
+
+/** Move several entries into a folder ("container/path/"), keeping their names. */
+export async function moveInto(swift: SwiftClient, entries: Entry[], folder: string, onProgress: (done: number) => void): Promise<void> {
+  const dir = folder.endsWith('/') ? folder : `${folder}/`
+  let done = 0
+  for (const e of entries) {
+    const name = e.type === 'folder' ? `${e.name}/` : e.name
+    await moveEntry(swift, e, dir + name, () => onProgress(++done))
+  }
+}

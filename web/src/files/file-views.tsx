@@ -1,0 +1,172 @@
+/**
+ * The two ways to look at a folder: a list (name, size, date) and a grid of thumbnails.
+ * Rows are focusable: ↑/↓ (and ←/→ in the grid) move, Enter opens, Space selects.
+ */
+import type { KeyboardEvent, ReactNode } from 'react'
+import type { Entry, SwiftClient } from '../api/swift'
+import { fileKind, formatBytes, formatDate, hasThumbnail } from '../ui/format'
+import { DriveIcon, FileIcon, FolderIcon } from '../ui/icons'
+import { filesPath, linkProps } from '../ui/router'
+import { Thumbnail } from '../ui/thumbnail'
+
+export type SortKey = 'name' | 'size' | 'date'
+export interface Sort {
+  key: SortKey
+  desc: boolean
+}
+
+interface ViewProps {
+  swift: SwiftClient
+  entries: Entry[]
+  selected: ReadonlySet<string>
+  onToggle: (e: Entry, range: boolean) => void
+  onOpen: (e: Entry) => void
+  onKey: (e: KeyboardEvent<HTMLElement>, entry: Entry) => void
+}
+
+export function iconOf(e: Entry, size?: number): ReactNode {
+  if (e.type === 'container') return <DriveIcon size={size} />
+  if (e.type === 'folder') return <FolderIcon size={size} />
+  return <FileIcon kind={fileKind(e.name, e.contentType)} size={size} />
+}
+
+function thumbUrl(swift: SwiftClient, e: Entry): string | null {
+  return e.type === 'object' && hasThumbnail(e.name, e.contentType) ? swift.thumbnailUrl(e.container, e.object, 256, e.etag) : null
+}
+
+function hrefOf(e: Entry, swift: SwiftClient): string {
+  if (e.type === 'container') return filesPath(e.name)
+  if (e.type === 'folder') return filesPath(e.container, e.prefix)
+  return swift.objectUrl(e.container, e.object)
+}
+
+/** The name as a link: folders navigate in the app, files open the preview. */
+function NameLink(props: { entry: Entry; swift: SwiftClient; onOpen: (e: Entry) => void }) {
+  const { entry: e } = props
+  const href = hrefOf(e, props.swift)
+  if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1}>{e.name}</a>
+  return (
+    <a className="entry-name" href={href} tabIndex={-1} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
+      {e.name}
+    </a>
+  )
+}
+
+export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) => void }) {
+  const th = (k: SortKey, label: string, className = '') => (
+    <th className={className} aria-sort={props.sort.key === k ? (props.sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <button className="th-sort" onClick={() => props.onSort(k)}>
+        {label} {props.sort.key === k ? (props.sort.desc ? '↓' : '↑') : ''}
+      </button>
+    </th>
+  )
+  return (
+    <div className="table-wrap">
+      <table className="table files-table">
+        <thead>
+          <tr>
+            <th className="col-check"><span className="sr-only">Selected</span></th>
+            {th('name', 'Name')}
+            {th('size', 'Size', 'num col-size')}
+            {th('date', 'Modified', 'col-date')}
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((e) => {
+            const sel = props.selected.has(e.path)
+            return (
+              <tr
+                key={e.path}
+                className={sel ? 'selected' : ''}
+                tabIndex={0}
+                data-row={e.path}
+                data-name={e.name}
+                aria-selected={sel}
+                onKeyDown={(ev) => props.onKey(ev, e)}
+                onDoubleClick={() => props.onOpen(e)}
+              >
+                <td className="col-check">
+                  <input type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
+                </td>
+                <td className="col-name">
+                  <span className="entry">
+                    {thumbUrl(props.swift, e) ? <Thumbnail url={thumbUrl(props.swift, e)} name={e.name} icon={iconOf(e, 16)} className="thumb-small" /> : <span className="entry-icon">{iconOf(e)}</span>}
+                    <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
+                  </span>
+                </td>
+                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${e.count} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
+                <td className="col-date muted">{e.type === 'folder' ? '' : formatDate(e.modified)}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function GridView(props: ViewProps) {
+  return (
+    <ul className="grid" role="list">
+      {props.entries.map((e) => {
+        const sel = props.selected.has(e.path)
+        const url = thumbUrl(props.swift, e)
+        return (
+          <li
+            key={e.path}
+            className={`tile ${sel ? 'selected' : ''}`}
+            tabIndex={0}
+            data-row={e.path}
+            data-name={e.name}
+            aria-selected={sel}
+            onKeyDown={(ev) => props.onKey(ev, e)}
+            onClick={(ev) => {
+              if ((ev.target as HTMLElement).closest('input,a')) return
+              props.onOpen(e)
+            }}
+          >
+            {url ? <Thumbnail url={url} name={e.name} icon={iconOf(e, 40)} /> : <div className="thumb thumb-plain">{iconOf(e, 40)}</div>}
+            <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
+            <div className="tile-caption">
+              <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
+              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? `${e.count} objects` : 'folder'}</span>
+            </div>
+          </li>
+        )
+      })}
+    </ul>
+  )
+}
+
+export function Breadcrumbs(props: { container: string; prefix: string }) {
+  const parts = props.prefix.split('/').filter(Boolean)
+  const crumbs = [{ label: 'All files', path: filesPath('') }]
+  if (props.container) crumbs.push({ label: props.container, path: filesPath(props.container) })
+  parts.forEach((p, i) => crumbs.push({ label: p, path: filesPath(props.container, `${parts.slice(0, i + 1).join('/')}/`) }))
+  return (
+    <nav className="breadcrumbs" aria-label="Folder">
+      <ol>
+        {crumbs.map((c, i) => (
+          <li key={c.path}>
+            {i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <a {...linkProps(c.path)}>{c.label}</a>}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  )
+}
+
+export function sortEntries(entries: Entry[], sort: Sort): Entry[] {
+  const rank = (e: Entry) => (e.type === 'object' ? 1 : 0)
+  const size = (e: Entry) => (e.type === 'folder' ? 0 : e.bytes)
+  const date = (e: Entry) => (e.type === 'folder' ? '' : e.modified ?? '')
+  const dir = sort.desc ? -1 : 1
+  return [...entries].sort((a, b) => {
+    if (rank(a) !== rank(b)) return rank(a) - rank(b)
+    let c = 0
+    if (sort.key === 'size') c = size(a) - size(b)
+    else if (sort.key === 'date') c = date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0
+    if (c === 0) c = a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' })
+    return c * dir
+  })
+}

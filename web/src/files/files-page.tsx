@@ -1,0 +1,343 @@
+/**
+ * The file browser: containers as top-level folders, folders as prefixes, list or grid,
+ * sort and filter (over the pages loaded so far), multi-select with a bar of actions,
+ * uploads by drop or picker into the folder on screen, preview, share.
+ *
+ * Folders: "New folder" writes a zero-byte `name/` marker object (type application/directory)
+ * so that an empty folder survives a reload; folders that only exist as a prefix of other
+ * objects show the same way. At the top level "New folder" makes a container.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
+import type { Entry, SwiftClient } from '../api/swift'
+import { ShareDialog } from '../shares/share-dialog'
+import { filesFromDrop, filesFromInput, type PickedFile } from '../upload/drop'
+import { UploadPanel } from '../upload/upload-panel'
+import type { Uploader } from '../upload/uploader'
+import { ConfirmDialog, PromptDialog } from '../ui/dialog'
+import { Preview, type PreviewItem } from '../ui/preview'
+import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
+import { filesPath, navigate } from '../ui/router'
+import { deleteEntries, moveEntry, moveInto } from './actions'
+import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
+import { useListing } from './use-listing'
+
+type DialogState =
+  | { type: 'new-folder' }
+  | { type: 'rename'; entry: Entry }
+  | { type: 'move'; entries: Entry[] }
+  | { type: 'delete'; entries: Entry[] }
+  | { type: 'share'; entry: Entry }
+  | null
+
+type ObjectEntry = Extract<Entry, { type: 'object' }>
+
+export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; container: string; prefix: string }) {
+  const { swift, uploader, container, prefix } = props
+  const listing = useListing(swift, container, prefix)
+  const [view, setView] = useState<'list' | 'grid'>(() => (localStorage.getItem('velox.view') === 'grid' ? 'grid' : 'list'))
+  const [sort, setSort] = useState<Sort>({ key: 'name', desc: false })
+  const [filter, setFilter] = useState('')
+  const [selected, setSelected] = useState<Set<string>>(new Set())
+  const [dialog, setDialog] = useState<DialogState>(null)
+  const [preview, setPreview] = useState<number | null>(null)
+  const [dragging, setDragging] = useState(false)
+  const [notice, setNotice] = useState<string | null>(null)
+  const lastToggled = useRef<string | null>(null)
+  const fileInput = useRef<HTMLInputElement>(null)
+  const folderInput = useRef<HTMLInputElement>(null)
+  const sentinel = useRef<HTMLDivElement>(null)
+
+  useEffect(() => {
+    setSelected(new Set())
+    setFilter('')
+    setPreview(null)
+  }, [container, prefix])
+
+  useEffect(() => localStorage.setItem('velox.view', view), [view])
+
+  // A finished upload into this folder (or below it) refreshes the listing, at most twice a second.
+  const { reload } = listing
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const off = uploader.onCompleted((item) => {
+      if (item.container !== container || !item.object.startsWith(prefix)) return
+      if (!timer) timer = setTimeout(() => { timer = undefined; reload() }, 500)
+    })
+    return () => {
+      off()
+      if (timer) clearTimeout(timer)
+    }
+  }, [uploader, container, prefix, reload])
+
+  // The next page loads when the end of the list scrolls into view.
+  const { hasMore, loading, loadMore } = listing
+  useEffect(() => {
+    const el = sentinel.current
+    if (!el || !hasMore) return
+    const io = new IntersectionObserver((es) => {
+      if (es.some((e) => e.isIntersecting) && !loading) loadMore()
+    }, { rootMargin: '400px' })
+    io.observe(el)
+    return () => io.disconnect()
+  }, [hasMore, loading, loadMore])
+
+  const visible = useMemo(() => {
+    const f = filter.trim().toLowerCase()
+    const shown = f ? listing.entries.filter((e) => e.name.toLowerCase().includes(f)) : listing.entries
+    return sortEntries(shown, sort)
+  }, [listing.entries, filter, sort])
+
+  const objects = useMemo(() => visible.filter((e): e is ObjectEntry => e.type === 'object'), [visible])
+  const selectedEntries = useMemo(() => visible.filter((e) => selected.has(e.path)), [visible, selected])
+
+  const previewItems: PreviewItem[] = useMemo(
+    () =>
+      objects.map((o) => ({
+        name: o.name,
+        contentType: o.contentType,
+        bytes: o.bytes,
+        url: swift.objectUrl(o.container, o.object),
+        downloadUrl: swift.objectUrl(o.container, o.object),
+        readText: (n: number) => swift.readText(o.container, o.object, n),
+      })),
+    [objects, swift],
+  )
+
+  const open = useCallback(
+    (e: Entry) => {
+      if (e.type === 'container') navigate(filesPath(e.name))
+      else if (e.type === 'folder') navigate(filesPath(e.container, e.prefix))
+      else setPreview(objects.findIndex((o) => o.path === e.path))
+    },
+    [objects],
+  )
+
+  const toggle = (e: Entry, range: boolean) => {
+    setSelected((old) => {
+      const next = new Set(old)
+      const anchor = lastToggled.current ? visible.findIndex((v) => v.path === lastToggled.current) : -1
+      const at = visible.findIndex((v) => v.path === e.path)
+      if (range && anchor >= 0 && at >= 0) {
+        const [a, b] = anchor < at ? [anchor, at] : [at, anchor]
+        for (const v of visible.slice(a, b + 1)) next.add(v.path)
+      } else if (next.has(e.path)) next.delete(e.path)
+      else next.add(e.path)
+      lastToggled.current = e.path
+      return next
+    })
+  }
+
+  const onRowKey = (ev: KeyboardEvent<HTMLElement>, e: Entry) => {
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-row]'))
+    const i = rows.indexOf(ev.currentTarget)
+    const perRow = view === 'grid' ? Math.max(1, Math.round((ev.currentTarget.parentElement?.clientWidth ?? 1) / ev.currentTarget.offsetWidth)) : 1
+    const move = (to: number) => rows[Math.max(0, Math.min(rows.length - 1, to))]?.focus()
+    switch (ev.key) {
+      case 'Enter': open(e); break
+      case ' ': toggle(e, ev.shiftKey); break
+      case 'ArrowDown': move(i + perRow); break
+      case 'ArrowUp': move(i - perRow); break
+      case 'ArrowRight': if (view === 'grid') move(i + 1); else return; break
+      case 'ArrowLeft': if (view === 'grid') move(i - 1); else return; break
+      case 'Delete': setDialog({ type: 'delete', entries: selectedEntries.length ? selectedEntries : [e] }); break
+      case 'Escape': setSelected(new Set()); break
+      case 'a': if (ev.ctrlKey || ev.metaKey) setSelected(new Set(visible.map((v) => v.path))); else return; break
+      default: return
+    }
+    ev.preventDefault()
+  }
+
+  const startUpload = (files: PickedFile[]) => {
+    if (!files.length) return
+    if (!container) {
+      setNotice('Open a container (or make one with “New folder”) to upload into it.')
+      return
+    }
+    uploader.add(files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath })))
+  }
+
+  const onDrop = async (ev: DragEvent) => {
+    ev.preventDefault()
+    setDragging(false)
+    startUpload(await filesFromDrop(ev.dataTransfer))
+  }
+
+  const download = (entries: Entry[]) => {
+    for (const e of entries) {
+      if (e.type !== 'object') continue
+      const a = document.createElement('a')
+      a.href = swift.objectUrl(e.container, e.object)
+      a.download = e.name
+      document.body.appendChild(a)
+      a.click()
+      a.remove()
+    }
+  }
+
+  const progress = (verb: string) => (n: number) => setNotice(`${verb} ${n} object${n === 1 ? '' : 's'}…`)
+  const afterChange = () => {
+    setSelected(new Set())
+    setNotice(null)
+    listing.reload()
+  }
+
+  const here = container ? `${container}/${prefix}` : ''
+  const one = selectedEntries.length === 1 ? selectedEntries[0] : null
+
+  return (
+    <section
+      className={`page files ${dragging ? 'dragging' : ''}`}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return
+        e.preventDefault()
+        setDragging(true)
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node)) setDragging(false)
+      }}
+      onDrop={onDrop}
+    >
+      <div className="page-head files-head">
+        <Breadcrumbs container={container} prefix={prefix} />
+        <div className="toolbar">
+          <button className="btn" onClick={() => setDialog({ type: 'new-folder' })}>New folder</button>
+          <button className="btn btn-primary" onClick={() => fileInput.current?.click()} disabled={!container} title={container ? '' : 'Open a container first'}>
+            <UploadIcon /> Upload files
+          </button>
+          <button className="btn" onClick={() => folderInput.current?.click()} disabled={!container}>Upload folder</button>
+          <input ref={fileInput} type="file" multiple hidden data-testid="file-input" onChange={(e) => { startUpload(filesFromInput(e.target.files)); e.target.value = '' }} />
+          <input ref={(el) => { folderInput.current = el; el?.setAttribute('webkitdirectory', '') }} type="file" multiple hidden data-testid="folder-input" onChange={(e) => { startUpload(filesFromInput(e.target.files)); e.target.value = '' }} />
+        </div>
+      </div>
+
+      <div className="filterbar">
+        <input className="filter" type="search" placeholder="Filter by name" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter by name" />
+        <select className="sort-select" aria-label="Sort by" value={`${sort.key}-${sort.desc ? 'desc' : 'asc'}`} onChange={(e) => { const [key, d] = e.target.value.split('-'); setSort({ key: key as SortKey, desc: d === 'desc' }) }}>
+        <option value="name-asc">Name A–Z</option>
+        <option value="name-desc">Name Z–A</option>
+        <option value="size-desc">Largest first</option>
+        <option value="size-asc">Smallest first</option>
+        <option value="date-desc">Newest first</option>
+        <option value="date-asc">Oldest first</option>
+        </select>
+        <div className="view-toggle" role="group" aria-label="View">
+          <button className={`btn btn-ghost ${view === 'list' ? 'active' : ''}`} onClick={() => setView('list')} aria-pressed={view === 'list'} aria-label="List view"><ListIcon /></button>
+          <button className={`btn btn-ghost ${view === 'grid' ? 'active' : ''}`} onClick={() => setView('grid')} aria-pressed={view === 'grid'} aria-label="Grid view"><GridIcon /></button>
+        </div>
+      </div>
+
+      {selectedEntries.length > 0 && (
+        <div className="selection-bar" role="toolbar" aria-label="Selection">
+          <strong>{selectedEntries.length} selected</strong>
+          {selectedEntries.some((e) => e.type === 'object') && <button className="btn btn-ghost" onClick={() => download(selectedEntries)}>Download</button>}
+          {one && one.type !== 'container' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
+          {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
+          {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
+          <button className="btn btn-danger-ghost" onClick={() => setDialog({ type: 'delete', entries: selectedEntries })}>Delete</button>
+          <span className="spacer" />
+          <button className="btn btn-ghost" onClick={() => setSelected(new Set())}>Clear</button>
+        </div>
+      )}
+
+      {notice && <p className="notice" role="status">{notice} <button className="btn btn-ghost small" onClick={() => setNotice(null)}>Dismiss</button></p>}
+      {listing.error && <p className="error" role="alert">{listing.error} <button className="btn btn-ghost small" onClick={listing.reload}>Try again</button></p>}
+
+      {visible.length === 0 && !listing.loading && !listing.error && (
+        <div className="empty">
+          {filter ? <p>Nothing here matches “{filter}”{listing.hasMore ? ' among the entries loaded so far' : ''}.</p> : container ? <p>This folder is empty. Drop files or folders here, or use “Upload”.</p> : <p>No containers yet. Make one with “New folder”.</p>}
+        </div>
+      )}
+
+      {view === 'list' ? (
+        <ListView swift={swift} entries={visible} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
+      ) : (
+        <GridView swift={swift} entries={visible} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
+      )}
+
+      <div ref={sentinel} className="list-end">
+        {listing.loading && <span className="muted">Loading…</span>}
+        {listing.hasMore && !listing.loading && <button className="btn" onClick={listing.loadMore}>Load more</button>}
+        {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{listing.entries.length} item{listing.entries.length === 1 ? '' : 's'}</span>}
+      </div>
+
+      {dragging && <div className="drop-overlay" aria-hidden="true"><UploadIcon /> Drop to upload to {here || 'a container'}</div>}
+
+      <UploadPanel uploader={uploader} />
+
+      {preview !== null && previewItems[preview] && (
+        <Preview
+          items={previewItems}
+          index={preview}
+          onIndex={setPreview}
+          onClose={() => setPreview(null)}
+          actions={<button className="btn btn-ghost" onClick={() => { const o = objects[preview]; setPreview(null); setDialog({ type: 'share', entry: o }) }}>Share</button>}
+        />
+      )}
+
+      {dialog?.type === 'new-folder' && (
+        <PromptDialog
+          title={container ? 'New folder' : 'New container'}
+          label="Name"
+          initial=""
+          confirm="Create"
+          validate={(v) => (!v.trim() ? 'Give it a name.' : !container && v.includes('/') ? 'A container name has no “/”.' : null)}
+          onSubmit={async (v) => {
+            const name = v.trim().replace(/^\/+|\/+$/g, '')
+            if (container) await swift.createFolder(container, `${prefix}${name}/`)
+            else await swift.createContainer(name)
+            listing.reload()
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === 'rename' && (
+        <PromptDialog
+          title={`Rename or move “${dialog.entry.name}”`}
+          label="New path (container/folder/name)"
+          initial={dialog.entry.path}
+          confirm="Rename"
+          hint="Change the name, or the folders before it to move. Objects are copied on the server, then the originals deleted."
+          validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
+          onSubmit={async (v) => {
+            await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
+            afterChange()
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === 'move' && (
+        <PromptDialog
+          title={`Move ${dialog.entries.length} item${dialog.entries.length === 1 ? '' : 's'}`}
+          label="To folder (container/folder/)"
+          initial={here}
+          confirm="Move"
+          validate={(v) => (v.trim().replace(/\/?$/, '/') === here ? 'They are in that folder already.' : null)}
+          onSubmit={async (v) => {
+            await moveInto(swift, dialog.entries, v.trim(), progress('Moved'))
+            afterChange()
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === 'delete' && (
+        <ConfirmDialog
+          title={`Delete ${dialog.entries.length === 1 ? `“${dialog.entries[0].name}”` : `${dialog.entries.length} items`}?`}
+          message={
+            <p>
+              {dialog.entries.some((e) => e.type !== 'object') ? 'Folders and containers are deleted with everything in them. ' : ''}
+              This cannot be undone.
+            </p>
+          }
+          confirm="Delete"
+          danger
+          onConfirm={async () => {
+            await deleteEntries(swift, dialog.entries, progress('Deleted'))
+            afterChange()
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
+    </section>
+  )
+}

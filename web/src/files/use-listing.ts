@@ -1,0 +1,75 @@
+/**
+ * A folder's entries, a page at a time (marker paging): the first page on open, the next
+ * when the list's end scrolls into view or "Load more" is pressed, so a folder of 100,000
+ * objects costs only the pages someone looks at. Segment containers (`*_segments`) are
+ * bookkeeping of large objects and are not shown among the containers.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { SEGMENTS_SUFFIX, type Entry, type Page, type SwiftClient } from '../api/swift'
+
+export const PAGE_SIZE = 500
+
+export interface Listing {
+  entries: Entry[]
+  loading: boolean
+  error: string | null
+  hasMore: boolean
+  loadMore(): void
+  reload(): void
+}
+
+export function useListing(swift: SwiftClient, container: string, prefix: string): Listing {
+  const [entries, setEntries] = useState<Entry[]>([])
+  const [next, setNext] = useState<string | null>(null)
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const generation = useRef(0)
+  const inFlight = useRef(false)
+
+  const fetchPage = useCallback(
+    (marker: string | null): Promise<Page> => (container ? swift.listFolder(container, prefix, marker, PAGE_SIZE) : swift.listContainers(marker, PAGE_SIZE)),
+    [swift, container, prefix],
+  )
+
+  const load = useCallback(
+    async (marker: string | null, replace: boolean) => {
+      if (inFlight.current && !replace) return
+      const gen = replace ? ++generation.current : generation.current
+      inFlight.current = true
+      setLoading(true)
+      setError(null)
+      try {
+        const page = await fetchPage(marker)
+        if (gen !== generation.current) return
+        const shown = page.entries.filter((e) => !(e.type === 'container' && e.name.endsWith(SEGMENTS_SUFFIX)))
+        setEntries((old) => (replace ? shown : old.concat(shown)))
+        setNext(page.next)
+      } catch (err) {
+        if (gen === generation.current) setError((err as Error).message)
+      } finally {
+        if (gen === generation.current) {
+          inFlight.current = false
+          setLoading(false)
+        }
+      }
+    },
+    [fetchPage],
+  )
+
+  useEffect(() => {
+    setEntries([])
+    setNext(null)
+    void load(null, true)
+  }, [load])
+
+  return {
+    entries,
+    loading,
+    error,
+    hasMore: next !== null,
+    loadMore: () => {
+      if (next !== null) void load(next, false)
+    },
+    reload: () => void load(null, true),
+  }
+}
