@@ -9,8 +9,10 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { Placement } from './cluster/placement.js'
+import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
+import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
 import { TokenService } from './identity/tokens.js'
@@ -20,6 +22,8 @@ import { StateDb } from './store/state-db.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { SwiftServices } from './swift/index.js'
+import { findTools } from './thumbnails/sources.js'
+import { Thumbnailer } from './thumbnails/thumbnailer.js'
 
 export interface Appliance {
   config: Readonly<VeloxConfig>
@@ -29,6 +33,8 @@ export interface Appliance {
   swift: SwiftServices
   users: UserDirectory
   devices: Map<string, LocalDevice>
+  /** The background thumbnailer, when config.thumbnails.enabled. */
+  thumbnails?: Thumbnailer
   stop(): Promise<void>
 }
 
@@ -61,6 +67,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
 
   // Background jobs, each bounded in rate.
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
+  const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
@@ -87,10 +94,12 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     swift,
     users,
     devices,
+    thumbnails,
     async stop() {
       if (stopped) return
       stopped = true
       swift.expirer.stop()
+      await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
       await new Promise<void>((r) => {
         server.close(() => r())
@@ -101,4 +110,21 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       await state.close()
     },
   }
+}
+
+/** Renditions in the same replicated object store as the data; told of writes by the object service. */
+function startThumbnailer(config: Readonly<VeloxConfig>, placement: Placement, swift: SwiftServices, log: Log): Thumbnailer {
+  const c = config.thumbnails
+  const t = new Thumbnailer({
+    sources: swift.objects,
+    store: new ReplicatedObjects(placement),
+    log,
+    tmpDir: join(config.dataDir, 'tmp', 'thumbnails'),
+    tools: findTools(c.toolsPath),
+    concurrency: c.concurrency > 0 ? c.concurrency : undefined,
+    maxPending: c.maxPending,
+  })
+  swift.objects.addWriteListener(t)
+  attachThumbnailer(swift, t)
+  return t
 }

@@ -60,6 +60,12 @@ export interface VeloxConfig {
   cors: { allowOrigin: string[]; exposeHeaders: string[] }
   auditor: { bytesPerSec: number; intervalSec: number }
   expirer: { intervalSec: number }
+  /**
+   * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`
+   * 0 = one job per core (at most 3); `maxPending` bounds each queue lane (jobs past it are
+   * dropped and rendered on demand later); `toolsPath` is searched for ffmpeg and pdftoppm.
+   */
+  thumbnails: { enabled: boolean; concurrency: number; maxPending: number; toolsPath: string }
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
   web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
@@ -83,6 +89,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
+    thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
   }

@@ -28,7 +28,19 @@ export interface PutInput {
   length?: number
 }
 
+/**
+ * Told after an object's body is written (PUT, copy) or removed (DELETE, expiry), once the
+ * listing is updated. Called synchronously and must not throw or block: a listener queues
+ * its own work (main.ts wires the thumbnailer here; swift/ knows nothing of it).
+ */
+export interface ObjectWriteListener {
+  written(ref: ObjectRef, meta: ObjectMetadata): void
+  removed(ref: ObjectRef, previous?: ObjectMetadata): void
+}
+
 export class ObjectService {
+  private readonly listeners: ObjectWriteListener[] = []
+
   constructor(
     private readonly objects: ReplicatedObjects,
     private readonly dbs: ReplicatedDatabases,
@@ -37,6 +49,11 @@ export class ObjectService {
     private readonly constraints: SwiftConstraints,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Adds a listener for successful writes and removals (ObjectWriteListener). */
+  addWriteListener(l: ObjectWriteListener): void {
+    this.listeners.push(l)
+  }
 
   async put(ref: ObjectRef, input: PutInput): Promise<ObjectMetadata> {
     const h = input.headers
@@ -96,6 +113,7 @@ export class ObjectService {
     const expired = previous?.headers['x-delete-at'] !== undefined && Number(previous.headers['x-delete-at']) * 1000 <= this.now()
     await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
     this.updater.mark(ref.account, ref.container)
+    if (existed) this.tell((l) => l.removed(ref, previous))
     if (!existed || expired) throw new VeloxError('not-found', 'object not found')
   }
 
@@ -138,6 +156,7 @@ export class ObjectService {
     await this.objects.delete(ref, timestamp)
     await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
     this.updater.mark(ref.account, ref.container)
+    this.tell((l) => l.removed(ref, o.meta))
   }
 
   private async exists(ref: ObjectRef): Promise<boolean> {
@@ -155,6 +174,18 @@ export class ObjectService {
     this.updater.mark(ref.account, ref.container)
     const at = meta.headers['x-delete-at']
     if (at !== undefined) await this.expirer.schedule(Number(at), ref)
+    this.tell((l) => l.written(ref, meta))
+  }
+
+  /** A listener's failure is its own: the write has succeeded. */
+  private tell(call: (l: ObjectWriteListener) => void): void {
+    for (const l of this.listeners) {
+      try {
+        call(l)
+      } catch {
+        // listeners queue work and report their own errors
+      }
+    }
   }
 
   /** X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers. */

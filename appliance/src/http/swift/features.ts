@@ -14,6 +14,7 @@ import { sloFeature } from './features/slo.js'
 import { staticwebFeature } from './features/staticweb.js'
 import { symlinkFeature } from './features/symlink.js'
 import { tempurlFeature } from './features/tempurl.js'
+import { thumbnailsFeature } from './features/thumbnails.js'
 import { versionedWritesFeature } from './features/versioned-writes.js'
 import type { SwiftFeature } from './pipeline.js'
 
@@ -27,6 +28,8 @@ export const FEATURES: readonly SwiftFeature[] = [
   staticwebFeature,
   containerQuotasFeature,
   accountQuotasFeature,
+  // answers ?thumbnail= itself, before the large-object and symlink features
+  thumbnailsFeature,
   sloFeature,
   dloFeature,
   versionedWritesFeature,

@@ -1,0 +1,154 @@
+/**
+ * A bounded job queue with lanes: `concurrency` workers take the first waiting job of the
+ * most urgent lane whose key is not running already (one job per key at a time, so two
+ * renderings of one object never race). A key waiting twice is one job. A lane that holds
+ * `maxPending` jobs drops new ones (the caller regenerates on demand later) unless the offer
+ * is forced; uploads never wait here. A failing job is reported and the queue goes on.
+ */
+
+export interface QueueStats {
+  pending: number
+  running: number
+  done: number
+  failed: number
+  dropped: number
+}
+
+export type Offered = 'queued' | 'merged' | 'dropped'
+
+interface Waiting<T> {
+  key: string
+  job: T
+}
+
+export class JobQueue<T> {
+  private readonly lanes: Array<Map<string, Waiting<T>>>
+  private readonly running = new Set<string>()
+  private readonly settledWaiters = new Map<string, Array<() => void>>()
+  private readonly drainWaiters: Array<() => void> = []
+  private counts = { done: 0, failed: 0, dropped: 0 }
+  private stopped = false
+
+  constructor(
+    private readonly work: (job: T, key: string) => Promise<void>,
+    private readonly o: { concurrency: number; maxPending: number; lanes: number; onError: (err: unknown, job: T) => void },
+  ) {
+    this.lanes = Array.from({ length: o.lanes }, () => new Map())
+  }
+
+  /**
+   * Queues `job` under `key` in `lane` (0 = most urgent). `front` puts it ahead of its lane
+   * (a client is waiting for it); `force` admits it past the bound (cheap, must-not-lose jobs).
+   */
+  offer(key: string, job: T, opts: { lane?: number; front?: boolean; force?: boolean } = {}): Offered {
+    if (this.stopped) return 'dropped'
+    const lane = this.lanes[opts.lane ?? 0]
+    const waiting = lane.get(key)
+    if (waiting) {
+      waiting.job = job
+      if (opts.front) this.toFront(lane, key, waiting)
+      return 'merged'
+    }
+    if (lane.size >= this.o.maxPending && !opts.force) {
+      this.counts.dropped++
+      return 'dropped'
+    }
+    if (opts.front) this.toFront(lane, key, { key, job })
+    else lane.set(key, { key, job })
+    this.pump()
+    return 'queued'
+  }
+
+  /** True when a worker is free and nothing waits: a job offered now starts at once. */
+  get idle(): boolean {
+    return !this.stopped && this.running.size < this.o.concurrency && this.lanes.every((l) => l.size === 0)
+  }
+
+  isBusyWith(key: string): boolean {
+    return this.running.has(key) || this.lanes.some((l) => l.has(key))
+  }
+
+  stats(): QueueStats {
+    return { pending: this.lanes.reduce((n, l) => n + l.size, 0), running: this.running.size, ...this.counts }
+  }
+
+  /** Resolves once no job for `key` waits or runs. */
+  settled(key: string): Promise<void> {
+    if (!this.isBusyWith(key)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const list = this.settledWaiters.get(key) ?? []
+      list.push(resolve)
+      this.settledWaiters.set(key, list)
+    })
+  }
+
+  /** Resolves once nothing waits or runs. */
+  drained(): Promise<void> {
+    if (this.running.size === 0 && this.stats().pending === 0) return Promise.resolve()
+    return new Promise((resolve) => this.drainWaiters.push(resolve))
+  }
+
+  /** Drops what waits and lets running jobs finish. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const lane of this.lanes) lane.clear()
+    for (const key of [...this.settledWaiters.keys()]) if (!this.running.has(key)) this.notify(key)
+    await this.drained()
+  }
+
+  private toFront(lane: Map<string, Waiting<T>>, key: string, w: Waiting<T>): void {
+    const rest = [...lane.entries()].filter(([k]) => k !== key)
+    lane.clear()
+    lane.set(key, w)
+    for (const [k, v] of rest) lane.set(k, v)
+  }
+
+  private next(): Waiting<T> | undefined {
+    for (const lane of this.lanes) {
+      for (const [key, w] of lane) {
+        if (this.running.has(key)) continue
+        lane.delete(key)
+        return w
+      }
+    }
+    return undefined
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running.size < this.o.concurrency) {
+      const w = this.next()
+      if (!w) break
+      this.running.add(w.key)
+      void this.runOne(w)
+    }
+  }
+
+  private async runOne(w: Waiting<T>): Promise<void> {
+    try {
+      await this.work(w.job, w.key)
+      this.counts.done++
+    } catch (err) {
+      this.counts.failed++
+      try {
+        this.o.onError(err, w.job)
+      } catch {
+        // a failing reporter must not stop the queue
+      }
+    } finally {
+      this.running.delete(w.key)
+      this.pump()
+      this.notify(w.key)
+    }
+  }
+
+  private notify(key: string): void {
+    if (!this.isBusyWith(key)) {
+      const list = this.settledWaiters.get(key)
+      this.settledWaiters.delete(key)
+      for (const r of list ?? []) r()
+    }
+    if (this.running.size === 0 && this.stats().pending === 0) {
+      for (const r of this.drainWaiters.splice(0)) r()
+    }
+  }
+}
