@@ -56,7 +56,7 @@ export class SwiftClient {
     return `${this.containerUrl(container)}/${encodePath(object)}`
   }
 
-  thumbnailUrl(container: string, object: string, size: 256 | 1280, etag?: string): string {
+  thumbnailUrl(container: string, object: string, size: 256 | 1280 | 'color', etag?: string): string {
     // The etag only keys the browser's cache, so that a replaced object gets a new rendition.
     return `${this.objectUrl(container, object)}?thumbnail=${size}${etag ? `&v=${encodeURIComponent(etag)}` : ''}`
   }

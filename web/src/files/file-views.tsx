@@ -34,6 +34,10 @@ function thumbUrl(swift: SwiftClient, e: Entry): string | null {
   return e.type === 'object' && hasThumbnail(e.name, e.contentType) ? swift.thumbnailUrl(e.container, e.object, 256, e.etag) : null
 }
 
+function colorUrl(swift: SwiftClient, e: Entry): string | null {
+  return e.type === 'object' && hasThumbnail(e.name, e.contentType) ? swift.thumbnailUrl(e.container, e.object, 'color', e.etag) : null
+}
+
 function hrefOf(e: Entry, swift: SwiftClient): string {
   if (e.type === 'container') return filesPath(e.name)
   if (e.type === 'folder') return filesPath(e.container, e.prefix)
@@ -90,7 +94,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                 </td>
                 <td className="col-name">
                   <span className="entry">
-                    {thumbUrl(props.swift, e) ? <Thumbnail url={thumbUrl(props.swift, e)} name={e.name} icon={iconOf(e, 16)} className="thumb-small" /> : <span className="entry-icon">{iconOf(e)}</span>}
+                    {thumbUrl(props.swift, e) ? <Thumbnail url={thumbUrl(props.swift, e)} colorUrl={colorUrl(props.swift, e)} name={e.name} icon={iconOf(e, 16)} className="thumb-small" /> : <span className="entry-icon">{iconOf(e)}</span>}
                     <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
                   </span>
                 </td>
@@ -125,7 +129,7 @@ export function GridView(props: ViewProps) {
               props.onOpen(e)
             }}
           >
-            {url ? <Thumbnail url={url} name={e.name} icon={iconOf(e, 40)} /> : <div className="thumb thumb-plain">{iconOf(e, 40)}</div>}
+            {url ? <Thumbnail url={url} colorUrl={colorUrl(props.swift, e)} name={e.name} icon={iconOf(e, 40)} /> : <div className="thumb thumb-plain">{iconOf(e, 40)}</div>}
             <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
             <div className="tile-caption">
               <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />

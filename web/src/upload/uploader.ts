@@ -87,6 +87,8 @@ export class Uploader {
   }
 
   add(files: Array<{ file: File; container: string; object: string }>): void {
+    // A batch after a pause starts a new overall speed, not an average over the idle time.
+    if (!this.jobs.some((j) => j.item.status === 'queued' || j.item.status === 'uploading')) this.overall.reset()
     for (const f of files) {
       const segmented = f.file.size > SEGMENTED_THRESHOLD
       this.jobs.push({
