@@ -19,6 +19,8 @@ deps: $(NODE_MODULES)
 
 build: deps
 	npx tsc -p tsconfig.json
+	npx tsc -p web/tsconfig.json --noEmit
+	npx vite build --config web/vite.config.ts --logLevel warn
 
 run: build
 	@mkdir -p data
