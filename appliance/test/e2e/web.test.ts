@@ -13,7 +13,7 @@
 import { expect } from 'chai'
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -223,6 +223,36 @@ describe('web app in Chromium (e2e)', function () {
     expect(head.status).to.equal(200)
     expect(head.headers.get('content-length')).to.equal(String(BIG_BYTES))
     expect(head.headers.get('x-static-large-object')).to.equal('True')
+  })
+
+  it('resumes a large upload: a dropped segment is retried, a segment already stored is skipped', async () => {
+    const path = join(work, 'resume.bin')
+    await writeBigFile(path, 40 * 1024 * 1024) // three 16 MiB segments
+    const size = statSync(path).size
+    const stem = `/photos_segments/resume.bin/${size}-${Math.floor(statSync(path).mtimeMs)}`
+    // Segment 0 is on the server already, as an earlier, interrupted attempt left it.
+    const seg0 = readFileSync(path).subarray(0, 16 * 1024 * 1024)
+    expect((await swiftGet('/photos_segments', { method: 'PUT' })).status).to.be.oneOf([201, 202])
+    expect((await swiftGet(`${stem}/000000`, { method: 'PUT', body: seg0 })).status).to.equal(201)
+    const puts: string[] = []
+    let dropped = 0
+    await page.route(/_segments\//, async (route) => {
+      const req = route.request()
+      if (req.method() === 'PUT') puts.push(new URL(req.url()).pathname.split('/').pop() as string)
+      if (req.method() === 'PUT' && req.url().endsWith('/000001') && dropped++ === 0) return route.abort('connectionreset')
+      return route.continue()
+    })
+    try {
+      await page.getByTestId('file-input').setInputFiles(path)
+      await page.locator('.upload-row[data-upload-name="resume.bin"][data-status="done"]').waitFor({ timeout: 60_000 })
+    } finally {
+      await page.unroute(/_segments\//)
+    }
+    expect(dropped).to.be.greaterThan(0)
+    expect(puts.sort()).to.deep.equal(['000001', '000001', '000002'])
+    const r = await swiftGet('/photos/resume.bin')
+    expect(r.status).to.equal(200)
+    expect(createHash('sha256').update(Buffer.from(await r.arrayBuffer())).digest('hex')).to.equal(await sha256File(path))
   })
 
   it('creates a password-protected share link with an expiry from the file view', async () => {
