@@ -29,6 +29,12 @@ export interface Grant {
   reseller?: boolean
   /** The feature that authorized the request instead of a token (Swift's REMOTE_USER '.wsgi.tempurl'). */
   via?: 'tempurl' | 'formpost'
+  /**
+   * For a request a feature authorized: the paths its sub-requests (segments, link targets)
+   * may read, as TempURL's authorize_same_account / authorize_same_container allow them:
+   * the signing key's account, and its container for a container key.
+   */
+  scope?: { account: string; container?: string }
 }
 
 export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const

@@ -15,6 +15,7 @@
  * updates the account synchronously on container PUT/DELETE).
  */
 import { expect } from 'chai'
+import { createHmac } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
@@ -65,6 +66,13 @@ const C1_OBJECTS: Array<[string, string, Record<string, string>?]> = [
   ['😀/smile', 'emoji'],
   ['zz', 'last'],
 ]
+
+const SLO_MANIFEST = '[{"path": "segs/a"}, {"path": "segs/b", "etag": null}, {"path": "/segs/c", "size_bytes": 2}]'
+const TEMPURL_ACCOUNT_KEY = 'parity-account-key'
+const TEMPURL_CONTAINER_KEY = 'parity-container-key'
+/** A TempURL for GET of /lo/<object>, valid until 2100 (the same on both sides). */
+const tempurlQuery = (object: string, key: string) =>
+  `temp_url_sig=${createHmac('sha256', key).update(`GET\n${DELETE_AT_2100}\n/v1/AUTH_test/lo/${object}`).digest('hex')}&temp_url_expires=${DELETE_AT_2100}`
 
 const CORPUS: Case[] = [
   // ---- authentication
@@ -318,6 +326,90 @@ const CORPUS: Case[] = [
   { name: 'PUT with X-Copy-From of a missing object is 404', method: 'PUT', path: '/c2/x', body: '', headers: { 'X-Copy-From': 'c1/missing' } },
   { name: 'list c2 after copies', method: 'GET', path: '/c2', query: 'format=json' },
 
+  // ---- static large objects (segments hold the same bytes on both sides, so the SLO etag is
+  // the same; the manifest's own etag covers the segments' last_modified: presence only)
+  { name: 'PUT container segs', method: 'PUT', path: '/segs' },
+  { name: 'PUT container lo', method: 'PUT', path: '/lo' },
+  { name: 'PUT segment a', method: 'PUT', path: '/segs/a', body: 'aaaaa' },
+  { name: 'PUT segment b', method: 'PUT', path: '/segs/b', body: 'bbbbbbb' },
+  { name: 'PUT segment c', method: 'PUT', path: '/segs/c', body: 'cc' },
+  { name: 'PUT an SLO manifest is 201', method: 'PUT', path: '/lo/slo', query: 'multipart-manifest=put', body: SLO_MANIFEST },
+  { name: 'GET the assembled SLO', method: 'GET', path: '/lo/slo' },
+  { name: 'HEAD the assembled SLO', method: 'HEAD', path: '/lo/slo' },
+  { name: 'GET a range across SLO segments', method: 'GET', path: '/lo/slo', headers: { Range: 'bytes=3-8' } },
+  { name: 'GET two ranges of an SLO', method: 'GET', path: '/lo/slo', headers: { Range: 'bytes=0-1,10-12' } },
+  { name: 'GET an unsatisfiable range of an SLO is 416', method: 'GET', path: '/lo/slo', headers: { Range: 'bytes=100-' } },
+  { name: 'GET an SLO with If-None-Match of its etag is 304', method: 'GET', path: '/lo/slo', headers: { 'If-None-Match': '"ee6d7608761ef4d5e93df908c5996efa"' } },
+  { name: 'GET the SLO manifest', method: 'GET', path: '/lo/slo', query: 'multipart-manifest=get', presenceOnly: ['etag'] },
+  { name: 'HEAD the SLO manifest', method: 'HEAD', path: '/lo/slo', query: 'multipart-manifest=get', presenceOnly: ['etag'] },
+  { name: 'GET the raw SLO manifest', method: 'GET', path: '/lo/slo', query: 'multipart-manifest=get&format=raw' },
+  { name: 'PUT an SLO with a missing segment is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/missing"}]' },
+  { name: 'PUT an SLO with a wrong segment etag is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a", "etag": "0000"}]' },
+  { name: 'PUT an SLO with a wrong segment size is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a", "size_bytes": 9}]' },
+  { name: 'PUT an SLO with an unsatisfiable segment range is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a", "range": "10-20"}]' },
+  { name: 'PUT an SLO with a too-small segment is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a", "range": "0-0"}, {"path": "segs/b", "range": "1-0"}]' },
+  { name: 'PUT an SLO with invalid JSON is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: 'not json' },
+  { name: 'PUT an SLO with an empty manifest is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[]' },
+  { name: 'PUT an SLO with an unknown key is 400', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a", "extra": 1}]' },
+  { name: 'PUT an SLO with a wrong Etag is 422', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/a"}]', headers: { Etag: 'abc' } },
+  { name: 'PUT an SLO error as JSON', method: 'PUT', path: '/lo/bad', query: 'multipart-manifest=put', body: '[{"path": "segs/missing"}]', headers: { Accept: 'application/json' } },
+  { name: 'PUT with X-Static-Large-Object is 400', method: 'PUT', path: '/lo/bad', body: 'x', headers: { 'X-Static-Large-Object': 'true' } },
+  // ---- copies of large objects and links (copy middleware: assembled unless the manifest or link is asked for)
+  { name: 'COPY an SLO copies the assembled object', method: 'COPY', path: '/lo/slo', headers: { Destination: 'lo/slo-copy' } },
+  { name: 'GET the copy of an SLO', method: 'GET', path: '/lo/slo-copy' },
+  { name: 'COPY an SLO manifest with multipart-manifest=get', method: 'COPY', path: '/lo/slo', query: 'multipart-manifest=get', headers: { Destination: 'lo/slo-mcopy' } },
+  { name: 'HEAD the copied SLO manifest', method: 'HEAD', path: '/lo/slo-mcopy' },
+  { name: 'PUT with X-Copy-From an SLO', method: 'PUT', path: '/lo/slo-put', headers: { 'X-Copy-From': 'lo/slo' } },
+  { name: 'HEAD the X-Copy-From copy of an SLO', method: 'HEAD', path: '/lo/slo-put' },
+  { name: 'PUT DLO segment 1', method: 'PUT', path: '/segs/d/1', body: 'one' },
+  { name: 'PUT DLO segment 2', method: 'PUT', path: '/segs/d/2', body: 'two2' },
+  { name: 'PUT a DLO manifest', method: 'PUT', path: '/lo/dlo', body: '', headers: { 'X-Object-Manifest': 'segs/d/' } },
+  { name: 'GET the assembled DLO', method: 'GET', path: '/lo/dlo' },
+  { name: 'HEAD the assembled DLO', method: 'HEAD', path: '/lo/dlo' },
+  { name: 'GET a range across DLO segments', method: 'GET', path: '/lo/dlo', headers: { Range: 'bytes=2-4' } },
+  { name: 'GET two ranges of a DLO is the whole object', method: 'GET', path: '/lo/dlo', headers: { Range: 'bytes=0-0,2-3' } },
+  { name: 'GET an unsatisfiable range of a DLO is 416', method: 'GET', path: '/lo/dlo', headers: { Range: 'bytes=50-' } },
+  { name: 'GET the DLO manifest', method: 'GET', path: '/lo/dlo', query: 'multipart-manifest=get' },
+  { name: 'PUT a DLO with a bad X-Object-Manifest is 400', method: 'PUT', path: '/lo/dlo-bad', body: '', headers: { 'X-Object-Manifest': 'nocontainer' } },
+  { name: 'COPY a DLO copies the assembled object', method: 'COPY', path: '/lo/dlo', headers: { Destination: 'lo/dlo-copy' } },
+  { name: 'HEAD the copy of a DLO', method: 'HEAD', path: '/lo/dlo-copy' },
+  { name: 'COPY a DLO manifest with multipart-manifest=get', method: 'COPY', path: '/lo/dlo', query: 'multipart-manifest=get', headers: { Destination: 'lo/dlo-mcopy' } },
+  { name: 'HEAD the copied DLO manifest', method: 'HEAD', path: '/lo/dlo-mcopy' },
+  { name: 'PUT a symlink', method: 'PUT', path: '/lo/link', body: '', headers: { 'X-Symlink-Target': 'segs/a' } },
+  { name: 'COPY a symlink copies its target', method: 'COPY', path: '/lo/link', headers: { Destination: 'lo/link-copy' } },
+  { name: 'HEAD the copy of a symlink', method: 'HEAD', path: '/lo/link-copy', query: 'symlink=get' },
+  { name: 'COPY a symlink with symlink=get copies the link', method: 'COPY', path: '/lo/link', query: 'symlink=get', headers: { Destination: 'lo/link-lcopy' } },
+  { name: 'HEAD the copied link', method: 'HEAD', path: '/lo/link-lcopy', query: 'symlink=get' },
+  { name: 'GET through the copied link', method: 'GET', path: '/lo/link-lcopy' },
+  { name: 'PUT with X-Copy-From a symlink with symlink=get', method: 'PUT', path: '/lo/link-put', query: 'symlink=get', headers: { 'X-Copy-From': 'lo/link' } },
+  { name: 'HEAD the X-Copy-From copy of a link', method: 'HEAD', path: '/lo/link-put', query: 'symlink=get' },
+  // ---- TempURLs: sub-requests stay within the key's scope (account key: the account; container key: the container)
+  { name: 'POST the account TempURL key', method: 'POST', path: '', headers: { 'X-Account-Meta-Temp-URL-Key': TEMPURL_ACCOUNT_KEY } },
+  { name: 'POST a container TempURL key', method: 'POST', path: '/lo', headers: { 'X-Container-Meta-Temp-URL-Key': TEMPURL_CONTAINER_KEY } },
+  ...['slo', 'dlo', 'link'].flatMap((o): Case[] => [
+    { name: `TempURL GET (account key) of ${o} reads segments in another container`, method: 'GET', path: `/lo/${o}`, query: tempurlQuery(o, TEMPURL_ACCOUNT_KEY), auth: 'none', presenceOnly: ['expires'] },
+    { name: `TempURL GET (container key) of ${o} cannot reach another container`, method: 'GET', path: `/lo/${o}`, query: tempurlQuery(o, TEMPURL_CONTAINER_KEY), auth: 'none', presenceOnly: ['expires'] },
+  ]),
+  { name: 'TempURL GET drops multipart-manifest=get', method: 'GET', path: '/lo/slo', query: `${tempurlQuery('slo', TEMPURL_ACCOUNT_KEY)}&multipart-manifest=get`, auth: 'none', presenceOnly: ['expires'] },
+  { name: 'DELETE the SLO with multipart-manifest=delete', method: 'DELETE', path: '/lo/slo', query: 'multipart-manifest=delete' },
+  { name: 'GET a deleted segment is 404', method: 'GET', path: '/segs/a' },
+  { name: 'DELETE a missing SLO with multipart-manifest=delete', method: 'DELETE', path: '/lo/slo', query: 'multipart-manifest=delete' },
+
+  // ---- static web error pages for requests its own ACL check denies
+  { name: 'PUT a public container with Web-Error', method: 'PUT', path: '/web', headers: { 'X-Container-Read': '.r:*', 'X-Container-Meta-Web-Error': 'err.html' } },
+  { name: 'PUT the 401 error page', method: 'PUT', path: '/web/401err.html', body: '<p>nope</p>', headers: { 'Content-Type': 'text/html' } },
+  { name: 'PUT the 404 error page', method: 'PUT', path: '/web/404err.html', body: '<p>nf</p>', headers: { 'Content-Type': 'text/html' } },
+  { name: 'anonymous listing without .rlistings serves 401<Web-Error>', method: 'GET', path: '/web', auth: 'none' },
+  { name: 'anonymous GET of a missing object without listings is a plain 404', method: 'GET', path: '/web/missing', auth: 'none' },
+  { name: 'POST Web-Listings', method: 'POST', path: '/web', headers: { 'X-Container-Meta-Web-Listings': 'true' } },
+  { name: 'anonymous web listing without .rlistings serves 401<Web-Error>', method: 'GET', path: '/web/', auth: 'none' },
+  { name: 'anonymous GET of a missing object serves 404<Web-Error>', method: 'GET', path: '/web/missing', auth: 'none' },
+  { name: 'PUT a private web container with Web-Error', method: 'PUT', path: '/webp', headers: { 'X-Container-Meta-Web-Error': 'err.html', 'X-Container-Meta-Web-Listings': 'true' } },
+  { name: 'PUT its 401 error page', method: 'PUT', path: '/webp/401err.html', body: '<p>nope</p>', headers: { 'Content-Type': 'text/html' } },
+  { name: 'anonymous GET of a private web container is a plain 401', method: 'GET', path: '/webp/', auth: 'none' },
+  { name: 'POST .rlistings', method: 'POST', path: '/web', headers: { 'X-Container-Read': '.r:*,.rlistings' } },
+  { name: 'anonymous web listing says Vary: Accept', method: 'GET', path: '/web/', auth: 'none' },
+
   // ---- deletes and conflicts
   { name: 'DELETE non-empty container is 409', method: 'DELETE', path: '/c1' },
   { name: 'DELETE object', method: 'DELETE', path: '/c1/zz' },
@@ -346,9 +438,14 @@ const VALUE_HEADERS = [
   'x-copied-from',
   'x-copied-from-account',
   'www-authenticate',
+  'vary',
+  'x-static-large-object',
+  'x-object-manifest',
+  'x-symlink-target',
+  'content-location',
 ]
 /** Compared by presence only: their values are clock readings. */
-const PRESENCE_HEADERS = ['last-modified', 'x-timestamp', 'x-trans-id', 'x-copied-from-last-modified']
+const PRESENCE_HEADERS = ['last-modified', 'x-timestamp', 'x-trans-id', 'x-copied-from-last-modified', 'x-manifest-etag']
 const META_PREFIXES = ['x-object-meta-', 'x-container-meta-', 'x-account-meta-']
 
 function send(base: string, token: string, c: Case): Promise<Reply> {

@@ -6,6 +6,7 @@
 import { accountQuotasFeature } from './features/account-quotas.js'
 import { bulkDeleteFeature, bulkUploadFeature } from './features/bulk.js'
 import { containerQuotasFeature } from './features/container-quotas.js'
+import { copyFeature } from './features/copy.js'
 import { corsFeature } from './features/cors.js'
 import { dloFeature } from './features/dlo.js'
 import { domainRemapFeature } from './features/domain-remap.js'
@@ -26,6 +27,7 @@ export const FEATURES: readonly SwiftFeature[] = [
   // not a middleware in Swift: the proxy controllers' CORS handling, which wraps the auth check
   corsFeature,
   staticwebFeature,
+  copyFeature,
   containerQuotasFeature,
   accountQuotasFeature,
   // answers ?thumbnail= itself, before the large-object and symlink features

@@ -1,7 +1,7 @@
 /**
- * Object requests: GET/HEAD (ranges, multipart/byteranges, conditionals), PUT (streamed,
- * X-Copy-From), POST, DELETE and COPY. Headers in, SwiftResponse out; the Swift semantics
- * themselves live in swift/objects.ts.
+ * Object requests: GET/HEAD (ranges, multipart/byteranges, conditionals), PUT (streamed),
+ * POST and DELETE (COPY and X-Copy-From are the copy feature's, features/copy.ts). Headers
+ * in, SwiftResponse out; the Swift semantics themselves live in swift/objects.ts.
  */
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
@@ -55,8 +55,6 @@ export async function handleObject(s: SwiftServices, req: SwiftRequest): Promise
     case 'DELETE':
       await s.objects.delete(refOf(req))
       return htmlStatus(204)
-    case 'COPY':
-      return copy(s, req)
     default:
       throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE, COPY' } })
   }
@@ -156,14 +154,6 @@ function closing(o: OpenObject, body: Readable): Readable {
 async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
   checkNameLength(req.path, s.constraints)
   checkMetadata(req.headers, 'object', s.constraints)
-  const copyFrom = req.headers['x-copy-from']
-  if (copyFrom !== undefined) {
-    const len = bodyLength(req.raw)
-    if (typeof len === 'number' && len > 0) throw new VeloxError('bad-request', 'Copy requests require a zero byte body', { explain: true })
-    const source = parseCopyPath(copyFrom, req.headers['x-copy-from-account'] ?? req.path.account, 'X-Copy-From')
-    await s.access.authorize({ method: 'GET', path: { version: req.path.version, ...source }, token: req.headers['x-auth-token'] ?? req.headers['x-storage-token'], referer: req.headers.referer })
-    return copied(await s.objects.copy(source, refOf(req), req.headers), source)
-  }
   const len = bodyLength(req.raw)
   if (len === 'missing') throw new VeloxError('length-required', 'Missing Content-Length header.', { explain: true })
   if (len !== undefined && !(Number.isSafeInteger(len) && len >= 0)) throw new VeloxError('bad-request', 'Invalid Content-Length header value', { explain: true })
@@ -178,30 +168,6 @@ async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> 
     throw err
   })
   return htmlStatus(201, { Etag: meta.etag, 'Last-Modified': Timestamp.parse(meta.timestamp).httpDate })
-}
-
-async function copy(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
-  const destHeader = req.headers.destination
-  if (!destHeader) throw new VeloxError('precondition-failed', 'Destination header required', { explain: 'html' })
-  const dest = parseCopyPath(destHeader, req.headers['destination-account'] ?? req.path.account, 'Destination')
-  checkNameLength({ version: req.path.version, ...dest }, s.constraints)
-  checkMetadata(req.headers, 'object', s.constraints)
-  await s.access.authorize({ method: 'PUT', path: { version: req.path.version, ...dest }, token: req.headers['x-auth-token'] ?? req.headers['x-storage-token'], referer: req.headers.referer })
-  if (!(await s.containers.find(dest.account, dest.container))) throw new VeloxError('not-found', 'container not found')
-  const source = refOf(req)
-  return copied(await s.objects.copy(source, dest, req.headers), source)
-}
-
-function copied(r: { meta: ObjectMetadata; source: ObjectMetadata }, source: ObjectRef): SwiftResponse {
-  const extra: Record<string, string> = {
-    Etag: r.meta.etag,
-    'Last-Modified': Timestamp.parse(r.meta.timestamp).httpDate,
-    'X-Copied-From': `${encodeURIComponent(source.container)}/${encodeURI(source.object)}`,
-    'X-Copied-From-Last-Modified': Timestamp.parse(r.source.timestamp).httpDate,
-    'X-Copied-From-Account': encodeURIComponent(source.account),
-  }
-  for (const [k, v] of Object.entries(r.meta.headers)) if (k.startsWith('x-object-meta-')) extra[titleCase(k)] = v
-  return htmlStatus(201, extra)
 }
 
 /** "container/object" (URL-encoded, optional leading slash) → a reference, as the copy middleware checks it. */

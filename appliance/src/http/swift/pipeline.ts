@@ -30,6 +30,13 @@ export interface SwiftFeature {
   rewritePath?(s: SwiftServices, host: string | undefined, path: string): string | undefined
   /** The middleware itself; a feature that only rewrites paths has none. */
   handle?(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse>
+  /**
+   * tempauth's delay_denial, for a post-auth feature that answers some denied requests itself
+   * (static web's `401<Web-Error>` page): called with the `unauthorized`/`forbidden` error the
+   * authorization threw; returns the answer, or undefined to let the error go out. `next` runs
+   * a sub-request (which the feature authorizes itself) through the features after it.
+   */
+  denied?(s: SwiftServices, req: SwiftRequest, err: Error, next: Next): Promise<SwiftResponse | undefined>
 }
 
 /** Runs `features` in order around `inner`. */

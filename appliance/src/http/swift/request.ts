@@ -3,6 +3,8 @@
  * query parameters, the body stream and the grant that authorization produced.
  */
 import type { IncomingMessage } from 'node:http'
+import { VeloxError } from '../../errors.js'
+import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, SwiftPath } from '../../swift/types.js'
 
 export interface SwiftRequest {
@@ -40,4 +42,21 @@ export function bodyLength(req: IncomingMessage): number | undefined | 'missing'
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
   return Number(cl)
+}
+
+/**
+ * Authorizes a sub-request a feature makes for `req` (a segment, a segment listing, a link
+ * target), as Swift's subrequests carry the request's swift.authorize: within the grant's
+ * scope for a TempURL, else as the caller's own request with its token.
+ */
+export async function authorizeSubrequest(s: SwiftServices, req: SwiftRequest, method: string, path: SwiftPath): Promise<Grant> {
+  const scope = req.grant.scope
+  if (scope) {
+    if (path.account !== scope.account || (scope.container !== undefined && path.container !== scope.container)) {
+      throw new VeloxError('unauthorized', 'outside the temp URL scope', { headers: { 'Www-Authenticate': `Swift realm="${encodeURIComponent(path.account)}"` } })
+    }
+    return req.grant
+  }
+  const h = req.headers
+  return s.access.authorize({ method, path, token: h['x-auth-token'] ?? h['x-storage-token'], serviceToken: h['x-service-token'], referer: h.referer })
 }

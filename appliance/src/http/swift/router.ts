@@ -5,7 +5,7 @@
  * error table.
  */
 import type { IncomingMessage } from 'node:http'
-import { VeloxError } from '../../errors.js'
+import { VeloxError, isVeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import { SESSION_COOKIE, readCookie } from '../cookies.js'
 import { targetOf } from './swift-path.js'
@@ -13,7 +13,7 @@ import { handleAccount } from './account.js'
 import { handleContainer } from './container.js'
 import { FEATURES } from './features.js'
 import { handleObject } from './object.js'
-import { runFeatures } from './pipeline.js'
+import { runFeatures, type SwiftFeature } from './pipeline.js'
 import { headerMap, type SwiftRequest } from './request.js'
 import type { SwiftResponse } from './respond.js'
 import { parseSwiftPath } from './swift-path.js'
@@ -64,13 +64,41 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
       const h = r.headers
       const token = h['x-auth-token'] ?? h['x-storage-token']
       const authMethod = r.method === 'COPY' ? 'GET' : r.method
-      r.grant = await s.access.authorize({ method: authMethod, path: r.path, token, serviceToken: h['x-service-token'], referer: h.referer, headers: h })
+      try {
+        r.grant = await s.access.authorize({ method: authMethod, path: r.path, token, serviceToken: h['x-service-token'], referer: h.referer, headers: h })
+      } catch (err) {
+        return deferredDenial(s, r, post, err)
+      }
       r.authorized = true
     }
     return runFeatures(s, r, post, (inner) => dispatch(s, inner))
   })
   for (const k of Object.keys(res.headers)) if (SYSMETA.test(k)) delete res.headers[k]
+  if (targetOf(path) !== 'object') withListingVary(method, query, res)
   return res
+}
+
+/**
+ * Swift's listing_formats (left of every other feature): a successful account or container
+ * GET/HEAD whose format came from Accept (no `format` parameter) says `Vary: Accept`, after
+ * any Vary an inner feature set (CORS's Origin); static web pages of a container get it too.
+ */
+function withListingVary(method: string, query: URLSearchParams, res: SwiftResponse): void {
+  if ((method !== 'GET' && method !== 'HEAD') || (res.status !== 200 && res.status !== 204) || query.has('format')) return
+  const key = Object.keys(res.headers).find((k) => k.toLowerCase() === 'vary')
+  if (key === undefined) res.headers.Vary = 'Accept'
+  else if (!String(res.headers[key]).toLowerCase().split(',').map((v) => v.trim()).includes('accept')) res.headers[key] = `${res.headers[key]}, Accept`
+}
+
+/** A denied request: the first post-auth feature that answers it itself (SwiftFeature.denied), else the error. */
+async function deferredDenial(s: SwiftServices, req: SwiftRequest, post: readonly SwiftFeature[], err: unknown): Promise<SwiftResponse> {
+  if (!isVeloxError(err, 'unauthorized') && !isVeloxError(err, 'forbidden')) throw err
+  for (const [i, f] of post.entries()) {
+    const next = (sub?: SwiftRequest) => runFeatures(s, sub ?? req, post.slice(i + 1), (inner) => dispatch(s, inner))
+    const answer = await f.denied?.(s, req, err, next)
+    if (answer) return answer
+  }
+  throw err
 }
 
 /** Swift's gatekeeper: clients neither set nor see system metadata; only features write it. */

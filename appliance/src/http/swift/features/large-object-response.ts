@@ -1,6 +1,6 @@
 /**
  * HTTP helpers shared by the SLO and DLO features: the caller's rights for segment reads
- * (its own token, as Swift's subrequests carry it), reading a manifest body, and answering a
+ * (its own token, or the TempURL's scope, as Swift's subrequests carry them), reading a manifest body, and answering a
  * GET/HEAD of an assembled large object (conditionals on its ETag, single and multiple
  * ranges, 416) from a function that streams bytes [first, last] of it.
  */
@@ -11,15 +11,13 @@ import type { SegmentCaller } from '../../../swift/segments.js'
 import { swiftHtmlBody } from '../../error-response.js'
 import { evaluatePreconditions, parseRangeHeader, rangesForLength, type ByteRange } from '../conditional.js'
 import { multipartLength, partHead } from '../object.js'
-import type { SwiftRequest } from '../request.js'
+import { authorizeSubrequest, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 
 export function segmentCaller(s: SwiftServices, req: SwiftRequest): SegmentCaller {
-  const h = req.headers
-  const token = h['x-auth-token'] ?? h['x-storage-token']
   return {
     async authorize(method, path) {
-      await s.access.authorize({ method, path: { version: req.path.version, ...path }, token, serviceToken: h['x-service-token'], referer: h.referer })
+      await authorizeSubrequest(s, req, method, { version: req.path.version, ...path })
     },
   }
 }

@@ -16,7 +16,6 @@ import { isSlo, type SegmentProblem } from '../../../swift/slo.js'
 import { REASONS, STATUS_OF, clientStatus, swiftErrorResponse } from '../../error-response.js'
 import { listingFormat, pyJson, type ListingFormat } from '../listing-format.js'
 import { checkMetadata } from '../metadata.js'
-import { parseCopyPath } from '../object.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
 import { bodyLength, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
@@ -104,27 +103,11 @@ async function manifestGet(req: SwiftRequest, next: Next): Promise<SwiftResponse
   return { ...res, headers }
 }
 
-/**
- * The manifest body, at most max_manifest_size bytes (Swift reads no further). With
- * X-Copy-From it is the source object's body: Swift's copy middleware, left of slo, turns
- * the request into a PUT of the source's bytes before slo sees it.
- */
-async function readManifestBody(s: SwiftServices, req: SwiftRequest): Promise<string> {
-  let body: AsyncIterable<unknown> = req.raw
-  const copyFrom = req.headers['x-copy-from']
-  if (copyFrom !== undefined) {
-    const source = parseCopyPath(copyFrom, req.headers['x-copy-from-account'] ?? req.path.account, 'X-Copy-From')
-    await segmentCaller(s, req).authorize('GET', source)
-    const o = await s.objects.open(source)
-    try {
-      body = Readable.from([await collectBody(o.stream())])
-    } finally {
-      await o.close()
-    }
-  }
+/** The manifest body, at most max_manifest_size bytes (Swift reads no further). */
+async function readManifestBody(req: SwiftRequest): Promise<string> {
   const chunks: Buffer[] = []
   let n = 0
-  for await (const c of body) {
+  for await (const c of req.raw) {
     const b = c as Buffer
     if (n < SLO_LIMITS.maxManifestSize) chunks.push(b.subarray(0, SLO_LIMITS.maxManifestSize - n))
     n += b.length
@@ -133,10 +116,10 @@ async function readManifestBody(s: SwiftServices, req: SwiftRequest): Promise<st
 }
 
 async function putManifest(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
-  const len = req.headers['x-copy-from'] !== undefined ? 0 : bodyLength(req.raw)
+  const len = bodyLength(req.raw)
   if (len === 'missing') throw new VeloxError('length-required', 'Missing Content-Length header.')
   if (typeof len === 'number' && len > SLO_LIMITS.maxManifestSize) throw new VeloxError('too-large', `Manifest File > ${SLO_LIMITS.maxManifestSize} bytes`, { explain: 'html' })
-  const input = parseManifestInput(await readManifestBody(s, req), { container: req.path.container as string, object: req.path.object as string })
+  const input = parseManifestInput(await readManifestBody(req), { container: req.path.container as string, object: req.path.object as string })
   if (input.filter((x) => x.kind === 'path').length > SLO_LIMITS.maxManifestSegments) {
     throw new VeloxError('too-large', `Number of object-backed segments must be <= ${SLO_LIMITS.maxManifestSegments}`, { explain: 'html' })
   }
@@ -144,7 +127,8 @@ async function putManifest(s: SwiftServices, req: SwiftRequest): Promise<SwiftRe
   const out = listingFormat(undefined, req.headers.accept) ?? 'text/plain'
   if (!isTrue(req.query.get('heartbeat') ?? undefined)) {
     const r = await createManifest(s, req, input)
-    if (r.kind === 'problems') return { status: 400, headers: { 'Content-Type': out }, body: responseBody(out, {}, r.problems, 'upload') }
+    // Swift sends this body (and the delete's) as a chunked iterator: no Content-Length.
+    if (r.kind === 'problems') return { status: 400, headers: { 'Content-Type': out }, body: chunked(responseBody(out, {}, r.problems, 'upload')) }
     return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified }, body: '' }
   }
   return { status: 202, headers: { 'Content-Type': out }, body: Readable.from(heartbeat(s, req, input, out)) }
@@ -214,7 +198,12 @@ async function deleteManifest(s: SwiftServices, req: SwiftRequest): Promise<Swif
     const e = swiftErrorResponse(err)
     Object.assign(dict, { 'Response Status': statusLine(e.status), 'Response Body': e.body })
   }
-  return { status: 200, headers: { 'Content-Type': out }, body: responseBody(out, dict, failures, 'delete') }
+  return { status: 200, headers: { 'Content-Type': out }, body: chunked(responseBody(out, dict, failures, 'delete')) }
+}
+
+/** A body written without Content-Length (Transfer-Encoding: chunked). */
+function chunked(text: string): Readable {
+  return Readable.from([Buffer.from(text)])
 }
 
 /** bulk.get_response_body: JSON, XML (sorted keys) or text (sorted "Key: value" lines, then Errors:). */

@@ -180,10 +180,38 @@ class StaticWebRequest {
   }
 }
 
+/**
+ * handle_container's own authorize call: staticweb checks the container's read ACL itself,
+ * so a container GET/HEAD that would be 401 (or 403 with X-Web-Mode) serves the container's
+ * `<status><Web-Error>` object, when the caller may read it, under the original status. A
+ * denied object request gets no error page (Swift answers non-404 object errors plainly).
+ */
+async function deniedContainer(s: SwiftServices, req: SwiftRequest, err: Error, next: Next): Promise<SwiftResponse | undefined> {
+  const { version, account, container, object } = req.path
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || container === undefined || object !== undefined || !isVeloxError(err)) return undefined
+  const h = req.headers
+  const token = h['x-auth-token'] ?? h['x-storage-token']
+  if ((await s.access.identify(token)) && !configTrue(h['x-web-mode'])) return undefined
+  const web = webSettings((await s.infoCache.container(account, container)).meta)
+  if (!web.error) return undefined
+  const path: SwiftPath = { version, account, container, object: `${clientStatus(err.kind)}${web.error}` }
+  const headers = Object.fromEntries(FRESH_KEEP.filter((k) => h[k] !== undefined).map((k) => [k, h[k]]))
+  try {
+    const grant = await s.access.authorize({ method: 'GET', path, token, referer: h.referer })
+    const page = await next({ ...req, method: 'GET', path, headers, query: new URLSearchParams(), grant, authorized: true })
+    if (page.status >= 200 && page.status < 300) return { ...page, status: clientStatus(err.kind) }
+    if (page.body instanceof Readable) page.body.destroy()
+  } catch (pageErr) {
+    if (!isVeloxError(pageErr)) throw pageErr
+  }
+  return undefined
+}
+
 export const staticwebFeature: SwiftFeature = {
   name: 'staticweb',
   stage: 'post-auth',
   info: () => ({}),
+  denied: deniedContainer,
   async handle(s, req, next) {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.container === undefined) return next()
     const identified = req.grant.via !== undefined || (req.grant as { identity?: unknown }).identity !== undefined

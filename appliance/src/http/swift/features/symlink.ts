@@ -21,7 +21,7 @@ import {
 } from '../../../swift/symlinks.js'
 import { listingFormat, renderObjectRecords } from '../listing-format.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, type SwiftRequest } from '../request.js'
+import { authorizeSubrequest, bodyLength, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 
 const SYMLOOP_MAX = DEFAULT_SYMLOOP_MAX
@@ -82,8 +82,7 @@ async function linkItself(next: Next): Promise<SwiftResponse> {
 /** A sub-request for the target of a link, authorized on its own path (Swift's make_subrequest). */
 async function hopRequest(s: SwiftServices, req: SwiftRequest, ref: ObjectRef, method: string): Promise<SwiftRequest> {
   const path = { version: req.path.version, ...ref }
-  const h = req.headers
-  const grant = await s.access.authorize({ method, path, token: h['x-auth-token'] ?? h['x-storage-token'], serviceToken: h['x-service-token'], referer: h.referer })
+  const grant = await authorizeSubrequest(s, req, method, path)
   return { ...req, method, path, query: new URLSearchParams(), grant, authorized: true }
 }
 
@@ -112,7 +111,11 @@ async function follow(s: SwiftServices, req: SwiftRequest, next: Next, opts: { f
       if (expectEtag && expectEtag !== found) throw conflict('X-Symlink-Target-Etag headers do not match', location)
       if (loops >= SYMLOOP_MAX) throw conflict(`Too many levels of symbolic links, maximum allowed is ${SYMLOOP_MAX}`)
       location = targetPath(req.path.version, link, current.path.account)
-      current = await hopRequest(s, req, targetRef(link, current.path.account), req.method)
+      try {
+        current = await hopRequest(s, req, targetRef(link, current.path.account), req.method)
+      } catch (err) {
+        throw withLocation(err, location) // a denied target, as Swift's subrequest answers it
+      }
       if (!link.extendLoop) loops++
       expectEtag = link.etag
       followSoft = true

@@ -54,6 +54,14 @@ function outgoing(req: SwiftRequest, q: TempUrlQuery, expires: number, headers: 
   }
 }
 
+const KEPT_PARAMS = ['temp_url_sig', 'temp_url_expires', 'temp_url_prefix', 'filename']
+
+function keptQuery(q: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams()
+  for (const k of KEPT_PARAMS) if (q.get(k)) out.set(k, q.get(k) as string)
+  return out
+}
+
 export const tempurlFeature: SwiftFeature = {
   name: 'tempurl',
   stage: 'pre-auth',
@@ -72,9 +80,12 @@ export const tempurlFeature: SwiftFeature = {
       if (bad) throw new VeloxError('bad-request', `The header '${headerName(bad)}' is not allowed in this tempurl`, { explain: 'html' })
     }
     for (const h of INCOMING_REMOVE) delete req.headers[h]
-    // Authorized by the signature; the grant covers this object only (never the owner's powers).
-    req.grant = { owner: false, via: 'tempurl' }
+    // Authorized by the signature (never the owner's powers); sub-requests (segments, link
+    // targets) stay within the key's account, or its container for a container key.
+    req.grant = { owner: false, via: 'tempurl', scope: ok.scope === 'account' ? { account } : { account, container } }
     req.authorized = true
+    // Swift passes on only the TempURL's own parameters (no multipart-manifest=, symlink=, …).
+    req.query = keptQuery(req.query)
     try {
       const res = await next()
       outgoing(req, q, ok.expires, res.headers, res.status)
