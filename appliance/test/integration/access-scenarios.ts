@@ -140,6 +140,8 @@ export const STEPS: Step[] = [
   { name: 'a reseller admin sets the account ACL', who: 'reseller', method: 'POST', path: A, headers: { 'X-Account-Access-Control': '{}' }, status: 204 },
   { name: 'an empty ACL shows no header', who: 'owner', method: 'HEAD', path: A, status: 204, headersAre: { 'x-account-access-control': null } },
   { name: 'with the ACL gone the grantee is refused again', who: 'other', method: 'GET', path: `${A}/priv/o`, status: 403 },
+  { name: 'a client cannot set the ACL through sysmeta', who: 'owner', method: 'POST', path: A, headers: { 'X-Account-Sysmeta-Core-Access-Control': '{"admin":["test2"]}' }, status: 204 },
+  { name: 'the sysmeta header was dropped', who: 'other', method: 'GET', path: `${A}/priv/o`, status: 403 },
 
   // ---- service tokens (reseller_prefix = AUTH, SERVICE; SERVICE_require_group = service)
   { name: 'the owner alone is refused on SERVICE_test', who: 'owner', method: 'GET', path: '/v1/SERVICE_test', status: 403 },
