@@ -3,10 +3,11 @@
  * and succeeds on a quorum; GET/HEAD read the first replica that answers, falling back on
  * device errors and quarantined files; DELETE and POST go to all and need a quorum.
  */
+import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../errors.js'
 import { fanout } from '../lib/fanout.js'
-import type { ObjectLocation, ObjectMetadata, ObjectPut, OpenObject } from '../store/types.js'
+import type { DigestedBody, ObjectLocation, ObjectMetadata, ObjectPut, OpenObject } from '../store/types.js'
 import { clientError, countKind, noQuorum, noteDeviceError, settle } from './outcomes.js'
 import { type Placement, quorumSize } from './placement.js'
 
@@ -29,7 +30,12 @@ export class ReplicatedObjects {
     const { placed, loc, quorum } = this.locate(ref)
     const targets = placed.writeTargets
     if (targets.length < quorum) throw new VeloxError('unavailable', `object PUT: only ${targets.length} devices reachable`)
-    const branches = fanout(body as AsyncIterable<Uint8Array>, targets.length)
+    // The MD5 is computed once, as the source is read; every replica writes those same buffers.
+    const hash = createHash('md5')
+    let digest: string | undefined
+    const md5 = () => (digest ??= hash.digest('hex'))
+    const source = fanout(body as AsyncIterable<Uint8Array>, targets.length, undefined, (chunk) => hash.update(chunk))
+    const branches: DigestedBody[] = source.map((branch) => ({ [Symbol.asyncIterator]: () => branch[Symbol.asyncIterator](), md5 }))
     const outcomes = await settle(targets, this.placement.directory, async (t) => {
       const i = targets.indexOf(t)
       try {

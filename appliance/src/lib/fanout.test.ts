@@ -34,4 +34,21 @@ describe('fanout', () => {
     const results = await Promise.allSettled(fanout(chunks(10, 5), 3).map(collect))
     for (const r of results) expect(r.status).to.equal('rejected')
   })
+
+  it('shows every source chunk to observe once, in order, before a branch gets it', async () => {
+    const seen: number[] = []
+    const branches = fanout(chunks(40), 3, 4, (c) => seen.push(c[0]))
+    const got = await Promise.all(
+      branches.map(async (b) => {
+        const out: number[] = []
+        for await (const c of b) {
+          expect(seen).to.include(c[0])
+          out.push(c[0])
+        }
+        return out
+      }),
+    )
+    expect(seen).to.deep.equal([...Array(40).keys()])
+    for (const g of got) expect(g).to.deep.equal(seen)
+  })
 })

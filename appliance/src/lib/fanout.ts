@@ -3,9 +3,16 @@
  * each branch is an async iterable; the source is read as the branches ask, and a branch may
  * run at most `maxAheadChunks` ahead of the slowest live branch. A branch that stops early
  * (its writer failed) is dropped and no longer holds the others back. A source error is
- * delivered to every branch.
+ * delivered to every branch. `observe`, when given, sees every chunk of the source once, in
+ * order, as it is read (before any branch gets it): work that is the same for every branch,
+ * such as a checksum, is done there once instead of once per branch.
  */
-export function fanout(source: AsyncIterable<Uint8Array>, n: number, maxAheadChunks = 16): AsyncIterable<Uint8Array>[] {
+export function fanout(
+  source: AsyncIterable<Uint8Array>,
+  n: number,
+  maxAheadChunks = 16,
+  observe?: (chunk: Uint8Array) => void,
+): AsyncIterable<Uint8Array>[] {
   const it = source[Symbol.asyncIterator]()
   const chunks: Uint8Array[] = []
   let base = 0 // index of chunks[0]
@@ -39,7 +46,10 @@ export function fanout(source: AsyncIterable<Uint8Array>, n: number, maxAheadChu
       try {
         const r = await it.next()
         if (r.done) ended = true
-        else chunks.push(r.value)
+        else {
+          observe?.(r.value)
+          chunks.push(r.value)
+        }
       } catch (err) {
         failure = err ?? new Error('source failed')
       } finally {

@@ -44,6 +44,17 @@ export interface ObjectPut {
   size?: number
 }
 
+/**
+ * A body whose producer computes its MD5 once while feeding the very same buffers to several
+ * replicas (cluster/replicated-objects.ts): `md5()`, valid once the body has ended, is the hex
+ * MD5 of every byte it yielded. Hashing those bytes again per replica would find nothing more
+ * (the same memory, read from no disk), so a store takes this digest for the bytes it wrote; a
+ * plain body (a peer's request, a copy, a test) is hashed by the store as it streams.
+ */
+export interface DigestedBody extends AsyncIterable<Uint8Array> {
+  md5(): string
+}
+
 /** An object opened for reading. The file stays open, so a concurrent overwrite or delete
  *  does not disturb a read in progress. */
 export interface OpenObject {
@@ -58,8 +69,8 @@ export interface OpenObject {
 }
 
 export interface DeviceObjects {
-  /** Streams body to a temp file on the device, MD5 as it goes, fsync, rename to
-   *  <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
+  /** Streams body to a temp file on the device, MD5 as it goes (a DigestedBody's own), fsync,
+   *  rename to <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
    *  → `conflict` with detail { timestamp } and nothing written. */
   put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata>
   /** `not-found` when absent; when deleted, `not-found` with detail { timestamp } of the tombstone. */

@@ -10,6 +10,7 @@ import { setAttribute } from 'fs-xattr'
 import { VeloxError, isVeloxError, type ErrorKind } from '../../errors.js'
 import { chunked, md5Hex, objectLoc, patternBytes, readAll, scratchDir, seededRandom, ts } from '../../../test/harness/objects/object-fixtures.js'
 import { openDeviceObjects, type DeviceObjectStore } from './device-object-store.js'
+import type { DigestedBody } from '../types.js'
 import { hashDirOf } from './layout.js'
 import { XATTR_NAME } from './metadata.js'
 
@@ -88,6 +89,20 @@ describe('DeviceObjectStore', () => {
     })())
     await rejection(store.put(objectLoc('bad'), { timestamp: ts(4), contentType: 'x', headers: {} }, failing), 'client-disconnected')
     await rejection(store.open(objectLoc('bad')), 'not-found')
+    expect(await readdir(store.tmpDir)).to.deep.equal([])
+  })
+
+  it('takes the MD5 of a DigestedBody instead of hashing again, and still checks it against the ETag', async () => {
+    const body = patternBytes(300_000, 4)
+    const digested = (md5: string): DigestedBody => ({ [Symbol.asyncIterator]: () => chunked(body, 65536)[Symbol.asyncIterator](), md5: () => md5 })
+    const meta = await store.put(objectLoc('d'), { timestamp: ts(1), contentType: 'x', headers: {}, etag: md5Hex(body), size: body.length }, digested(md5Hex(body)))
+    expect(meta.etag).to.equal(md5Hex(body))
+    const obj = await store.open(objectLoc('d'))
+    expect((await readAll(obj.stream())).equals(body)).to.equal(true)
+    await obj.close()
+    // The producer's digest is what the store records and checks: a wrong one is refused.
+    const wrong = md5Hex('other')
+    await rejection(store.put(objectLoc('d'), { timestamp: ts(2), contentType: 'x', headers: {}, etag: md5Hex(body) }, digested(wrong)), 'etag-mismatch')
     expect(await readdir(store.tmpDir)).to.deep.equal([])
   })
 

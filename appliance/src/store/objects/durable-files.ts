@@ -11,11 +11,16 @@ import fs from 'node:fs'
 import { open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { VeloxError, isVeloxError } from '../../errors.js'
+import type { DigestedBody } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { SIDECAR_SUFFIX } from './layout.js'
 
 /** Small chunks are gathered into one write of up to this many bytes. */
 const WRITE_BATCH_BYTES = 256 * 1024
+
+function isDigestedBody(body: unknown): body is DigestedBody {
+  return typeof (body as Partial<DigestedBody>).md5 === 'function'
+}
 
 /** A body written to a temp file that is still open (the caller adds metadata, then syncs). */
 export interface TempFile {
@@ -45,9 +50,10 @@ export async function createTempFile(tmpDir: string, timestamp: string): Promise
 }
 
 /**
- * Streams `body` into a new temp file. A body that fails or ends short of `expectedSize` is
- * `client-disconnected`; one longer than `expectedSize` is `bad-request`. On any failure the
- * temp file is removed before the error is thrown.
+ * Streams `body` into a new temp file, computing its MD5 (a DigestedBody brings its own). A
+ * body that fails or ends short of `expectedSize` is `client-disconnected`; one longer than
+ * `expectedSize` is `bad-request`. On any failure the temp file is removed before the error is
+ * thrown.
  */
 export async function writeTempBody(
   tmpDir: string,
@@ -61,7 +67,7 @@ export async function writeTempBody(
 
 /** writeTempBody into a temp file created already (createTempFile). */
 export async function writeBody(path: string, fh: FileHandle, body: AsyncIterable<Uint8Array>, expectedSize: number | undefined): Promise<TempFile> {
-  const md5 = createHash('md5')
+  const md5 = isDigestedBody(body) ? undefined : createHash('md5')
   let size = 0
   let batch: Uint8Array[] = []
   let batchBytes = 0
@@ -85,7 +91,7 @@ export async function writeBody(path: string, fh: FileHandle, body: AsyncIterabl
         if (expectedSize !== undefined && size > expectedSize) {
           throw new VeloxError('bad-request', `body longer than its Content-Length ${expectedSize}`)
         }
-        md5.update(chunk)
+        md5?.update(chunk)
         batch.push(chunk)
         batchBytes += chunk.length
         if (batchBytes >= WRITE_BATCH_BYTES) await flush()
@@ -98,7 +104,7 @@ export async function writeBody(path: string, fh: FileHandle, body: AsyncIterabl
     if (expectedSize !== undefined && size < expectedSize) {
       throw new VeloxError('client-disconnected', `body ended after ${size} of ${expectedSize} bytes`)
     }
-    return { path, fh, etag: md5.digest('hex'), size }
+    return { path, fh, etag: md5 ? md5.digest('hex') : (body as DigestedBody).md5(), size }
   } catch (err) {
     await discardTemp(path, fh)
     throw err
