@@ -15,8 +15,9 @@ import type { DigestedBody } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { SIDECAR_SUFFIX } from './layout.js'
 
-/** Small chunks are gathered into one write of up to this many bytes. */
-const WRITE_BATCH_BYTES = 256 * 1024
+/** Socket-sized chunks (16–64 KiB) are gathered into one writev of about this many bytes:
+ *  fewer thread-pool round trips (each wakes a worker and the event loop again). */
+const WRITE_BATCH_BYTES = 1024 * 1024
 
 function isDigestedBody(body: unknown): body is DigestedBody {
   return typeof (body as Partial<DigestedBody>).md5 === 'function'
