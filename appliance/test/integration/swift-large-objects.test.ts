@@ -61,6 +61,9 @@ describe('large objects (SLO, DLO)', function () {
     expect(get.headers.get('x-manifest-etag')).to.match(/^[0-9a-f]{32}$/)
     const list = (await (await req('/c?format=json')).json()) as Array<Record<string, unknown>>
     expect(list[0]).to.include({ name: 'slo', bytes: whole.length, slo_etag: `"${sloEtag}"` })
+    const xml = await (await req('/c?format=xml')).text()
+    expect(xml).to.contain(`<hash>${list[0].hash}</hash>`)
+    expect(xml).not.to.contain('slo_etag')
   })
 
   it('answers single and multiple ranges across segment boundaries', async () => {

@@ -60,7 +60,10 @@ export function renderObjectRecords(records: Record<string, unknown>[], format: 
   const body = records
     .map((r) => {
       if (typeof r.subdir === 'string') return `<subdir name="${xmlAttr(r.subdir)}"><name>${xmlEscape(r.subdir)}</name></subdir>`
-      return `<object>${['name', 'hash', 'bytes', 'content_type', 'last_modified'].map((f) => `<${f}>${xmlEscape(String(r[f]))}</${f}>`).join('')}</object>`
+      // Swift renders XML from the JSON listing that slo has already cleaned, so the
+      // container-update parameter "; slo_etag=…" never shows in the hash.
+      const clean = { ...r, hash: String(r.hash).replace(/;\s*slo_etag=[^;]*/, '') }
+      return `<object>${['name', 'hash', 'bytes', 'content_type', 'last_modified'].map((f) => `<${f}>${xmlEscape(String(clean[f as keyof typeof clean]))}</${f}>`).join('')}</object>`
     })
     .join('')
   return `${XML_DECL}${body ? `<container name="${xmlAttr(container)}">${body}</container>` : `<container name="${xmlAttr(container)}" />`}`
