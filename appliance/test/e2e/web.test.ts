@@ -121,8 +121,11 @@ describe('web app in Chromium (e2e)', function () {
     page = await context.newPage()
   })
 
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && serverLog.length) console.log(`      appliance log:\n${serverLog.splice(0).join('')}`)
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return
+    if (serverLog.length) console.log(`      appliance log:\n${serverLog.splice(0).join('')}`)
+    const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+    await page?.screenshot({ path: join(SHOTS, `failed-${name}.png`) }).catch(() => undefined)
   })
 
   after(async () => {
@@ -351,6 +354,26 @@ describe('web app in Chromium (e2e)', function () {
     }
   })
 
+  it('renames into a new folder (server-side copy), then deletes that folder after confirming', async () => {
+    await page.locator('tr[data-name="holiday"] a.entry-name').click()
+    await page.getByLabel('Select note.txt').click()
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Rename' }).click()
+    const rename = page.getByRole('dialog', { name: 'Rename or move “note.txt”' }).getByRole('textbox')
+    await rename.fill('photos/holiday/notes/readme.txt')
+    await rename.press('Enter')
+    await page.locator('tr[data-name="notes"]').waitFor()
+    expect(await page.locator('tr[data-name="note.txt"]').count()).to.equal(0)
+    expect((await swiftGet('/photos/holiday/notes/readme.txt', { method: 'HEAD' })).status).to.equal(200)
+    expect((await swiftGet('/photos/holiday/note.txt', { method: 'HEAD' })).status).to.equal(404)
+    await page.locator('tr[data-name="notes"]').focus()
+    await page.keyboard.press('Delete')
+    const confirm = page.getByRole('dialog', { name: 'Delete “notes”?' })
+    await shot(page, '11-delete-confirm')
+    await confirm.getByRole('button', { name: 'Delete' }).click()
+    await page.locator('tr[data-name="notes"]').waitFor({ state: 'detached' })
+    expect((await swiftGet('/photos/holiday/notes/readme.txt', { method: 'HEAD' })).status).to.equal(404)
+  })
+
   it('lists my shares with their use counts, and a revoked link answers 404', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click()
     const rows = page.locator('.shares-table tbody tr')
@@ -359,7 +382,7 @@ describe('web app in Chromium (e2e)', function () {
     const fileRow = rows.filter({ hasText: 'photos/big.bin' })
     expect(await fileRow.textContent()).to.contain('1 downloads')
     expect(await rows.filter({ hasText: 'drop' }).textContent()).to.contain('1 uploads')
-    await shot(page, '11-shares')
+    await shot(page, '12-shares')
     await fileRow.getByRole('button', { name: 'Revoke' }).click()
     await page.getByRole('dialog', { name: 'Revoke link?' }).getByRole('button', { name: 'Revoke' }).click()
     await fileRow.getByText('revoked').waitFor()
@@ -372,7 +395,7 @@ describe('web app in Chromium (e2e)', function () {
       const p = await stranger.newPage()
       await p.goto(passwordLink)
       await p.getByText('Link unavailable').waitFor()
-      await shot(p, '12-share-revoked')
+      await shot(p, '13-share-revoked')
     } finally {
       await stranger.close()
     }
@@ -387,7 +410,7 @@ describe('web app in Chromium (e2e)', function () {
       await p.locator(`[data-name="${pictures[0]}"]`).waitFor()
       const overflow = await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
       expect(overflow).to.be.at.most(0)
-      await shot(p, '13-phone-files')
+      await shot(p, '14-phone-files')
     } finally {
       await phone.close()
     }

@@ -40,6 +40,8 @@ export interface RequestOptions {
   accept?: number[]
   /** Don't signal a 401 to the app (sign-in and public pages). */
   quiet401?: boolean
+  /** The browser's cache mode; listings use 'no-store' (they change under the same URL). */
+  cache?: RequestCache
 }
 
 export async function request(url: string, opts: RequestOptions = {}): Promise<Response> {
@@ -50,7 +52,7 @@ export async function request(url: string, opts: RequestOptions = {}): Promise<R
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.json)
   }
-  const r = await fetch(url, { method, headers, body, credentials: 'same-origin', signal: opts.signal })
+  const r = await fetch(url, { method, headers, body, credentials: 'same-origin', signal: opts.signal, cache: opts.cache })
   if (r.ok || opts.accept?.includes(r.status)) return r
   if (r.status === 401 && !opts.quiet401) for (const fn of unauthorizedListeners) fn()
   throw await errorOf(r)

@@ -64,7 +64,7 @@ export class SwiftClient {
   async listContainers(marker: string | null, limit: number): Promise<Page> {
     const q = new URLSearchParams({ format: 'json', limit: String(limit) })
     if (marker) q.set('marker', marker)
-    const r = await request(`${this.storageUrl}?${q}`, { headers: { Accept: 'application/json' }, accept: [204] })
+    const r = await request(`${this.storageUrl}?${q}`, { headers: { Accept: 'application/json' }, accept: [204], cache: 'no-store' })
     const rows = r.status === 204 ? [] : ((await r.json()) as ContainerRow[])
     const entries: Entry[] = rows.map((c) => ({ type: 'container', name: c.name, path: c.name, bytes: c.bytes, count: c.count, modified: c.last_modified }))
     return { entries, next: rows.length === limit ? rows[rows.length - 1].name : null }
@@ -76,7 +76,7 @@ export class SwiftClient {
     if (prefix) q.set('prefix', prefix)
     if (delimiter) q.set('delimiter', delimiter)
     if (marker) q.set('marker', marker)
-    const r = await request(`${this.containerUrl(container)}?${q}`, { headers: { Accept: 'application/json' }, accept: [204] })
+    const r = await request(`${this.containerUrl(container)}?${q}`, { headers: { Accept: 'application/json' }, accept: [204], cache: 'no-store' })
     const rows = r.status === 204 ? [] : ((await r.json()) as Array<ObjectRow | SubdirRow>)
     const entries: Entry[] = []
     for (const row of rows) {
@@ -121,7 +121,7 @@ export class SwiftClient {
   }
 
   async head(container: string, object: string): Promise<Response> {
-    return request(this.objectUrl(container, object), { method: 'HEAD', accept: [404] })
+    return request(this.objectUrl(container, object), { method: 'HEAD', accept: [404], cache: 'no-store' })
   }
 
   async deleteObject(container: string, object: string, slo: boolean): Promise<void> {

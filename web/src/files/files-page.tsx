@@ -175,10 +175,10 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   }
 
   const progress = (verb: string) => (n: number) => setNotice(`${verb} ${n} object${n === 1 ? '' : 's'}…`)
-  const afterChange = () => {
+  const afterChange = (gone: Entry[] = []) => {
     setSelected(new Set())
     setNotice(null)
-    listing.reload()
+    listing.changed(gone.map((e) => e.path))
   }
 
   const here = container ? `${container}/${prefix}` : ''
@@ -285,7 +285,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
             const name = v.trim().replace(/^\/+|\/+$/g, '')
             if (container) await swift.createFolder(container, `${prefix}${name}/`)
             else await swift.createContainer(name)
-            listing.reload()
+            listing.changed([])
           }}
           onClose={() => setDialog(null)}
         />
@@ -300,7 +300,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
           onSubmit={async (v) => {
             await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
-            afterChange()
+            afterChange([dialog.entry])
           }}
           onClose={() => setDialog(null)}
         />
@@ -314,7 +314,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           validate={(v) => (v.trim().replace(/\/?$/, '/') === here ? 'They are in that folder already.' : null)}
           onSubmit={async (v) => {
             await moveInto(swift, dialog.entries, v.trim(), progress('Moved'))
-            afterChange()
+            afterChange(dialog.entries)
           }}
           onClose={() => setDialog(null)}
         />
@@ -332,7 +332,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           danger
           onConfirm={async () => {
             await deleteEntries(swift, dialog.entries, progress('Deleted'))
-            afterChange()
+            afterChange(dialog.entries)
           }}
           onClose={() => setDialog(null)}
         />

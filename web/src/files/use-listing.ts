@@ -16,7 +16,14 @@ export interface Listing {
   hasMore: boolean
   loadMore(): void
   reload(): void
+  /**
+   * After this browser changed the folder: drops `gone` at once and reloads now and again a
+   * moment later, since container listings catch up with writes asynchronously.
+   */
+  changed(gone: string[]): void
 }
+
+const SETTLE_MS = 1200
 
 export function useListing(swift: SwiftClient, container: string, prefix: string): Listing {
   const [entries, setEntries] = useState<Entry[]>([])
@@ -25,6 +32,9 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
   const [error, setError] = useState<string | null>(null)
   const generation = useRef(0)
   const inFlight = useRef(false)
+  const folder = `${container}/${prefix}`
+  const shownFolder = useRef(folder)
+  shownFolder.current = folder
 
   const fetchPage = useCallback(
     (marker: string | null): Promise<Page> => (container ? swift.listFolder(container, prefix, marker, PAGE_SIZE) : swift.listContainers(marker, PAGE_SIZE)),
@@ -71,5 +81,15 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
       if (next !== null) void load(next, false)
     },
     reload: () => void load(null, true),
+    changed: (gone) => {
+      const drop = new Set(gone)
+      setEntries((old) => old.filter((e) => !drop.has(e.path)))
+      void load(null, true).then(() =>
+        setTimeout(() => {
+          // (only if this folder is still the one on screen)
+          if (shownFolder.current === folder) void load(null, true)
+        }, SETTLE_MS),
+      )
+    },
   }
 }

@@ -278,7 +278,7 @@ export class Uploader {
   /** The ETag of a segment already stored with the expected size, else null. */
   private async existingSegment(url: string, size: number, signal: AbortSignal): Promise<string | null> {
     try {
-      const r = await request(url, { method: 'HEAD', accept: [404], signal })
+      const r = await request(url, { method: 'HEAD', accept: [404], signal, cache: 'no-store' })
       if (r.status !== 200 || Number(r.headers.get('Content-Length')) !== size) return null
       return unquote(r.headers.get('ETag') ?? '') || null
     } catch (err) {
