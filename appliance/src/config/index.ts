@@ -62,7 +62,7 @@ export interface VeloxConfig {
   expirer: { intervalSec: number }
   /**
    * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`
-   * 0 = one job per core (at most 3); `maxPending` bounds each queue lane (jobs past it are
+   * 0 = one job per core plus one (at most 3); `maxPending` bounds each queue lane (jobs past it are
    * dropped and rendered on demand later); `toolsPath` is searched for ffmpeg and pdftoppm.
    */
   thumbnails: { enabled: boolean; concurrency: number; maxPending: number; toolsPath: string }

@@ -1,7 +1,7 @@
 /**
  * The bounded job queue: at most `concurrency` jobs at once, one per key, a waiting key
  * merged, the bound dropping new jobs (unless forced), the urgent lane first, and a failing
- * job reported without stopping the others.
+ * job reported without stopping the others; a lane held to its own worker limit.
  */
 import { expect } from 'chai'
 import { JobQueue } from './queue.js'
@@ -74,6 +74,24 @@ describe('thumbnails/queue', () => {
     g.open()
     await q.drained()
     expect(order).to.deep.equal(['blocker', 'small-3', 'small-1', 'small-2', 'large-1'])
+  })
+
+  it('holds a lane to its own worker limit, keeping a worker for the urgent lane', async () => {
+    const g = gate()
+    const started: string[] = []
+    const q = new JobQueue<string>(async (job) => {
+      started.push(job)
+      if (job.startsWith('large')) await g.opened
+    }, { concurrency: 2, maxPending: 10, lanes: 2, laneConcurrency: [2, 1], onError: () => {} })
+    q.offer('l1', 'large-1', { lane: 1 })
+    q.offer('l2', 'large-2', { lane: 1 })
+    expect(q.stats()).to.include({ running: 1, pending: 1 })
+    q.offer('s1', 'small-1')
+    await q.settled('s1')
+    expect(started).to.deep.equal(['large-1', 'small-1'])
+    g.open()
+    await q.drained()
+    expect(started).to.deep.equal(['large-1', 'small-1', 'large-2'])
   })
 
   it('reports a failing job and goes on with the rest', async () => {

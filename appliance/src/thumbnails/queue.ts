@@ -3,7 +3,9 @@
  * most urgent lane whose key is not running already (one job per key at a time, so two
  * renderings of one object never race). A key waiting twice is one job. A lane that holds
  * `maxPending` jobs drops new ones (the caller regenerates on demand later) unless the offer
- * is forced; uploads never wait here. A failing job is reported and the queue goes on.
+ * is forced; uploads never wait here. A lane may be held to fewer workers (`laneConcurrency`)
+ * so that its long jobs never occupy every worker while urgent ones arrive. A failing job is
+ * reported and the queue goes on.
  */
 
 export interface QueueStats {
@@ -19,11 +21,13 @@ export type Offered = 'queued' | 'merged' | 'dropped'
 interface Waiting<T> {
   key: string
   job: T
+  lane: number
 }
 
 export class JobQueue<T> {
   private readonly lanes: Array<Map<string, Waiting<T>>>
   private readonly running = new Set<string>()
+  private readonly runningPerLane: number[]
   private readonly settledWaiters = new Map<string, Array<() => void>>()
   private readonly drainWaiters: Array<() => void> = []
   private counts = { done: 0, failed: 0, dropped: 0 }
@@ -31,9 +35,10 @@ export class JobQueue<T> {
 
   constructor(
     private readonly work: (job: T, key: string) => Promise<void>,
-    private readonly o: { concurrency: number; maxPending: number; lanes: number; onError: (err: unknown, job: T) => void },
+    private readonly o: { concurrency: number; maxPending: number; lanes: number; laneConcurrency?: readonly number[]; onError: (err: unknown, job: T) => void },
   ) {
     this.lanes = Array.from({ length: o.lanes }, () => new Map())
+    this.runningPerLane = Array.from({ length: o.lanes }, () => 0)
   }
 
   /**
@@ -42,7 +47,8 @@ export class JobQueue<T> {
    */
   offer(key: string, job: T, opts: { lane?: number; front?: boolean; force?: boolean } = {}): Offered {
     if (this.stopped) return 'dropped'
-    const lane = this.lanes[opts.lane ?? 0]
+    const laneIndex = opts.lane ?? 0
+    const lane = this.lanes[laneIndex]
     const waiting = lane.get(key)
     if (waiting) {
       waiting.job = job
@@ -53,8 +59,8 @@ export class JobQueue<T> {
       this.counts.dropped++
       return 'dropped'
     }
-    if (opts.front) this.toFront(lane, key, { key, job })
-    else lane.set(key, { key, job })
+    if (opts.front) this.toFront(lane, key, { key, job, lane: laneIndex })
+    else lane.set(key, { key, job, lane: laneIndex })
     this.pump()
     return 'queued'
   }
@@ -104,7 +110,8 @@ export class JobQueue<T> {
   }
 
   private next(): Waiting<T> | undefined {
-    for (const lane of this.lanes) {
+    for (const [i, lane] of this.lanes.entries()) {
+      if (this.runningPerLane[i] >= (this.o.laneConcurrency?.[i] ?? this.o.concurrency)) continue
       for (const [key, w] of lane) {
         if (this.running.has(key)) continue
         lane.delete(key)
@@ -119,6 +126,7 @@ export class JobQueue<T> {
       const w = this.next()
       if (!w) break
       this.running.add(w.key)
+      this.runningPerLane[w.lane]++
       void this.runOne(w)
     }
   }
@@ -136,6 +144,7 @@ export class JobQueue<T> {
       }
     } finally {
       this.running.delete(w.key)
+      this.runningPerLane[w.lane]--
       this.pump()
       this.notify(w.key)
     }

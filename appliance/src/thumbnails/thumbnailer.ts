@@ -31,7 +31,10 @@ export interface ThumbnailerOptions {
   /** Where videos and PDFs are spooled for ffmpeg/pdftoppm. */
   tmpDir: string
   tools: Tools
-  /** Jobs at once; default one per core, at most 3 (libuv's 4 threads run sharp and file I/O alike). */
+  /**
+   * Jobs at once; default one per core plus one (a job also waits on replica writes), at most
+   * 3 (libuv's 4 threads run sharp and file I/O alike, and client I/O must keep one).
+   */
   concurrency?: number
   /** Waiting jobs per lane before new ones are dropped. */
   maxPending?: number
@@ -66,7 +69,7 @@ export class Thumbnailer {
 
   constructor(opts: ThumbnailerOptions) {
     this.o = {
-      concurrency: Math.max(1, Math.min(availableParallelism(), 3)),
+      concurrency: Math.min(availableParallelism() + 1, 3),
       maxPending: 1000,
       maxInputBytes: 128 * 1024 * 1024,
       onDemandMaxBytes: 16 * 1024 * 1024,
@@ -82,6 +85,8 @@ export class Thumbnailer {
       concurrency: this.o.concurrency,
       maxPending: this.o.maxPending,
       lanes: 2,
+      // Large renditions never hold every worker: a burst of uploads gets its small ones at once.
+      laneConcurrency: [this.o.concurrency, Math.max(1, this.o.concurrency - 1)],
       onError: (err, job) => this.o.log.warn('thumbnail job failed', { ...job.ref, phase: job.phase, error: (err as Error).message }),
     })
   }

@@ -54,7 +54,8 @@ function outgoing(req: SwiftRequest, q: TempUrlQuery, expires: number, headers: 
   }
 }
 
-const KEPT_PARAMS = ['temp_url_sig', 'temp_url_expires', 'temp_url_prefix', 'filename']
+// `thumbnail` and `v`: a TempURL that reads an object also reads its renditions (features/thumbnails.ts).
+const KEPT_PARAMS = ['temp_url_sig', 'temp_url_expires', 'temp_url_prefix', 'filename', 'thumbnail', 'v']
 
 function keptQuery(q: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams()

@@ -66,6 +66,8 @@ async function answer(t: Thumbnailer, req: SwiftRequest, meta: ObjectMetadata, s
     'Cache-Control': pinned ? IMMUTABLE : REVALIDATE,
     'X-Thumbnail-Status': found.state,
     'X-Thumbnail-Source-Etag': meta.etag,
+    // When the rendition was stored (seconds, as X-Timestamp): how long it took after the upload.
+    'X-Thumbnail-Timestamp': Timestamp.parse(o.meta.timestamp).normal,
   }
   if (found.facts.color) headers['X-Thumbnail-Color'] = found.facts.color
   if (notModified(req.headers['if-none-match'], headers.Etag)) {
