@@ -7,6 +7,7 @@ PKGS=(
   xfsprogs e2fsprogs attr util-linux curl                                              # loop-device disks, xattrs
   tar bzip2 gzip unzip                                                                 # bulk extract-archive, zip downloads
   chromium fonts-dejavu-core                                                           # browser end-to-end tests
+  ffmpeg poppler-utils libvips-tools                                                   # video/PDF thumbnails; vipsthumbnail for the benchmark
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -34,7 +34,9 @@ export function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftR
     headers: o.headers,
     query: o.query ?? new URLSearchParams(),
     raw: o.raw,
-    grant: { owner: false },
+    // Sub-requests (large-object segments, symlink targets) stay within the shared object's
+    // account, as those of a TempURL signed with an account key do.
+    grant: { owner: false, scope: { account: o.account } },
     authorized: true,
     transId: o.transId,
     scheme: o.scheme,
