@@ -6,7 +6,7 @@ PKGS=(
   python3-swiftclient rclone                                                          # real Swift clients
   xfsprogs e2fsprogs attr util-linux curl                                              # loop-device disks, xattrs
   tar bzip2 gzip unzip                                                                 # bulk extract-archive, zip downloads
-  chromium fonts-dejavu-core                                                           # browser end-to-end tests
+  chromium firefox-esr fonts-dejavu-core                                               # browser end-to-end tests (Chromium via Playwright, Firefox via WebDriver BiDi)
   ffmpeg poppler-utils libvips-tools                                                   # video/PDF thumbnails; vipsthumbnail for the benchmark
 )
 missing=()
