@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     `\nVelox is running on ${config.dataDir}\n` +
       `  Swift auth URL : ${appliance.url}/auth/v1.0\n` +
       `  Swift endpoint : ${appliance.url}/v1/${config.auth.resellerPrefixes[0]}<account>\n` +
-      `  Web app        : ${appliance.url}/   (the install wizard arrives with the web app)\n` +
+      `  Web app        : ${appliance.url}/   (sign in with a local user, e.g. the admin below)\n` +
       (first
         ? `  First start: created the admin user ${first.account}:${first.user} with key ${first.key}\n` +
           `  (shown once; change it with: tools/velox user passwd --data ${config.dataDir} admin admin NEWKEY)\n` +
