@@ -7,7 +7,7 @@
  * (`explain: true`), or swob's default `text/html; charset=UTF-8` where the proxy answers
  * with a bare body, e.g. path and listing-limit checks (`explain: 'html'`).
  */
-import { ERROR_KINDS, type ErrorKind, VeloxError } from '../errors.js'
+import { type ErrorKind, VeloxError } from '../errors.js'
 
 export const STATUS_OF: Readonly<Record<ErrorKind, number>> = Object.freeze({
   'bad-request': 400,
@@ -91,4 +91,3 @@ export function jsonErrorResponse(err: unknown): { status: number; body: { kind:
   return { status, body: { kind: v.kind, message: status >= 500 ? 'internal error' : v.message } }
 }
 
-export const ALL_KINDS = ERROR_KINDS

@@ -75,13 +75,3 @@ export function checkNameLength(p: SwiftPath, c: SwiftConstraints): void {
     }
   }
 }
-
-/** A container name must be a single segment and not "." or ".." (path tricks on disk). */
-export function checkContainerName(name: string): void {
-  if (name === '.' || name === '..') throw explain('bad-request', 'Invalid container name')
-}
-
-/** Swift's storage path string: "/account/container/object". */
-export function storagePath(p: SwiftPath): string {
-  return ['', p.account, p.container, p.object].filter((s) => s !== undefined).join('/')
-}
