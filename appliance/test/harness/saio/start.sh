@@ -346,7 +346,8 @@ expose_info = true
 
 [pipeline:main]
 # proxy-logging appears twice so middleware-originated requests are logged too
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache etag-quoter domain_remap listing_formats bulk tempurl ratelimit crossdomain container_sync s3api tempauth staticweb copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
+# formpost (right after tempurl, Swift's documented order) was added for FormPost parity tests
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache etag-quoter domain_remap listing_formats bulk tempurl formpost ratelimit crossdomain container_sync s3api tempauth staticweb copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -385,6 +386,10 @@ use = egg:swift#bulk
 
 [filter:tempurl]
 use = egg:swift#tempurl
+
+# added for FormPost parity tests
+[filter:formpost]
+use = egg:swift#formpost
 
 [filter:ratelimit]
 use = egg:swift#ratelimit
