@@ -8,11 +8,9 @@
  * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift (tempauth
  * test:tester) instead of starting one; `--no-swift` measures Velox alone. Owns the measurement only.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { saioUnavailableReason, startSaio } from '../../appliance/test/harness/saio.js'
+import { startVeloxProcess, veloxThreadpool } from './velox-process.js'
 
 function option(args: string[], name: string, fallback: number): number {
   const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -23,39 +21,6 @@ interface Result {
   uploadMBps: number
   downloadMBps: number
   manifestMs: number
-}
-
-function veloxThreadpool(): string {
-  return process.env.UV_THREADPOOL_SIZE ?? '16'
-}
-
-/** Starts a Velox test appliance in a child process (so that the client does not share its event loop). */
-async function startVeloxProcess(replicas: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const harness = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'appliance', 'test', 'harness', 'test-appliance.js')
-  const code = `import { startTestAppliance } from ${JSON.stringify(harness)}
-const a = await startTestAppliance({ flags: { embedded: { devices: ${replicas}, replicas: ${replicas}, partPower: 10, minPartHours: 1 } } })
-console.log('URL ' + a.url)
-process.stdin.on('data', async () => { await a.stop(); process.exit(0) })`
-  // As tools/velox runs it: fsyncs and writes of 8 PUTs × 3 replicas must not queue behind 4 threads.
-  const env = { ...process.env, UV_THREADPOOL_SIZE: veloxThreadpool() }
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'], env })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /URL (\S+)/.exec(out)
-      if (m) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`velox exited with ${code}`)))
-  })
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.stdin!.write('stop\n')
-      }),
-  }
 }
 
 async function auth(url: string): Promise<{ token: string; storageUrl: string }> {
@@ -116,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
   }
   console.log('| system | upload MB/s | manifest PUT ms | download MB/s |')
   console.log('| --- | ---: | ---: | ---: |')
-  const velox = await startVeloxProcess(replicas)
+  const velox = await startVeloxProcess({ embedded: { devices: replicas, replicas, partPower: 10, minPartHours: 1 } })
   try {
     row('velox', await measure(velox.url, segments, segmentBytes, parallel))
   } finally {

@@ -9,14 +9,14 @@
  * upload's 201, same host), p50/p99, under a burst of `--burst=N` (default 200) uploads.
  * Owns the measurement only.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { bareSharp, syntheticPhoto } from '../../appliance/src/thumbnails/reference.js'
 import { WEBP } from '../../appliance/src/thumbnails/render.js'
+import { startVeloxProcess } from './velox-process.js'
 
 const run$ = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -24,33 +24,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 function option(args: string[], name: string, fallback: number): number {
   const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
   return v === undefined ? fallback : Number(v)
-}
-
-/** A Velox test appliance in a child process (the client does not share its event loop). */
-async function startVeloxProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const harness = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'appliance', 'test', 'harness', 'test-appliance.js')
-  const code = `import { startTestAppliance } from ${JSON.stringify(harness)}
-const a = await startTestAppliance()
-console.log('URL ' + a.url)
-process.stdin.on('data', async () => { await a.stop(); process.exit(0) })`
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /URL (\S+)/.exec(out)
-      if (m) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`velox exited with ${code}`)))
-  })
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.stdin!.write('stop\n')
-      }),
-  }
 }
 
 interface Client {
