@@ -9,6 +9,7 @@
 import { VeloxError } from '../errors.js'
 import { buildReplicaPlan, buildTopology, maxReplicasByTier, partsByTier, type ReplicaPlan, type Topology } from './replica-plan.js'
 import { NONE_DEV, type RingDevice } from './types.js'
+import { seededRandom } from '../lib/random.js'
 
 /** The builder's state that a rebalance reads and rewrites (Swift's RingBuilder attributes). */
 export interface BuilderState {
@@ -90,7 +91,7 @@ class Rebalance {
     seed: number,
   ) {
     this.parts = 2 ** s.partPower
-    this.random = mulberry32(seed)
+    this.random = seededRandom(seed)
     this.moved = new Uint8Array(this.parts)
     this.pendingMask = new Uint32Array(this.parts)
     this.pendingList = new Int32Array(this.parts)
@@ -457,16 +458,4 @@ export function computeDispersion(devs: ReadonlyArray<RingDevice | null>, rows: 
     atRisk += worst
   }
   return parts ? (100 * atRisk) / (parts * replicas) : 0
-}
-
-/** A small seeded PRNG so a rebalance can be repeated exactly (swift-ring-builder's --seed). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

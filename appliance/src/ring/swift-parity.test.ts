@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RingBuilder } from './builder.js'
-import { mulberry32 } from './rebalance.js'
+import { seededRandom } from '../lib/random.js'
 import { Ring } from './ring.js'
 import { readRingFile } from './ring-file.js'
 
@@ -42,7 +42,7 @@ interface SwiftAnswer {
 
 /** Random names from ASCII, Latin-1, CJK, emoji (astral) and a few awkward characters. */
 function randomPaths(seed: number, n: number): Path[] {
-  const rnd = mulberry32(seed)
+  const rnd = seededRandom(seed)
   const alphabet = ['a', 'Z', '0', '-', '_', '.', ' ', '/', '%', 'é', 'ß', 'ø', '日', '本', '語', '☃', '😀', '𝄞', 'Ω', 'ж']
   const name = () => Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('')
   return Array.from({ length: n }, (_, i): Path => {

@@ -10,23 +10,13 @@ import { execFile } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { VeloxError, isVeloxError, type ErrorKind } from '../../errors.js'
-import { chunked, objectLoc, patternBytes, readAll, ts, versionBody } from '../../../test/harness/objects/object-fixtures.js'
+import { VeloxError, isVeloxError } from '../../errors.js'
+import { chunked, objectLoc, patternBytes, readAll, ts, versionBody, rejection } from '../../../test/harness/objects/object-fixtures.js'
 import { ScratchDisk, loopDevicesUnavailable } from '../../../test/harness/objects/scratch-disk.js'
 import { openDeviceObjects, type DeviceObjectStore } from './device-object-store.js'
 import { hashDirOf } from './layout.js'
 
 const run = promisify(execFile)
-
-async function rejection(p: Promise<unknown>, kind: ErrorKind): Promise<VeloxError> {
-  try {
-    await p
-  } catch (err) {
-    if (isVeloxError(err, kind)) return err
-    throw err
-  }
-  throw new Error(`expected ${kind}, it resolved`)
-}
 
 const putBody = (store: DeviceObjectStore, name: string, body: Buffer, t: string, headers: Record<string, string> = {}) =>
   store.put(objectLoc(name), { timestamp: t, contentType: 'x', headers, size: body.length }, chunked(body))

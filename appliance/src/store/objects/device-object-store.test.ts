@@ -7,22 +7,12 @@ import { open as openFile, readdir, readFile, truncate, writeFile } from 'node:f
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { setAttribute } from 'fs-xattr'
-import { VeloxError, isVeloxError, type ErrorKind } from '../../errors.js'
-import { chunked, md5Hex, objectLoc, patternBytes, readAll, scratchDir, seededRandom, ts } from '../../../test/harness/objects/object-fixtures.js'
+import { VeloxError, isVeloxError } from '../../errors.js'
+import { chunked, md5Hex, objectLoc, patternBytes, readAll, scratchDir, seededRandom, ts, rejection } from '../../../test/harness/objects/object-fixtures.js'
 import { openDeviceObjects, type DeviceObjectStore } from './device-object-store.js'
 import type { DigestedBody } from '../types.js'
 import { hashDirOf } from './layout.js'
 import { XATTR_NAME } from './metadata.js'
-
-async function rejection(p: Promise<unknown>, kind: ErrorKind): Promise<VeloxError> {
-  try {
-    await p
-  } catch (err) {
-    if (isVeloxError(err, kind)) return err
-    throw err
-  }
-  throw new Error(`expected ${kind}, it resolved`)
-}
 
 describe('DeviceObjectStore', () => {
   let scratch: Awaited<ReturnType<typeof scratchDir>>

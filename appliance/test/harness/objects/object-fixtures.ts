@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { type ErrorKind, VeloxError, isVeloxError } from '../../../src/errors.js'
 import type { ObjectLocation } from '../../../src/store/types.js'
 
 export function md5Hex(bytes: Uint8Array | string): string {
@@ -50,17 +51,8 @@ export async function scratchDir(prefix = 'velox-objects-'): Promise<{ dir: stri
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
-/** Seeded PRNG (mulberry32) so failures can be replayed from the printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded PRNG so failures can be replayed from the printed seed. */
+export { seededRandom } from '../../../src/lib/random.js'
 
 /** Timestamps a fixed distance apart, in Swift's internal form. */
 export function ts(n: number, base = 1_700_000_000): string {
@@ -76,3 +68,14 @@ export function versionBody(name: string, timestamp: string): Buffer {
 
 /** The names the crash writer chooses from (a small pool, so later rounds overwrite). */
 export const CRASH_OBJECT_NAMES: readonly string[] = Array.from({ length: 60 }, (_, i) => `obj-${i}`)
+
+/** Resolves with the VeloxError of `kind` that `p` rejects with; fails on anything else. */
+export async function rejection(p: Promise<unknown>, kind: ErrorKind): Promise<VeloxError> {
+  try {
+    await p
+  } catch (err) {
+    if (isVeloxError(err, kind)) return err
+    throw err
+  }
+  throw new Error(`expected ${kind}, it resolved`)
+}
