@@ -3,10 +3,10 @@
  * and succeeds on a quorum; GET/HEAD read the first replica that answers, falling back on
  * device errors and quarantined files; DELETE and POST go to all and need a quorum.
  */
-import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../errors.js'
 import { fanout } from '../lib/fanout.js'
+import { md5 as md5Stream } from '../lib/md5.js'
 import type { DigestedBody, ObjectLocation, ObjectMetadata, ObjectPut, OpenObject } from '../store/types.js'
 import { clientError, countKind, noQuorum, noteDeviceError, settle } from './outcomes.js'
 import { type Placement, quorumSize } from './placement.js'
@@ -31,19 +31,23 @@ export class ReplicatedObjects {
     const targets = placed.writeTargets
     if (targets.length < quorum) throw new VeloxError('unavailable', `object PUT: only ${targets.length} devices reachable`)
     // The MD5 is computed once, as the source is read; every replica writes those same buffers.
-    const hash = createHash('md5')
-    let digest: string | undefined
-    const md5 = () => (digest ??= hash.digest('hex'))
+    const hash = md5Stream()
+    const md5 = () => hash.digest()
     const source = fanout(body as AsyncIterable<Uint8Array>, targets.length, undefined, (chunk) => hash.update(chunk))
     const branches: DigestedBody[] = source.map((branch) => ({ [Symbol.asyncIterator]: () => branch[Symbol.asyncIterator](), md5 }))
-    const outcomes = await settle(targets, this.placement.directory, async (t) => {
-      const i = targets.indexOf(t)
-      try {
-        return await t.node.objects.put(loc, put, branches[i])
-      } finally {
-        await branches[i][Symbol.asyncIterator]().return?.()
-      }
-    })
+    let outcomes
+    try {
+      outcomes = await settle(targets, this.placement.directory, async (t) => {
+        const i = targets.indexOf(t)
+        try {
+          return await t.node.objects.put(loc, put, branches[i])
+        } finally {
+          await branches[i][Symbol.asyncIterator]().return?.()
+        }
+      })
+    } finally {
+      hash.dispose()
+    }
     const ok = outcomes.filter((o) => o.ok)
     if (ok.length >= quorum) return (ok[0] as { value: ObjectMetadata }).value
     const client = clientError(outcomes)

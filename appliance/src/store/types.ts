@@ -52,7 +52,8 @@ export interface ObjectPut {
  * plain body (a peer's request, a copy, a test) is hashed by the store as it streams.
  */
 export interface DigestedBody extends AsyncIterable<Uint8Array> {
-  md5(): string
+  /** The MD5 (hex) of everything iterated; asked once the iteration has ended. */
+  md5(): Promise<string>
 }
 
 /** An object opened for reading. The file stays open, so a concurrent overwrite or delete

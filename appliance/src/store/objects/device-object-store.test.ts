@@ -84,7 +84,7 @@ describe('DeviceObjectStore', () => {
 
   it('takes the MD5 of a DigestedBody instead of hashing again, and still checks it against the ETag', async () => {
     const body = patternBytes(300_000, 4)
-    const digested = (md5: string): DigestedBody => ({ [Symbol.asyncIterator]: () => chunked(body, 65536)[Symbol.asyncIterator](), md5: () => md5 })
+    const digested = (md5: string): DigestedBody => ({ [Symbol.asyncIterator]: () => chunked(body, 65536)[Symbol.asyncIterator](), md5: async () => md5 })
     const meta = await store.put(objectLoc('d'), { timestamp: ts(1), contentType: 'x', headers: {}, etag: md5Hex(body), size: body.length }, digested(md5Hex(body)))
     expect(meta.etag).to.equal(md5Hex(body))
     const obj = await store.open(objectLoc('d'))

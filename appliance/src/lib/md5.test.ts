@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { expect } from 'chai'
+import fc from 'fast-check'
+import { md5 } from './md5.js'
+
+const MiB = 1024 * 1024
+const reference = (parts: Uint8Array[]) => {
+  const h = createHash('md5')
+  for (const p of parts) h.update(p)
+  return h.digest('hex')
+}
+
+function split(data: Buffer, sizes: number[]): Buffer[] {
+  const parts: Buffer[] = []
+  let at = 0
+  for (let i = 0; at < data.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length])
+    parts.push(data.subarray(at, at + n))
+    at += n
+  }
+  return parts
+}
+
+describe('lib/md5 (hashing off the event loop for large bodies)', () => {
+  it('matches crypto for the empty stream, small bodies hashed in place, and bodies around the 1 MiB hand-over', async () => {
+    for (const size of [0, 1, 65536, MiB - 1, MiB, MiB + 1, 2 * MiB, 3 * MiB + 12345]) {
+      const data = randomBytes(size)
+      for (const chunk of [1 << 16, 1 << 20, 300_001]) {
+        const h = md5()
+        const parts = split(data, [chunk])
+        for (const p of parts) h.update(p)
+        expect(await h.digest(), `${size} in ${chunk}-byte chunks`).to.equal(reference([data]))
+      }
+    }
+  })
+
+  it('matches crypto for any chunking (property)', async () => {
+    const data = randomBytes(3 * MiB)
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: data.length }), fc.array(fc.integer({ min: 1, max: 2 * MiB }), { minLength: 1, maxLength: 8 }), async (size, sizes) => {
+        const body = data.subarray(0, size)
+        const h = md5()
+        for (const p of split(body, sizes)) h.update(p)
+        expect(await h.digest()).to.equal(reference([body]))
+      }),
+      { numRuns: 40 },
+    )
+  })
+
+  it('keeps many interleaved streams apart, and digest() answers the same promise twice', async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => randomBytes(MiB / 2 + i * 400_000))
+    const hashers = bodies.map(() => md5())
+    for (let at = 0; at < 6 * MiB; at += 100_000) {
+      bodies.forEach((b, i) => at < b.length && hashers[i].update(b.subarray(at, at + 100_000)))
+    }
+    const digests = await Promise.all(hashers.map((h) => h.digest()))
+    expect(digests).to.deep.equal(bodies.map((b) => reference([b])))
+    expect(await hashers[3].digest()).to.equal(digests[3])
+  })
+
+  it('forgets a disposed stream without disturbing the others, and refuses updates after digest()', async () => {
+    const a = md5()
+    const b = md5()
+    const data = randomBytes(4 * MiB)
+    a.update(data)
+    b.update(data)
+    a.dispose()
+    expect(await b.digest()).to.equal(reference([data]))
+    expect(() => b.update(data)).to.throw(/after digest/)
+    // The caller's buffer is only copied, never moved away.
+    expect(data.length).to.equal(4 * MiB)
+    expect(reference([data])).to.equal(await b.digest())
+  })
+})

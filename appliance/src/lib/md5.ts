@@ -1,0 +1,188 @@
+/**
+ * MD5 of a byte stream, computed off the event loop for large bodies. Every object byte is
+ * hashed once on PUT and again on every whole-object GET (Swift's etag check); at ~700 MB/s a
+ * core, that alone kept the event-loop thread busy for 1.5 s per GiB. A stream's first
+ * `INLINE_BYTES` are only held (by reference: chunks must not change after update()): a body
+ * that ends within them is hashed right here, so small objects pay no thread hop; a longer one
+ * is handed, in 1 MiB copies, to a hashing worker thread, which hashes while the event loop
+ * goes on with the I/O. The copies are transferred, not cloned.
+ * Owns hashing only: no files, no HTTP.
+ */
+import { createHash } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+
+/** Bytes hashed in place before a stream moves to a worker. */
+const INLINE_BYTES = 1024 * 1024
+/** The size of each copy posted to a worker. */
+const POST_BYTES = 1024 * 1024
+
+export interface Md5 {
+  update(chunk: Uint8Array): void
+  /** The hex digest of everything updated; update() must not be called after it. */
+  digest(): Promise<string>
+  /** Forgets the stream (an aborted body); digest() must not be called after it. */
+  dispose(): void
+}
+
+export function md5(): Md5 {
+  return new GatheredMd5()
+}
+
+type Reply = { id: number; digest?: string; error?: string }
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { createHash } = require('node:crypto')
+const states = new Map()
+parentPort.on('message', (m) => {
+  try {
+    let h = states.get(m.id)
+    if (m.op === 'update') {
+      if (!h) states.set(m.id, (h = createHash('md5')))
+      h.update(new Uint8Array(m.data, 0, m.length))
+    } else if (m.op === 'digest') {
+      states.delete(m.id)
+      parentPort.postMessage({ id: m.id, digest: (h ?? createHash('md5')).digest('hex') })
+    } else if (m.op === 'drop') {
+      states.delete(m.id)
+    }
+  } catch (err) {
+    states.delete(m.id)
+    if (m.op !== 'drop') parentPort.postMessage({ id: m.id, error: String(err && err.message || err) })
+  }
+})
+`
+
+/** A hashing thread; unref'd, so it never keeps the process alive. Restarted after a crash. */
+class HashThread {
+  private worker?: Worker
+  private readonly waiting = new Map<number, { resolve(d: string): void; reject(e: Error): void }>()
+  /** Streams that have posted to this thread (their updates are lost if it dies). */
+  readonly streams = new Set<number>()
+  readonly failed = new Set<number>()
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker
+    const w = new Worker(WORKER_SOURCE, { eval: true })
+    w.unref()
+    w.on('message', (r: Reply) => {
+      const p = this.waiting.get(r.id)
+      this.waiting.delete(r.id)
+      this.streams.delete(r.id)
+      if (!p) return
+      if (r.error !== undefined) p.reject(new Error(`md5 worker: ${r.error}`))
+      else p.resolve(r.digest as string)
+    })
+    const fail = (err: Error) => {
+      if (this.worker !== w) return
+      this.worker = undefined
+      for (const id of this.streams) this.failed.add(id)
+      this.streams.clear()
+      for (const [, p] of this.waiting) p.reject(err)
+      this.waiting.clear()
+    }
+    w.on('error', fail)
+    w.on('exit', (code) => fail(new Error(`md5 worker exited with ${code}`)))
+    this.worker = w
+    return w
+  }
+
+  post(id: number, data: ArrayBuffer, length: number): void {
+    this.streams.add(id)
+    this.ensure().postMessage({ op: 'update', id, data, length }, [data])
+  }
+
+  digest(id: number): Promise<string> {
+    if (this.failed.delete(id)) return Promise.reject(new Error('md5 worker failed while hashing'))
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      this.ensure().postMessage({ op: 'digest', id })
+    })
+  }
+
+  drop(id: number): void {
+    this.failed.delete(id)
+    if (this.streams.delete(id)) this.worker?.postMessage({ op: 'drop', id })
+  }
+}
+
+let threads: HashThread[] | undefined
+let nextThread = 0
+let nextId = 1
+
+function pickThread(): HashThread {
+  // One thread per core the event loop does not use, at most 4: hashing is CPU-bound.
+  threads ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism() - 1)) }, () => new HashThread())
+  return threads[nextThread++ % threads.length]
+}
+
+class GatheredMd5 implements Md5 {
+  /** Until INLINE_BYTES have come: the chunks themselves (not yet copied or hashed). */
+  private held: Uint8Array[] | undefined = []
+  private heldBytes = 0
+  private staging?: Buffer
+  private used = 0
+  private thread?: HashThread
+  private readonly id = nextId++
+  private result?: Promise<string>
+
+  update(chunk: Uint8Array): void {
+    if (this.result) throw new Error('md5 update after digest')
+    if (this.held) {
+      if (this.heldBytes + chunk.length <= INLINE_BYTES) {
+        this.held.push(chunk)
+        this.heldBytes += chunk.length
+        return
+      }
+      const held = this.held
+      this.held = undefined
+      for (const c of held) this.copy(c)
+    }
+    this.copy(chunk)
+  }
+
+  digest(): Promise<string> {
+    if (this.result) return this.result
+    if (this.held) {
+      // Never grew past INLINE_BYTES: hash in place.
+      const h = createHash('md5')
+      for (const c of this.held) h.update(c)
+      this.held = undefined
+      this.result = Promise.resolve(h.digest('hex'))
+    } else {
+      if (this.used > 0) this.post()
+      this.result = this.thread!.digest(this.id)
+    }
+    return this.result
+  }
+
+  dispose(): void {
+    this.held = undefined
+    this.staging = undefined
+    this.thread?.drop(this.id)
+    this.result ??= Promise.reject(new Error('md5 stream disposed'))
+    this.result.catch(() => undefined)
+  }
+
+  private copy(chunk: Uint8Array): void {
+    let offset = 0
+    while (offset < chunk.length) {
+      this.staging ??= Buffer.allocUnsafe(POST_BYTES)
+      const n = Math.min(chunk.length - offset, this.staging.length - this.used)
+      this.staging.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), this.used)
+      this.used += n
+      offset += n
+      if (this.used === this.staging.length) this.post()
+    }
+  }
+
+  private post(): void {
+    const buf = this.staging!
+    this.thread ??= pickThread()
+    // A Buffer this size has an ArrayBuffer of its own (not the shared pool), so it can move.
+    this.thread.post(this.id, buf.buffer as ArrayBuffer, this.used)
+    this.staging = undefined
+    this.used = 0
+  }
+}
