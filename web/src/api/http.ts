@@ -80,3 +80,37 @@ export async function requestJson<T>(url: string, opts: RequestOptions = {}): Pr
   const r = await request(url, { ...opts, headers: { Accept: 'application/json', ...opts.headers } })
   return (await r.json()) as T
 }
+
+/**
+ * The first `bytes` of a ranged GET's answer as UTF-8 text (a preview): reads no further
+ * even if the server sent the whole body (200), and drops a character cut in half at the end.
+ */
+export async function readTextPrefix(r: Response, bytes: number): Promise<{ text: string; truncated: boolean }> {
+  if (r.status === 416) return { text: '', truncated: false }
+  const range = /\/(\d+)$/.exec(r.headers.get('Content-Range') ?? '')
+  const total = range ? Number(range[1]) : Number(r.headers.get('Content-Length') ?? NaN)
+  const chunks: Uint8Array[] = []
+  let got = 0
+  if (r.body) {
+    const reader = r.body.getReader()
+    while (got < bytes) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      got += value.length
+    }
+    if (got >= bytes) await reader.cancel().catch(() => undefined)
+  }
+  const all = new Uint8Array(Math.min(got, bytes))
+  let at = 0
+  for (const c of chunks) {
+    const part = c.subarray(0, all.length - at)
+    all.set(part, at)
+    at += part.length
+    if (at >= all.length) break
+  }
+  const truncated = (Number.isFinite(total) && total > all.length) || got > bytes
+  let text = new TextDecoder('utf-8').decode(all)
+  if (truncated) text = text.replace(/\uFFFD$/, '')
+  return { text, truncated }
+}

@@ -4,7 +4,7 @@
  * per path segment; a "folder" is a prefix ending in "/" (and, when made by hand, a
  * zero-byte marker object of that name so that an empty folder persists).
  */
-import { request } from './http'
+import { readTextPrefix, request } from './http'
 
 export interface ContainerRow {
   name: string
@@ -151,9 +151,7 @@ export class SwiftClient {
   /** The first `bytes` of an object as text (text/code preview). */
   async readText(container: string, object: string, bytes: number): Promise<{ text: string; truncated: boolean }> {
     const r = await request(this.objectUrl(container, object), { headers: { Range: `bytes=0-${bytes - 1}` }, accept: [416] })
-    if (r.status === 416) return { text: '', truncated: false }
-    const total = Number(/\/(\d+)$/.exec(r.headers.get('Content-Range') ?? '')?.[1] ?? NaN)
-    return { text: await r.text(), truncated: Number.isFinite(total) && total > bytes }
+    return readTextPrefix(r, bytes)
   }
 }
 

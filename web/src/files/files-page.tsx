@@ -15,6 +15,7 @@ import { UploadPanel } from '../upload/upload-panel'
 import type { Uploader } from '../upload/uploader'
 import { ConfirmDialog, PromptDialog } from '../ui/dialog'
 import { Preview, type PreviewItem } from '../ui/preview'
+import { hasThumbnail } from '../ui/format'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
 import { deleteEntries, moveEntry, moveInto } from './actions'
@@ -99,6 +100,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         url: swift.objectUrl(o.container, o.object),
         downloadUrl: swift.objectUrl(o.container, o.object),
         readText: (n: number) => swift.readText(o.container, o.object, n),
+        stillUrl: hasThumbnail(o.name, o.contentType) ? swift.thumbnailUrl(o.container, o.object, 1280, o.etag) : undefined,
       })),
     [objects, swift],
   )

@@ -104,7 +104,7 @@ function ShareBody(props: { client: PublicShareClient; share: PublicShare }) {
 function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expiry: ReactNode }) {
   const { client, file } = props
   const kind = fileKind(file.name, file.contentType)
-  const item: PreviewItem = { name: file.name, contentType: file.contentType, bytes: file.bytes, url: client.fileUrl(), downloadUrl: client.fileUrl(undefined, true) }
+  const item: PreviewItem = { name: file.name, contentType: file.contentType, bytes: file.bytes, url: client.fileUrl(), downloadUrl: client.fileUrl(undefined, true), stillUrl: hasThumbnail(file.name, file.contentType) ? client.thumbUrl(file.path, 1280) : undefined }
   return (
     <section className="page shared-file">
       <div className="page-head">
@@ -148,7 +148,7 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
   }
 
   const files = entries.filter((e) => e.type === 'file')
-  const items: PreviewItem[] = files.map((e) => ({ name: e.name, contentType: e.contentType, bytes: e.bytes, url: client.fileUrl(e.path), downloadUrl: client.fileUrl(e.path, true) }))
+  const items: PreviewItem[] = files.map((e) => ({ name: e.name, contentType: e.contentType, bytes: e.bytes, url: client.fileUrl(e.path), downloadUrl: client.fileUrl(e.path, true), stillUrl: hasThumbnail(e.name, e.contentType) ? client.thumbUrl(e.path, 1280) : undefined }))
   const open = (e: PublicEntry) => (e.type === 'folder' ? void load(e.path) : setPreview(files.indexOf(e)))
   const crumbs = path.split('/').filter(Boolean)
   return (

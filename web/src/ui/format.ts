@@ -35,13 +35,16 @@ export function formatDate(iso: string | null | undefined): string {
 
 export type FileKind = 'image' | 'video' | 'audio' | 'pdf' | 'text' | 'other'
 
-const TEXT_EXT = /\.(txt|md|markdown|json|ya?ml|toml|ini|cfg|conf|log|csv|tsv|xml|html?|css|s?css|less|js|mjs|cjs|jsx|ts|tsx|py|rb|go|rs|c|h|cc|cpp|hpp|java|kt|swift|sh|bash|zsh|sql|env|gitignore|dockerfile|makefile)$/i
+const TEXT_EXT = /\.(txt|md|markdown|json|ya?ml|toml|ini|cfg|conf|log|csv|tsv|xml|html?|css|s?css|less|js|mjs|cjs|jsx|ts|tsx|mts|cts|py|rb|go|rs|c|h|cc|cpp|hpp|java|kt|swift|sh|bash|zsh|sql|env|gitignore|dockerfile|makefile)$/i
 const IMAGE_EXT = /\.(jpe?g|png|gif|webp|avif|bmp|svg|tiff?|heic)$/i
 const VIDEO_EXT = /\.(mp4|m4v|webm|mov|mkv|ogv)$/i
 const AUDIO_EXT = /\.(mp3|m4a|aac|wav|flac|ogg|oga|opus)$/i
 
 export function fileKind(name: string, contentType = ''): FileKind {
   const ct = contentType.split(';')[0].trim().toLowerCase()
+  // Browsers type a TypeScript file by its extension as an MPEG transport stream (.mts and
+  // .m2ts are camera video more often than code).
+  if (ct === 'video/mp2t' && /\.(ts|tsx|cts)$/i.test(name)) return 'text'
   if (ct.startsWith('image/') || IMAGE_EXT.test(name)) return 'image'
   if (ct.startsWith('video/') || VIDEO_EXT.test(name)) return 'video'
   if (ct.startsWith('audio/') || AUDIO_EXT.test(name)) return 'audio'

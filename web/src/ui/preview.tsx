@@ -1,10 +1,20 @@
 /**
  * The previewer, shared by the file browser and public share pages: images at full size
- * with zoom (click, +/−, 0) and next/previous (←/→), video and audio in the browser's
- * players (which fetch with Range requests), PDF in the browser's viewer, text and code
- * (the first 512 KB). Escape closes.
+ * with zoom (click, +/−, 0) and next/previous (←/→), video and audio in the browser's own
+ * players pointed at the object's URL (they fetch with Range requests and the session
+ * cookie, so seeking never downloads the whole file), PDF in the browser's viewer, text and
+ * code (the first 512 KB, as text: never parsed as HTML). Escape closes.
+ *
+ * A PDF stored as application/pdf is framed from its URL (the viewer streams it by Range
+ * requests; served with that type it can only ever be a PDF). One whose name says .pdf but
+ * whose stored type says otherwise is fetched (up to PDF_INLINE_BYTES), checked for the
+ * `%PDF-` signature and framed from a blob typed application/pdf: an HTML page under a PDF's
+ * name never runs on the app's origin. Where the browser has no PDF viewer
+ * (navigator.pdfViewerEnabled false, e.g. phones) the first page's rendition (?thumbnail=1280)
+ * stands in, with Open and Download.
  */
 import { useEffect, useState, type ReactNode } from 'react'
+import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
 
@@ -17,9 +27,13 @@ export interface PreviewItem {
   downloadUrl: string
   /** The first bytes as text, for text/code. */
   readText?: (bytes: number) => Promise<{ text: string; truncated: boolean }>
+  /** A still of the file (first page of a PDF), where the server renders one. */
+  stillUrl?: string
 }
 
 const TEXT_BYTES = 512 * 1024
+/** PDFs stored under another type are checked and shown from a blob up to this size. */
+export const PDF_INLINE_BYTES = 64 * 1000 * 1000
 
 export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; actions?: ReactNode }) {
   const item = props.items[props.index]
@@ -33,8 +47,10 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
+      // (a focused player keeps its own keys: ←/→ seek, Space plays)
+      const player = e.target instanceof HTMLMediaElement
       if (e.key === 'Escape') props.onClose()
-      else if (typing) return
+      else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
       else if (e.key === 'ArrowRight' && hasNext) props.onIndex(props.index + 1)
       else if (kind === 'image' && (e.key === '+' || e.key === '=')) setZoom((z) => Math.min(z * 1.5, 8))
@@ -88,33 +104,104 @@ export function PreviewBody(props: { item: PreviewItem; kind: ReturnType<typeof 
         </div>
       )
     case 'video':
-      return <video className="preview-media" src={item.url} controls autoPlay={false} preload="metadata" />
     case 'audio':
-      return <audio className="preview-audio" src={item.url} controls preload="metadata" />
+      return <MediaPreview item={item} kind={kind} />
     case 'pdf':
-      return <iframe className="preview-pdf" src={item.url} title={item.name} />
+      return <PdfPreview item={item} />
     case 'text':
       return <TextPreview item={item} />
     default:
-      return (
-        <div className="preview-none">
-          <p>No preview for this kind of file.</p>
-          <a className="btn btn-primary" href={item.downloadUrl} download={item.name}>Download ({formatBytes(item.bytes)})</a>
-        </div>
-      )
+      return <NoPreview item={item} message="No preview for this kind of file." />
   }
+}
+
+function NoPreview(props: { item: PreviewItem; message: ReactNode; open?: boolean; children?: ReactNode }) {
+  const { item } = props
+  return (
+    <div className="preview-none">
+      {props.children}
+      <p>{props.message}</p>
+      <p className="preview-none-actions">
+        {props.open && <a className="btn" href={item.url} target="_blank" rel="noopener">Open in a new tab</a>}
+        <a className="btn btn-primary" href={item.downloadUrl} download={item.name}>Download ({formatBytes(item.bytes)})</a>
+      </p>
+    </div>
+  )
+}
+
+/** The browser's player on the object's URL: it asks for byte ranges as it plays and seeks. */
+function MediaPreview(props: { item: PreviewItem; kind: 'video' | 'audio' }) {
+  const { item } = props
+  const [failed, setFailed] = useState(false)
+  if (failed) return <NoPreview item={item} message="This browser cannot play this file." />
+  const common = { src: item.url, controls: true, preload: 'metadata', 'aria-label': item.name, onError: () => setFailed(true) } as const
+  return props.kind === 'video' ? (
+    <video className="preview-media" {...common} playsInline data-preview="video" />
+  ) : (
+    <div className="preview-audio-box">
+      <p className="preview-audio-name">{item.name}</p>
+      <audio className="preview-audio" {...common} data-preview="audio" />
+    </div>
+  )
+}
+
+type PdfState = { url: string } | { error: string } | { fallback: string } | null
+
+function isPdfType(contentType: string): boolean {
+  return contentType.split(';')[0].trim().toLowerCase() === 'application/pdf'
+}
+
+function PdfPreview(props: { item: PreviewItem }) {
+  const { item } = props
+  const [state, setState] = useState<PdfState>(null)
+  useEffect(() => {
+    if (navigator.pdfViewerEnabled === false) return setState({ fallback: 'This browser shows no PDFs inline.' })
+    if (isPdfType(item.contentType)) return setState({ url: item.url })
+    if (item.bytes > PDF_INLINE_BYTES) return setState({ fallback: `This file is stored as ${item.contentType || 'an unknown type'}; download it to open it.` })
+    const abort = new AbortController()
+    let blobUrl: string | null = null
+    setState(null)
+    fetch(item.url, { credentials: 'same-origin', signal: abort.signal })
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`The PDF could not be read (${r.status} ${r.statusText}).`)
+        const bytes = await r.arrayBuffer()
+        if (new TextDecoder('latin1').decode(bytes.slice(0, 1024)).indexOf('%PDF-') < 0) throw new Error('This file is not a PDF.')
+        blobUrl = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }))
+        setState({ url: blobUrl })
+      })
+      .catch((err: Error) => {
+        if (!abort.signal.aborted) setState({ error: err.message })
+      })
+    return () => {
+      abort.abort()
+      if (blobUrl) URL.revokeObjectURL(blobUrl)
+    }
+  }, [item.url, item.bytes, item.contentType])
+  if (!state) return <p className="muted">Loading…</p>
+  if ('url' in state) return <iframe className="preview-pdf" src={state.url} title={`${item.name} (PDF)`} data-preview="pdf" />
+  if ('error' in state) return <NoPreview item={item} message={<span className="error">{state.error}</span>} />
+  return (
+    <NoPreview item={item} message={state.fallback} open={isPdfType(item.contentType)}>
+      {item.stillUrl && <img className="preview-still" src={item.stillUrl} alt={`First page of ${item.name}`} data-preview="pdf-still" />}
+    </NoPreview>
+  )
 }
 
 function TextPreview(props: { item: PreviewItem }) {
   const [state, setState] = useState<{ text: string; truncated: boolean } | { error: string } | null>(null)
   useEffect(() => {
     const read = props.item.readText ?? ((bytes: number) => readRange(props.item.url, bytes))
-    read(TEXT_BYTES).then(setState, (e: Error) => setState({ error: e.message }))
-  }, [props.item])
+    let live = true
+    read(TEXT_BYTES).then((v) => live && setState(v), (e: Error) => live && setState({ error: e.message }))
+    return () => {
+      live = false
+    }
+    // (the item is rebuilt on every render of some pages: its URL is what matters)
+  }, [props.item.url])
   if (!state) return <p className="muted">Loading…</p>
   if ('error' in state) return <p className="error">{state.error}</p>
   return (
-    <div className="preview-text">
+    <div className="preview-text" data-preview="text" tabIndex={0} aria-label={`Text of ${props.item.name}`}>
       <pre><code>{state.text}</code></pre>
       {state.truncated && <p className="muted small">Showing the first {formatBytes(TEXT_BYTES)}; download for the rest.</p>}
     </div>
@@ -123,7 +210,6 @@ function TextPreview(props: { item: PreviewItem }) {
 
 async function readRange(url: string, bytes: number): Promise<{ text: string; truncated: boolean }> {
   const r = await fetch(url, { credentials: 'same-origin', headers: { Range: `bytes=0-${bytes - 1}` } })
-  if (!r.ok) throw new Error(`${r.status} ${r.statusText}`)
-  const total = Number(/\/(\d+)$/.exec(r.headers.get('Content-Range') ?? '')?.[1] ?? NaN)
-  return { text: await r.text(), truncated: Number.isFinite(total) && total > bytes }
+  if (!r.ok && r.status !== 416) throw new Error(`${r.status} ${r.statusText}`)
+  return readTextPrefix(r, bytes)
 }

@@ -1,0 +1,89 @@
+/**
+ * What the Chromium e2e files share: Debian's chromium and its flags, where screenshots go,
+ * building web/dist when it is missing, signing in through the form, and small real files
+ * made at test time (media with ffmpeg, a PDF written by hand).
+ *
+ * This file compiles under the server's tsconfig (no DOM types): whatever runs in the page
+ * is written as a string.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { TESTER } from '../harness/test-appliance.js'
+
+export const CHROMIUM = '/usr/bin/chromium'
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+export const FFMPEG = '/usr/bin/ffmpeg'
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
+
+export const ROOT = repoRoot()
+export const SHOTS = join(ROOT, 'test-artifacts', 'screenshots')
+
+/** Builds web/dist when it is missing (a test run without `make build`), makes the screenshot dir. */
+export function ensureWebApp(): void {
+  if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
+  }
+  mkdirSync(SHOTS, { recursive: true })
+}
+
+/** Signs in through the form as TESTER and waits for the file browser. */
+export async function signIn(page: Page, url: string): Promise<void> {
+  await page.goto(url)
+  await page.getByLabel('Account').fill(TESTER.account)
+  await page.getByLabel('User').fill(TESTER.user)
+  await page.getByLabel('Password').fill(TESTER.key)
+  await page.getByLabel('Password').press('Enter')
+  await page.getByRole('navigation', { name: 'Folder' }).waitFor()
+}
+
+/** Runs ffmpeg quietly (lavfi sources: no input files). */
+export function ffmpeg(args: string[]): void {
+  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+/**
+ * A small, valid PDF of `pages` pages, each saying `text` and its number, in Helvetica (one of
+ * the 14 standard fonts every viewer has), with a correct cross-reference table.
+ */
+export function makePdf(text: string, pages = 2): Buffer {
+  const objects: string[] = []
+  const add = (body: string) => objects.push(body)
+  add('<< /Type /Catalog /Pages 2 0 R >>')
+  const kids = Array.from({ length: pages }, (_, i) => `${4 + i * 2} 0 R`).join(' ')
+  add(`<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`)
+  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>')
+  for (let i = 0; i < pages; i++) {
+    add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`)
+    const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`)
+    const stream = `BT /F1 36 Tf 72 700 Td (${esc(text)}) Tj ET\nBT /F1 24 Tf 72 640 Td (Page ${i + 1} of ${pages}) Tj ET\n0.18 0.44 0.93 rg 72 200 468 360 re f`
+    add(`<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`)
+  }
+  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'
+  const offsets: number[] = []
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'))
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`
+  })
+  const xref = Buffer.byteLength(out, 'latin1')
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}
