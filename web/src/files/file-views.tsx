@@ -1,13 +1,16 @@
 /**
  * The two ways to look at a folder: a list (name, size, date) and a grid of thumbnails.
- * Rows are focusable: ↑/↓ (and ←/→ in the grid) move, Enter opens, Space selects.
+ * Rows are focusable: ↑/↓ (and ←/→ in the grid) move, Enter opens, Space selects. Both
+ * render only the window's share of the entries (`rows`, see virtual-rows.ts); every
+ * rendered row carries its entry's index in `data-index`.
  */
-import type { KeyboardEvent, ReactNode } from 'react'
+import type { KeyboardEvent, ReactNode, RefObject } from 'react'
 import type { Entry, SwiftClient } from '../api/swift'
 import { fileKind, formatBytes, formatDate, hasThumbnail } from '../ui/format'
 import { DriveIcon, FileIcon, FolderIcon } from '../ui/icons'
 import { filesPath, linkProps } from '../ui/router'
 import { Thumbnail } from '../ui/thumbnail'
+import type { VirtualRows } from './virtual-rows'
 
 export type SortKey = 'name' | 'size' | 'date'
 export interface Sort {
@@ -21,7 +24,9 @@ interface ViewProps {
   selected: ReadonlySet<string>
   onToggle: (e: Entry, range: boolean) => void
   onOpen: (e: Entry) => void
-  onKey: (e: KeyboardEvent<HTMLElement>, entry: Entry) => void
+  onKey: (e: KeyboardEvent<HTMLElement>, entry: Entry, index: number) => void
+  rows: VirtualRows
+  listRef: RefObject<HTMLElement | null>
 }
 
 export function iconOf(e: Entry, size?: number): ReactNode {
@@ -66,27 +71,31 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
   )
   return (
     <div className="table-wrap">
-      <table className="table files-table">
+      <table className="table files-table" aria-rowcount={props.entries.length + 1}>
         <thead>
-          <tr>
+          <tr aria-rowindex={1}>
             <th className="col-check"><span className="sr-only">Selected</span></th>
             {th('name', 'Name')}
             {th('size', 'Size', 'num col-size')}
             {th('date', 'Modified', 'col-date')}
           </tr>
         </thead>
-        <tbody>
-          {props.entries.map((e) => {
+        <tbody ref={props.listRef as RefObject<HTMLTableSectionElement>}>
+          {props.rows.padTop > 0 && <tr className="spacer-row" aria-hidden="true" style={{ height: props.rows.padTop }}><td colSpan={4} /></tr>}
+          {props.entries.slice(props.rows.start, props.rows.end).map((e, k) => {
             const sel = props.selected.has(e.path)
+            const index = props.rows.start + k
             return (
               <tr
                 key={e.path}
                 className={sel ? 'selected' : ''}
                 tabIndex={0}
                 data-row={e.path}
+                data-index={index}
                 data-name={e.name}
+                aria-rowindex={index + 2}
                 aria-selected={sel}
-                onKeyDown={(ev) => props.onKey(ev, e)}
+                onKeyDown={(ev) => props.onKey(ev, e, index)}
                 onDoubleClick={() => props.onOpen(e)}
               >
                 <td className="col-check">
@@ -98,11 +107,12 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                     <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
                   </span>
                 </td>
-                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${e.count} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
+                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${e.count.toLocaleString()} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
                 <td className="col-date muted">{e.type === 'folder' ? '' : formatDate(e.modified)}</td>
               </tr>
             )
           })}
+          {props.rows.padBottom > 0 && <tr className="spacer-row" aria-hidden="true" style={{ height: props.rows.padBottom }}><td colSpan={4} /></tr>}
         </tbody>
       </table>
     </div>
@@ -111,19 +121,21 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
 
 export function GridView(props: ViewProps) {
   return (
-    <ul className="grid" role="list">
-      {props.entries.map((e) => {
+    <ul className="grid" role="list" ref={props.listRef as RefObject<HTMLUListElement>} style={{ paddingTop: props.rows.padTop, paddingBottom: props.rows.padBottom }}>
+      {props.entries.slice(props.rows.start, props.rows.end).map((e, k) => {
         const sel = props.selected.has(e.path)
         const url = thumbUrl(props.swift, e)
+        const index = props.rows.start + k
         return (
           <li
             key={e.path}
             className={`tile ${sel ? 'selected' : ''}`}
             tabIndex={0}
             data-row={e.path}
+            data-index={index}
             data-name={e.name}
             aria-selected={sel}
-            onKeyDown={(ev) => props.onKey(ev, e)}
+            onKeyDown={(ev) => props.onKey(ev, e, index)}
             onClick={(ev) => {
               if ((ev.target as HTMLElement).closest('input,a')) return
               props.onOpen(e)
@@ -133,7 +145,7 @@ export function GridView(props: ViewProps) {
             <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
             <div className="tile-caption">
               <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
-              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? `${e.count} objects` : 'folder'}</span>
+              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? `${e.count.toLocaleString()} objects` : 'folder'}</span>
             </div>
           </li>
         )
@@ -160,6 +172,8 @@ export function Breadcrumbs(props: { container: string; prefix: string }) {
   )
 }
 
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
 export function sortEntries(entries: Entry[], sort: Sort): Entry[] {
   const rank = (e: Entry) => (e.type === 'object' ? 1 : 0)
   const size = (e: Entry) => (e.type === 'folder' ? 0 : e.bytes)
@@ -170,7 +184,7 @@ export function sortEntries(entries: Entry[], sort: Sort): Entry[] {
     let c = 0
     if (sort.key === 'size') c = size(a) - size(b)
     else if (sort.key === 'date') c = date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0
-    if (c === 0) c = a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' })
+    if (c === 0) c = collator.compare(a.name, b.name)
     return c * dir
   })
 }

@@ -21,6 +21,7 @@ import { filesPath, navigate } from '../ui/router'
 import { deleteEntries, moveEntry, moveInto } from './actions'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
+import { useVirtualRows } from './virtual-rows'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -47,6 +48,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const fileInput = useRef<HTMLInputElement>(null)
   const folderInput = useRef<HTMLInputElement>(null)
   const sentinel = useRef<HTMLDivElement>(null)
+  const listRef = useRef<HTMLElement>(null)
 
   useEffect(() => {
     setSelected(new Set())
@@ -91,9 +93,13 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const objects = useMemo(() => visible.filter((e): e is ObjectEntry => e.type === 'object'), [visible])
   const selectedEntries = useMemo(() => visible.filter((e) => selected.has(e.path)), [visible, selected])
 
+  const rows = useVirtualRows(listRef, visible.length, view)
+
+  // (built only while a preview is open: a folder may hold 100,000 entries)
+  const previewing = preview !== null
   const previewItems: PreviewItem[] = useMemo(
     () =>
-      objects.map((o) => ({
+      !previewing ? [] : objects.map((o) => ({
         name: o.name,
         contentType: o.contentType,
         bytes: o.bytes,
@@ -102,7 +108,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         readText: (n: number) => swift.readText(o.container, o.object, n),
         stillUrl: hasThumbnail(o.name, o.contentType) ? swift.thumbnailUrl(o.container, o.object, 1280, o.etag) : undefined,
       })),
-    [objects, swift],
+    [objects, swift, previewing],
   )
 
   const open = useCallback(
@@ -129,11 +135,9 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
     })
   }
 
-  const onRowKey = (ev: KeyboardEvent<HTMLElement>, e: Entry) => {
-    const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-row]'))
-    const i = rows.indexOf(ev.currentTarget)
-    const perRow = view === 'grid' ? Math.max(1, Math.round((ev.currentTarget.parentElement?.clientWidth ?? 1) / ev.currentTarget.offsetWidth)) : 1
-    const move = (to: number) => rows[Math.max(0, Math.min(rows.length - 1, to))]?.focus()
+  const onRowKey = (ev: KeyboardEvent<HTMLElement>, e: Entry, i: number) => {
+    const perRow = rows.perRow
+    const move = (to: number) => rows.reveal(Math.max(0, Math.min(visible.length - 1, to)))
     switch (ev.key) {
       case 'Enter': open(e); break
       case ' ': toggle(e, ev.shiftKey); break
@@ -141,6 +145,10 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
       case 'ArrowUp': move(i - perRow); break
       case 'ArrowRight': if (view === 'grid') move(i + 1); else return; break
       case 'ArrowLeft': if (view === 'grid') move(i - 1); else return; break
+      case 'PageDown': move(i + perRow * rows.rowsPerScreen); break
+      case 'PageUp': move(i - perRow * rows.rowsPerScreen); break
+      case 'Home': move(0); break
+      case 'End': move(visible.length - 1); break
       case 'Delete': setDialog({ type: 'delete', entries: selectedEntries.length ? selectedEntries : [e] }); break
       case 'Escape': setSelected(new Set()); break
       case 'a': if (ev.ctrlKey || ev.metaKey) setSelected(new Set(visible.map((v) => v.path))); else return; break
@@ -251,14 +259,19 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
       )}
 
       {view === 'list' ? (
-        <ListView swift={swift} entries={visible} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
+        <ListView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
       ) : (
-        <GridView swift={swift} entries={visible} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
+        <GridView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
       )}
 
       <div ref={sentinel} className="list-end">
         {listing.loading && <span className="muted">Loading…</span>}
-        {listing.hasMore && !listing.loading && <button className="btn" onClick={listing.loadMore}>Load more</button>}
+        {listing.hasMore && !listing.loading && (
+          <>
+            <span className="muted small" data-testid="loaded-count">{listing.entries.length.toLocaleString()} loaded</span>
+            <button className="btn" onClick={listing.loadMore}>Load more</button>
+          </>
+        )}
         {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{listing.entries.length} item{listing.entries.length === 1 ? '' : 's'}</span>}
       </div>
 
