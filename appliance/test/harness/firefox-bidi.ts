@@ -10,6 +10,11 @@
  * HTTP upgrade: masked text frames out, text/binary frames (fragmented or not) in, ping
  * answered, close honoured. Enough for a loopback BiDi session, nothing more.
  *
+ * Input goes in as a person's would where it matters: `clickNative`, `press` and `type` are
+ * trusted pointer and key events (input.performActions), `setFiles` fills a file input as the
+ * picker does (input.setFiles); `openTab({ isolated: true })` is a stranger's fresh profile (a
+ * new user context); `on('network.responseCompleted', …)` sees the requests a page makes.
+ *
  * Whatever runs in the page is passed as a string expression (the server's tsconfig has no DOM
  * types).
  */
@@ -148,66 +153,73 @@ export class MiniWebSocket {
 
 export interface BidiEvaluateResult {
   type: 'success' | 'exception'
-  result?: { type: string; value?: unknown }
+  result?: { type: string; value?: unknown; sharedId?: string }
   exceptionDetails?: { text?: string }
 }
 
-/** A BiDi session on one Firefox: commands, and a few conveniences for one top-level tab. */
-export class FirefoxBidi {
-  private nextId = 1
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>()
-  context = ''
+/** A node in a page, as BiDi refers to it in commands (input.setFiles, pointer origins). */
+export interface SharedReference {
+  sharedId: string
+}
 
-  constructor(
-    private readonly ws: MiniWebSocket,
-    readonly child: ChildProcess,
-    private readonly profile: string,
-    private readonly exited: Promise<void>,
-  ) {
-    ws.onmessage = (text) => {
-      const msg = JSON.parse(text) as { id?: number; type?: string; result?: unknown; error?: string; message?: string }
-      if (msg.id === undefined) return // an event; none are subscribed
-      const p = this.pending.get(msg.id)
-      if (!p) return
-      this.pending.delete(msg.id)
-      if (msg.type === 'error') p.reject(new Error(`BiDi ${p.method}: ${msg.error}: ${msg.message}`))
-      else p.resolve(msg.result)
-    }
-    ws.onclose = (reason) => {
-      for (const p of this.pending.values()) p.reject(new Error(`BiDi ${p.method}: connection lost (${reason})`))
-      this.pending.clear()
-    }
-  }
+/** A header as BiDi's network events carry it. */
+export interface BidiHeader {
+  name: string
+  value: { type: string; value: string }
+}
 
-  send<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
-    const id = this.nextId++
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        reject(new Error(`BiDi ${method}: no answer in ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.pending.set(id, {
-        method,
-        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      })
-      try {
-        this.ws.send(JSON.stringify({ id, method, params }))
-      } catch (err) {
-        this.pending.delete(id)
-        clearTimeout(timer)
-        reject(err as Error)
-      }
-    })
+/** What network.responseCompleted tells about one request (the fields these tests use). */
+export interface BidiResponseCompleted {
+  context: string | null
+  request: { url: string; method: string; headers: BidiHeader[] }
+  response: { url: string; status: number; headers: BidiHeader[] }
+}
+
+/** One header's value from a BiDi header list (case-insensitive name), or undefined. */
+export function headerOf(headers: BidiHeader[], name: string): string | undefined {
+  return headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value.value
+}
+
+/** WebDriver's key codes for the named keys `press()` knows; any other key is one character. */
+const KEYS: Record<string, string> = {
+  Enter: '\uE007',
+  Escape: '\uE00C',
+  Tab: '\uE004',
+  Backspace: '\uE003',
+  Delete: '\uE017',
+  Home: '\uE011',
+  End: '\uE010',
+  PageUp: '\uE00E',
+  PageDown: '\uE00F',
+  ArrowLeft: '\uE012',
+  ArrowUp: '\uE013',
+  ArrowRight: '\uE014',
+  ArrowDown: '\uE015',
+  Space: ' ',
+}
+
+/**
+ * A top-level browsing context (tab) driven through a BiDi session: navigation, script, and
+ * input as a person gives it — pointer clicks and key presses through `input.performActions`
+ * (trusted events, focus moves as with a real mouse and keyboard) and files through
+ * `input.setFiles`, the WebDriver counterpart of choosing files in the picker.
+ */
+export class BidiTab {
+  readonly session: FirefoxBidi
+  context: string
+
+  constructor(session?: FirefoxBidi, context = '') {
+    this.session = session ?? (this as unknown as FirefoxBidi)
+    this.context = context
   }
 
   async navigate(url: string): Promise<void> {
-    await this.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' })
+    await this.session.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' })
   }
 
   /** Evaluates a string expression in the page (promises awaited); returns its value as JSON allows. */
   async evaluate<T = unknown>(expression: string): Promise<T> {
-    const r = await this.send<BidiEvaluateResult>('script.evaluate', {
+    const r = await this.session.send<BidiEvaluateResult>('script.evaluate', {
       expression: `(async () => JSON.stringify(await (${expression})))()`,
       target: { context: this.context },
       awaitPromise: true,
@@ -246,14 +258,173 @@ export class FirefoxBidi {
     if (!ok) throw new Error(`no element matches ${selector}`)
   }
 
+  /** A synthetic click (element.click()): for controls whose pointer position does not matter. */
   async click(selector: string): Promise<void> {
     const ok = await this.evaluate<boolean>(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); if (!el) return false; el.click(); return true })()`)
     if (!ok) throw new Error(`no element matches ${selector}`)
   }
 
-  async screenshot(): Promise<Buffer> {
-    const r = await this.send<{ data: string }>('browsingContext.captureScreenshot', { context: this.context })
+  /** The first element matching `selector`, as a reference for input commands. */
+  async element(selector: string): Promise<SharedReference> {
+    const r = await this.session.send<BidiEvaluateResult>('script.evaluate', {
+      expression: `document.querySelector(${JSON.stringify(selector)})`,
+      target: { context: this.context },
+      awaitPromise: false,
+      resultOwnership: 'none',
+      serializationOptions: { maxDomDepth: 0 },
+    })
+    if (r.type === 'exception' || r.result?.type !== 'node' || !r.result.sharedId) throw new Error(`no element matches ${selector}`)
+    return { sharedId: r.result.sharedId }
+  }
+
+  /** A real mouse click at the element's centre (scrolled into view first), as a person clicks. */
+  async clickNative(selector: string): Promise<void> {
+    await this.evaluate(`document.querySelector(${JSON.stringify(selector)})?.scrollIntoView({ block: 'center', inline: 'center' })`)
+    const element = await this.element(selector)
+    await this.session.send('input.performActions', {
+      context: this.context,
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element } },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    })
+  }
+
+  /** A real mouse click on the first element matching `selector` whose trimmed text is `text` (buttons and links named by their words). */
+  async clickByText(selector: string, text: string): Promise<void> {
+    const mark = `bidi-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+    const found = await this.evaluate<boolean>(`(() => {
+      const el = [...document.querySelectorAll(${JSON.stringify(selector)})].find((e) => e.textContent.trim() === ${JSON.stringify(text)})
+      if (!el) return false
+      el.setAttribute('data-bidi-target', ${JSON.stringify(mark)})
+      return true
+    })()`)
+    if (!found) throw new Error(`no ${selector} says ${JSON.stringify(text)}`)
+    await this.clickNative(`[data-bidi-target="${mark}"]`)
+  }
+
+  /** Presses one key (a name from KEYS, or a character) on whatever has focus. */
+  async press(key: string): Promise<void> {
+    const value = KEYS[key] ?? key
+    if ([...value].length !== 1) throw new Error(`press() takes one key, not ${JSON.stringify(key)}`)
+    await this.session.send('input.performActions', {
+      context: this.context,
+      actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value }, { type: 'keyUp', value }] }],
+    })
+  }
+
+  /** Types text into whatever has focus, key by key. */
+  async type(text: string): Promise<void> {
+    const actions = [...text].flatMap((c) => [{ type: 'keyDown', value: c }, { type: 'keyUp', value: c }])
+    await this.session.send('input.performActions', { context: this.context, actions: [{ type: 'key', id: 'keyboard', actions }] })
+  }
+
+  /** Chooses files (absolute paths) in an `<input type=file>`, which then fires input and change. */
+  async setFiles(selector: string, files: string[]): Promise<void> {
+    await this.session.send('input.setFiles', { context: this.context, element: await this.element(selector), files })
+  }
+
+  /** A PNG of the viewport, or of one element's box. */
+  async screenshot(selector?: string): Promise<Buffer> {
+    const clip = selector ? { clip: { type: 'element', element: await this.element(selector) } } : {}
+    const r = await this.session.send<{ data: string }>('browsingContext.captureScreenshot', { context: this.context, ...clip })
     return Buffer.from(r.data, 'base64')
+  }
+
+  /** Closes this tab (the session's first tab is closed with the browser by FirefoxBidi.close()). */
+  async closeTab(): Promise<void> {
+    await this.session.send('browsingContext.close', { context: this.context })
+  }
+}
+
+type EventListener = (params: Record<string, unknown>) => void
+
+/** A BiDi session on one Firefox: commands, events, and its first top-level tab (itself a BidiTab). */
+export class FirefoxBidi extends BidiTab {
+  private nextId = 1
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>()
+  private readonly listeners = new Map<string, Set<EventListener>>()
+  /** The size of every tab's viewport. */
+  viewport = { width: 1280, height: 860 }
+
+  constructor(
+    private readonly ws: MiniWebSocket,
+    readonly child: ChildProcess,
+    private readonly profile: string,
+    private readonly exited: Promise<void>,
+  ) {
+    super()
+    ws.onmessage = (text) => {
+      const msg = JSON.parse(text) as { id?: number; type?: string; method?: string; params?: Record<string, unknown>; result?: unknown; error?: string; message?: string }
+      if (msg.type === 'event' && msg.method) {
+        for (const fn of this.listeners.get(msg.method) ?? []) fn(msg.params ?? {})
+        return
+      }
+      if (msg.id === undefined) return
+      const p = this.pending.get(msg.id)
+      if (!p) return
+      this.pending.delete(msg.id)
+      if (msg.type === 'error') p.reject(new Error(`BiDi ${p.method}: ${msg.error}: ${msg.message}`))
+      else p.resolve(msg.result)
+    }
+    ws.onclose = (reason) => {
+      for (const p of this.pending.values()) p.reject(new Error(`BiDi ${p.method}: connection lost (${reason})`))
+      this.pending.clear()
+    }
+  }
+
+  send<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new Error(`BiDi ${method}: no answer in ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.pending.set(id, {
+        method,
+        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      })
+      try {
+        this.ws.send(JSON.stringify({ id, method, params }))
+      } catch (err) {
+        this.pending.delete(id)
+        clearTimeout(timer)
+        reject(err as Error)
+      }
+    })
+  }
+
+  /** Subscribes the session to events (e.g. network.responseCompleted) and calls `fn` with each; returns a function that stops the calls. */
+  async on<T = Record<string, unknown>>(event: string, fn: (params: T) => void): Promise<() => void> {
+    let set = this.listeners.get(event)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(event, set)
+      await this.send('session.subscribe', { events: [event] })
+    }
+    const listener = fn as EventListener
+    set.add(listener)
+    return () => void set.delete(listener)
+  }
+
+  /**
+   * Opens another tab; `isolated` puts it in a new user context (its own cookies and storage,
+   * as a fresh browser profile would have: a stranger opening a link).
+   */
+  async openTab(opts: { isolated?: boolean } = {}): Promise<BidiTab> {
+    const userContext = opts.isolated ? (await this.send<{ userContext: string }>('browser.createUserContext')).userContext : undefined
+    const { context } = await this.send<{ context: string }>('browsingContext.create', { type: 'tab', ...(userContext ? { userContext } : {}) })
+    await this.send('browsingContext.setViewport', { context, viewport: this.viewport })
+    return new BidiTab(this, context)
   }
 
   /** Ends the session and Firefox (politely, then by force), awaits its exit, removes the profile. */
@@ -341,7 +512,8 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<FirefoxBi
       await ff.send('session.new', { capabilities: {} })
       const tree = await ff.send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', { maxDepth: 0 })
       ff.context = tree.contexts[0].context
-      await ff.send('browsingContext.setViewport', { context: ff.context, viewport: { width: opts.width ?? 1280, height: opts.height ?? 860 } })
+      ff.viewport = { width: opts.width ?? 1280, height: opts.height ?? 860 }
+      await ff.send('browsingContext.setViewport', { context: ff.context, viewport: ff.viewport })
     } catch (err) {
       await ff.close()
       throw err

@@ -120,6 +120,14 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
     [objects],
   )
 
+  /** Closes the preview and puts the focus back on the row of the file last shown (keyboard users go on from there). */
+  const closePreview = () => {
+    const shown = preview !== null ? objects[preview] : undefined
+    setPreview(null)
+    const at = shown ? visible.findIndex((v) => v.path === shown.path) : -1
+    if (at >= 0) requestAnimationFrame(() => rows.reveal(at))
+  }
+
   const toggle = (e: Entry, range: boolean) => {
     setSelected((old) => {
       const next = new Set(old)
@@ -284,7 +292,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           items={previewItems}
           index={preview}
           onIndex={setPreview}
-          onClose={() => setPreview(null)}
+          onClose={closePreview}
           actions={<button className="btn btn-ghost" onClick={() => { const o = objects[preview]; setPreview(null); setDialog({ type: 'share', entry: o }) }}>Share</button>}
         />
       )}
