@@ -6,7 +6,7 @@
  * screenshot of the frame), a PDF stored under another type (checked, shown from a blob), an
  * HTML page that calls itself .pdf (never rendered), TypeScript code whose HTML stays text,
  * and a long log shown as its first 512 KB by a Range request; then a PDF through a share link. Screenshots:
- * test-artifacts/screenshots/2x-preview-*.png. Skips, saying why, without /usr/bin/chromium or
+ * test-artifacts/screenshots/20-…27-*.png. Skips, saying why, without /usr/bin/chromium or
  * /usr/bin/ffmpeg.
  *
  * This file compiles under the server's tsconfig (no DOM types): whatever runs in the page
@@ -261,12 +261,40 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     await closePreview()
   })
 
+  it('where the browser has no PDF viewer, shows the first page as a picture with Open and Download', async function () {
+    const info = (await (await fetch(`${appliance.url}/info`)).json()) as Record<string, unknown>
+    if (!Object.keys(info).some((k) => k.startsWith('thumbnail'))) {
+      console.log('      skipped: this appliance does not advertise thumbnails in /info')
+      this.skip()
+    }
+    // A phone's browser: navigator.pdfViewerEnabled is false there.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+    try {
+      await phone.addInitScript(`Object.defineProperty(Navigator.prototype, 'pdfViewerEnabled', { get: () => false })`)
+      await phone.addCookies(await context.cookies())
+      const p = await phone.newPage()
+      await p.goto(`${appliance.url}/files/${CONTAINER}/`)
+      await p.locator(`[data-name="${PDF}"] a.entry-name`).click()
+      const preview = p.getByRole('dialog', { name: `Preview of ${PDF}` })
+      await preview.getByText('This browser shows no PDFs inline.').waitFor()
+      expect(await preview.locator('iframe').count()).to.equal(0)
+      await p.waitForFunction(`(() => { const i = document.querySelector('.preview img[data-preview="pdf-still"]'); return !!i && i.complete && i.naturalWidth > 0 })()`, undefined, { timeout: 30_000 })
+      const still = await p.evaluate<{ w: number; h: number }>(`(() => { const i = document.querySelector('.preview img[data-preview="pdf-still"]'); return { w: i.naturalWidth, h: i.naturalHeight } })()`)
+      expect(still.h).to.be.greaterThan(still.w) // a portrait page
+      expect(await preview.getByRole('link', { name: 'Open in a new tab' }).getAttribute('href')).to.equal(`${storageUrl}/${CONTAINER}/${PDF}`)
+      expect(await preview.getByRole('link', { name: /^Download \(/ }).count()).to.equal(1)
+      await shot(p, '23-preview-pdf-no-viewer')
+    } finally {
+      await phone.close()
+    }
+  })
+
   it('never renders an HTML page stored under a PDF’s name', async () => {
     await openPreview(FAKE_PDF)
     await page.locator('.preview').getByText('This file is not a PDF.').waitFor()
     expect(await page.locator('.preview iframe').count()).to.equal(0)
     expect(await page.evaluate('window.__injected === undefined')).to.equal(true)
-    await shot(page, '23-preview-not-a-pdf')
+    await shot(page, '24-preview-not-a-pdf')
     await closePreview()
   })
 
@@ -277,7 +305,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     expect(await pre.textContent()).to.equal(CODE_TEXT)
     expect(await page.locator('.preview [data-preview="text"] script, .preview [data-preview="text"] b, .preview [data-preview="text"] img, #bold').count()).to.equal(0)
     expect(await page.evaluate('window.__injected === undefined')).to.equal(true)
-    await shot(page, '24-preview-code')
+    await shot(page, '25-preview-code')
     await closePreview()
   })
 
@@ -291,7 +319,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     expect(text.startsWith('GET /v1/AUTH_test/photos/img_001.jpg 200 0.004s <ok> & done\n')).to.equal(true)
     const answers = answersFor(LOG)
     expect(answers.map((a) => [a.range, a.status])).to.deep.equal([[`bytes=0-${TEXT_CAP - 1}`, 206]])
-    await shot(page, '25-preview-long-text')
+    await shot(page, '26-preview-long-text')
     await closePreview()
   })
 
@@ -312,7 +340,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
       // (the link's file answer carries a sandboxing CSP: the viewer still shows it)
       expect(await frame.getAttribute('src')).to.equal(`${new URL(link).pathname}/file`)
       await waitForPdfPainted(frame)
-      await shot(p, '26-share-pdf')
+      await shot(p, '27-share-pdf')
     } finally {
       await stranger.close()
     }

@@ -17,6 +17,7 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
+import { useThumbnail } from './thumbnail'
 
 export interface PreviewItem {
   name: string
@@ -182,9 +183,16 @@ function PdfPreview(props: { item: PreviewItem }) {
   if ('error' in state) return <NoPreview item={item} message={<span className="error">{state.error}</span>} />
   return (
     <NoPreview item={item} message={state.fallback} open={isPdfType(item.contentType)}>
-      {item.stillUrl && <img className="preview-still" src={item.stillUrl} alt={`First page of ${item.name}`} data-preview="pdf-still" />}
+      {item.stillUrl && <PdfStill url={item.stillUrl} name={item.name} />}
     </NoPreview>
   )
+}
+
+/** The first page as a picture, once the server has rendered it (asked again while it is not). */
+function PdfStill(props: { url: string; name: string }) {
+  const { ready } = useThumbnail(props.url, null)
+  if (!ready) return <p className="muted small" data-preview="pdf-still-pending">Rendering the first page…</p>
+  return <img className="preview-still" src={props.url} alt={`First page of ${props.name}`} data-preview="pdf-still" />
 }
 
 function TextPreview(props: { item: PreviewItem }) {
