@@ -102,9 +102,9 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     }
     ensureWebApp()
     work = mkdtempSync(join(tmpdir(), 'velox-preview-e2e-'))
-    // 20 s of noisy 640x360 at 2 Mbit/s (~5 MB): big enough that the player does not read it
-    // all before a seek, so the seek has to ask for a later byte range.
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=duration=20:size=640x360:rate=25', '-vf', 'noise=alls=40:allf=t+u', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '4M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', join(work, VIDEO)])
+    // 40 s of noisy 640x360 at 2 Mbit/s (~10 MB, ~2 s to encode): big enough that the player
+    // (preload=metadata) has not read it all before a seek, so the seek asks for a later range.
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=duration=40:size=640x360:rate=25', '-vf', 'noise=alls=40:allf=t+u', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '4M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', join(work, VIDEO)])
     ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=12', '-c:a', 'libopus', '-b:a', '64k', join(work, AUDIO)])
     writeFileSync(join(work, PDF), makePdf('Quarterly report', 2))
     writeFileSync(join(work, CODE), CODE_TEXT)
@@ -176,7 +176,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     expect(support).to.equal('probably')
     await openPreview(VIDEO)
     const video = `document.querySelector('.preview video[data-preview="video"]')`
-    await page.waitForFunction(`(() => { const v = ${video}; return !!v && v.readyState >= 1 && v.duration > 19 })()`)
+    await page.waitForFunction(`(() => { const v = ${video}; return !!v && v.readyState >= 1 && v.duration > 39 })()`)
     expect(await page.evaluate(`new URL(${video}.currentSrc).pathname`)).to.equal(`${storageUrl}/${CONTAINER}/${VIDEO}`)
     const before = answersFor(VIDEO).length
     // Seek to 90 %, as dragging the scrubber does, and play a moment from there (muted: autoplay rules).
