@@ -5,17 +5,18 @@
  * `INLINE_BYTES` are only held (by reference: chunks must not change after update()): a body
  * that ends within them is hashed right here, so small objects pay no thread hop; a longer one
  * is handed, in 1 MiB copies, to a hashing worker thread, which hashes while the event loop
- * goes on with the I/O. The copies are transferred, not cloned.
+ * goes on with the I/O. The copies (pooled buffers) are transferred, not cloned, and come back
+ * to the pool once hashed. A stream that declares its size hashes in place when small, and
+ * copies from the first byte when large (holding nothing of the caller's).
  * Owns hashing only: no files, no HTTP.
  */
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { giveChunk, takeChunk } from './buffer-pool.js'
 
 /** Bytes hashed in place before a stream moves to a worker. */
 const INLINE_BYTES = 1024 * 1024
-/** The size of each copy posted to a worker. */
-const POST_BYTES = 1024 * 1024
 
 export interface Md5 {
   update(chunk: Uint8Array): void
@@ -25,11 +26,29 @@ export interface Md5 {
   dispose(): void
 }
 
-export function md5(): Md5 {
-  return new GatheredMd5()
+/** `size`: the body's length when known (a stream is then never held by reference). */
+export function md5(size?: number): Md5 {
+  if (size !== undefined && size <= INLINE_BYTES) return new InlineMd5()
+  return new GatheredMd5(size !== undefined)
 }
 
-type Reply = { id: number; digest?: string; error?: string }
+type Reply = { id: number; digest?: string; error?: string; recycle?: ArrayBuffer }
+
+class InlineMd5 implements Md5 {
+  private readonly hash = createHash('md5')
+  private result?: Promise<string>
+
+  update(chunk: Uint8Array): void {
+    if (this.result) throw new Error('md5 update after digest')
+    this.hash.update(chunk)
+  }
+
+  digest(): Promise<string> {
+    return (this.result ??= Promise.resolve(this.hash.digest('hex')))
+  }
+
+  dispose(): void {}
+}
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
@@ -41,6 +60,7 @@ parentPort.on('message', (m) => {
     if (m.op === 'update') {
       if (!h) states.set(m.id, (h = createHash('md5')))
       h.update(new Uint8Array(m.data, 0, m.length))
+      parentPort.postMessage({ id: 0, recycle: m.data }, [m.data])
     } else if (m.op === 'digest') {
       states.delete(m.id)
       parentPort.postMessage({ id: m.id, digest: (h ?? createHash('md5')).digest('hex') })
@@ -67,6 +87,7 @@ class HashThread {
     const w = new Worker(WORKER_SOURCE, { eval: true })
     w.unref()
     w.on('message', (r: Reply) => {
+      if (r.recycle) return giveChunk(Buffer.from(r.recycle))
       const p = this.waiting.get(r.id)
       this.waiting.delete(r.id)
       this.streams.delete(r.id)
@@ -119,13 +140,18 @@ function pickThread(): HashThread {
 
 class GatheredMd5 implements Md5 {
   /** Until INLINE_BYTES have come: the chunks themselves (not yet copied or hashed). */
-  private held: Uint8Array[] | undefined = []
+  private held: Uint8Array[] | undefined
   private heldBytes = 0
   private staging?: Buffer
   private used = 0
   private thread?: HashThread
   private readonly id = nextId++
   private result?: Promise<string>
+
+  /** `large`: known to exceed INLINE_BYTES, so copied from the start. */
+  constructor(large: boolean) {
+    if (!large) this.held = []
+  }
 
   update(chunk: Uint8Array): void {
     if (this.result) throw new Error('md5 update after digest')
@@ -144,11 +170,16 @@ class GatheredMd5 implements Md5 {
 
   digest(): Promise<string> {
     if (this.result) return this.result
-    if (this.held) {
-      // Never grew past INLINE_BYTES: hash in place.
+    if (this.held || !this.thread) {
+      // Never grew past INLINE_BYTES (or a declared-large body ended early): hash in place.
       const h = createHash('md5')
-      for (const c of this.held) h.update(c)
+      for (const c of this.held ?? []) h.update(c)
+      if (this.staging) {
+        h.update(this.staging.subarray(0, this.used))
+        giveChunk(this.staging)
+      }
       this.held = undefined
+      this.staging = undefined
       this.result = Promise.resolve(h.digest('hex'))
     } else {
       if (this.used > 0) this.post()
@@ -159,6 +190,7 @@ class GatheredMd5 implements Md5 {
 
   dispose(): void {
     this.held = undefined
+    if (this.staging) giveChunk(this.staging)
     this.staging = undefined
     this.thread?.drop(this.id)
     this.result ??= Promise.reject(new Error('md5 stream disposed'))
@@ -168,7 +200,7 @@ class GatheredMd5 implements Md5 {
   private copy(chunk: Uint8Array): void {
     let offset = 0
     while (offset < chunk.length) {
-      this.staging ??= Buffer.allocUnsafe(POST_BYTES)
+      this.staging ??= takeChunk()
       const n = Math.min(chunk.length - offset, this.staging.length - this.used)
       this.staging.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), this.used)
       this.used += n
@@ -180,7 +212,7 @@ class GatheredMd5 implements Md5 {
   private post(): void {
     const buf = this.staging!
     this.thread ??= pickThread()
-    // A Buffer this size has an ArrayBuffer of its own (not the shared pool), so it can move.
+    // A pooled chunk has an ArrayBuffer of its own, so it can move (and comes back hashed).
     this.thread.post(this.id, buf.buffer as ArrayBuffer, this.used)
     this.staging = undefined
     this.used = 0

@@ -4,7 +4,8 @@
  * responses (Content-Length: 0, Content-Type) that Koa would strip.
  */
 import type { ServerResponse } from 'node:http'
-import { Readable, pipeline } from 'node:stream'
+import { Readable } from 'node:stream'
+import { release } from '../../lib/buffer-pool.js'
 import { swiftHtmlBody } from '../error-response.js'
 
 export interface SwiftResponse {
@@ -42,7 +43,49 @@ export function writeSwiftResponse(res: ServerResponse, method: string, r: Swift
     done(body.length)
     return
   }
+  void pump(body, res).then(done)
+}
+
+/**
+ * Writes a body stream to the response with backpressure; each chunk goes back to the buffer
+ * pool once the socket has taken it (the response is its last holder). A body that fails
+ * or a client that goes away ends both. Resolves with the bytes written.
+ */
+async function pump(body: Readable, res: ServerResponse): Promise<number> {
   let bytes = 0
-  body.on('data', (c: Buffer) => (bytes += c.length))
-  pipeline(body, res, () => done(bytes))
+  let closed = false
+  let wake: (() => void) | undefined
+  const onClose = () => {
+    closed = true
+    wake?.()
+  }
+  res.once('close', onClose)
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (closed) break
+      bytes += chunk.length
+      const fits = res.write(chunk, (err) => {
+        if (!err) release(chunk)
+      })
+      if (!fits && !closed) {
+        await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go)
+            wake = undefined
+            resolve()
+          }
+          wake = go
+          res.on('drain', go)
+        })
+      }
+    }
+    if (closed) body.destroy()
+    else res.end()
+  } catch {
+    // The body failed midway: the client must see a broken response, not a short clean one.
+    res.destroy()
+  } finally {
+    res.off('close', onClose)
+  }
+  return bytes
 }

@@ -8,6 +8,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../../errors.js'
+import { POOL_CHUNK_BYTES, recyclable, takeChunk } from '../../lib/buffer-pool.js'
 import { md5, type Md5 } from '../../lib/md5.js'
 import type { ObjectMetadata, OpenObject } from '../types.js'
 import { translateOsError } from '../os-errors.js'
@@ -15,7 +16,7 @@ import { translateOsError } from '../os-errors.js'
 /** One positioned read per chunk: every read is a thread-pool round trip, so a whole-object
  *  stream reads 1 MiB at a time (64 KiB reads capped one stream at ~250 MB/s here), and the
  *  stream's buffer holds two chunks so the next read runs while the last one is sent. */
-const READ_CHUNK_BYTES = 1024 * 1024
+const READ_CHUNK_BYTES = POOL_CHUNK_BYTES
 
 export type CorruptionHandler = (reason: string) => Promise<void>
 
@@ -79,7 +80,7 @@ class ObjectReadStream extends Readable {
   ) {
     super({ highWaterMark: 2 * READ_CHUNK_BYTES })
     this.pos = start
-    if (expectedEtag !== undefined) this.md5 = md5()
+    if (expectedEtag !== undefined) this.md5 = md5(end - start + 1)
   }
 
   override _read(): void {
@@ -89,7 +90,8 @@ class ObjectReadStream extends Readable {
   private async readChunk(): Promise<void> {
     if (this.pos > this.end) return this.finish()
     const want = Math.min(READ_CHUNK_BYTES, this.end - this.pos + 1)
-    const buf = Buffer.allocUnsafe(want)
+    // Whole chunks come from the pool and may go back once the response has sent them.
+    const buf = want === READ_CHUNK_BYTES ? recyclable(takeChunk()) : Buffer.allocUnsafe(want)
     const { bytesRead } = await this.fh.read(buf, 0, want, this.pos)
     if (bytesRead === 0) return this.corrupt(`data file ends at ${this.pos}, metadata says ${this.end + 1}`)
     this.pos += bytesRead
