@@ -2,11 +2,13 @@
  * The Swift surface: /auth/v1.0 (and /auth/v1.0/, /v1.0), /info, /healthcheck and
  * /v1/<account>[/<container>[/<object>]]. Parses the path once, authorizes, dispatches to
  * the account/container/object handler, and returns a SwiftResponse; errors go to the one
- * error table.
+ * error table. /v1 answers to requests without a token header are marked as user content for
+ * browsers (nosniff, sandbox CSP: user-content.ts).
  */
 import type { IncomingMessage } from 'node:http'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
+import type { HeaderMap } from '../../swift/types.js'
 import { SESSION_COOKIE, readCookie } from '../cookies.js'
 import { targetOf } from './swift-path.js'
 import { handleAccount } from './account.js'
@@ -17,6 +19,7 @@ import { runFeatures, type SwiftFeature } from './pipeline.js'
 import { headerMap, type SwiftRequest } from './request.js'
 import type { SwiftResponse } from './respond.js'
 import { parseSwiftPath } from './swift-path.js'
+import { asUserContent, asUserContentError, sentToken } from './user-content.js'
 
 const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/', '/v1.0', '/v1.0/'])
 
@@ -49,6 +52,19 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
     if (method !== 'GET' && method !== 'HEAD') throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'GET, HEAD' } })
     return { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8' }, body: JSON.stringify(info(s)) }
   }
+  // Only here is it known whether the client sent a token (below, the session cookie stands
+  // in for one): the one place where answers a browser may open as a page are marked as user
+  // content (user-content.ts); token clients get Swift's headers exactly.
+  if (sentToken(headers)) return routeStorage(s, method, headers, rawPath, query, raw, transId, scheme)
+  try {
+    return asUserContent(await routeStorage(s, method, headers, rawPath, query, raw, transId, scheme))
+  } catch (err) {
+    throw asUserContentError(err)
+  }
+}
+
+/** A /v1 request: path, authorization (token or session cookie), the features and the handler. */
+async function routeStorage(s: SwiftServices, method: string, headers: HeaderMap, rawPath: string, query: URLSearchParams, raw: IncomingMessage, transId: string, scheme: string): Promise<SwiftResponse> {
   const path = parseSwiftPath(rawPath, s.constraints)
   if (!path) throw new VeloxError('not-found', 'no such path')
   // The web app's session cookie stands in for a token (identity/sessions.ts); state changes need its CSRF token.
