@@ -422,7 +422,12 @@ const CORPUS: Case[] = [
   { name: 'unknown method on an object is 405', method: 'PATCH', path: '/c1/a.txt' },
 ]
 
-/** The headers clients read, compared by value (lower-case). */
+/**
+ * The headers clients read, compared by value (lower-case). Not listed on purpose:
+ * X-Content-Type-Options and Content-Security-Policy, which Velox adds to answers for
+ * requests without a token (the `auth: 'none'` rows) so that a browser never runs an object
+ * as a page of the web app's origin (http/swift/user-content.ts); token rows must not get them.
+ */
 const VALUE_HEADERS = [
   'content-type',
   'content-length',

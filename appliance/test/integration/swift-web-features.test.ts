@@ -377,6 +377,9 @@ describe('Swift web features: differential against a real Swift', function () {
   })
   after(async () => Promise.all([velox?.stop(), saio?.stop()]))
 
+  // (Not compared: the nosniff and sandbox CSP headers Velox adds for browsers to answers
+  // for requests without a token, e.g. the anonymous static web and TempURL cases; see
+  // http/swift/user-content.ts and web-user-content.test.ts.)
   const MAIN = ['content-type', 'content-disposition', 'www-authenticate', 'access-control-allow-origin', 'access-control-max-age', 'access-control-allow-methods', 'allow', 'x-object-meta-color', 'x-object-meta-public-a']
 
   async function both(make: (x: Endpoint) => Promise<{ status: number; headers: Headers; text: string }>, opts: { body?: boolean; location?: boolean } = {}) {
