@@ -5,10 +5,22 @@
  * MB/s for the upload and the download. Runs the same against a Velox appliance (its own
  * process, 3 replicas on 3 directory devices) and the real Swift (a SAIO from
  * test/harness/saio.ts, 3 replicas, directory devices) on this machine, side by side.
- * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift (tempauth
- * test:tester) instead of starting one; `--no-swift` measures Velox alone. Owns the measurement only.
+ *
+ * Both systems run at once and are measured in turn, `--rounds=R` times (default 3), the
+ * order alternating each round; the medians are compared, so a burst of load from elsewhere
+ * on this 2-core machine does not decide the ratio. The client is curl (one process per
+ * request in flight): the lightest HTTP client there is, so that the client's own CPU, which
+ * shares the cores with the server, caps neither system. Each round writes new objects and
+ * deletes them afterwards (not timed).
+ * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift
+ * (tempauth test:tester) instead of starting one; `--no-swift` measures Velox alone.
+ * Owns the measurement only.
  */
+import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { saioUnavailableReason, startSaio } from '../../appliance/test/harness/saio.js'
 import { startVeloxProcess, veloxThreadpool } from './velox-process.js'
 
@@ -23,6 +35,12 @@ interface Result {
   manifestMs: number
 }
 
+interface Target {
+  name: string
+  url: string
+  results: Result[]
+}
+
 async function auth(url: string): Promise<{ token: string; storageUrl: string }> {
   const r = await fetch(`${url}/auth/v1.0`, { headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' } })
   if (r.status !== 200) throw new Error(`auth failed: ${r.status}`)
@@ -34,35 +52,56 @@ async function check(r: Response, what: string, ok: number[]): Promise<void> {
   await r.arrayBuffer()
 }
 
-async function measure(url: string, segments: number, segmentBytes: number, parallel: number): Promise<Result> {
+/** One curl; resolves with its `-w` output. */
+function curl(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', ['-sS', '--fail-with-body', '-o', '/dev/null', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`curl ${args.slice(-1)[0]}: exit ${code} ${err.trim()} ${out.trim()}`))))
+  })
+}
+
+async function measure(url: string, round: number, file: string, etag: string, segments: number, segmentBytes: number, parallel: number): Promise<Result> {
   const { token, storageUrl } = await auth(url)
   const h = { 'X-Auth-Token': token }
   for (const c of ['bench', 'bench_segments']) await check(await fetch(`${storageUrl}/${c}`, { method: 'PUT', headers: h }), `PUT ${c}`, [201, 202])
-  const data = randomBytes(segmentBytes)
-  const etag = createHash('md5').update(data).digest('hex')
+  const segPath = (i: number) => `bench_segments/r${round}/${String(i).padStart(5, '0')}`
   const t0 = performance.now()
   let next = 0
   const worker = async () => {
     while (next < segments) {
       const i = next++
-      const r = await fetch(`${storageUrl}/bench_segments/big/${String(i).padStart(5, '0')}`, { method: 'PUT', headers: { ...h, Etag: etag }, body: data })
-      await check(r, `segment ${i}`, [201])
+      const code = await curl(['-w', '%{http_code}', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', `Etag: ${etag}`, '-T', file, `${storageUrl}/${segPath(i)}`])
+      if (code !== '201') throw new Error(`segment ${i}: ${code}`)
     }
   }
   await Promise.all(Array.from({ length: parallel }, worker))
   const t1 = performance.now()
-  const manifest = Array.from({ length: segments }, (_, i) => ({ path: `bench_segments/big/${String(i).padStart(5, '0')}`, etag, size_bytes: segmentBytes }))
-  await check(await fetch(`${storageUrl}/bench/big?multipart-manifest=put`, { method: 'PUT', headers: h, body: JSON.stringify(manifest) }), 'manifest', [201])
+  const manifest = Array.from({ length: segments }, (_, i) => ({ path: segPath(i), etag, size_bytes: segmentBytes }))
+  const object = `${storageUrl}/bench/big-r${round}`
+  await check(await fetch(`${object}?multipart-manifest=put`, { method: 'PUT', headers: h, body: JSON.stringify(manifest) }), 'manifest', [201])
   const t2 = performance.now()
-  const r = await fetch(`${storageUrl}/bench/big`, { headers: h })
-  if (r.status !== 200 || !r.body) throw new Error(`GET: ${r.status}`)
-  let bytes = 0
-  for await (const chunk of r.body) bytes += (chunk as Uint8Array).length
+  const [code, size] = (await curl(['-w', '%{http_code} %{size_download}', '-H', `X-Auth-Token: ${token}`, object])).split(' ')
   const t3 = performance.now()
   const total = segments * segmentBytes
-  if (bytes !== total) throw new Error(`GET returned ${bytes} of ${total} bytes`)
+  if (code !== '200' || Number(size) !== total) throw new Error(`GET: ${code}, ${size} of ${total} bytes`)
+  // Not timed: the round's objects go, so that rounds do not fill the disk.
+  await check(await fetch(`${object}?multipart-manifest=delete`, { method: 'DELETE', headers: h }), 'delete', [200])
   const mb = total / 1e6
   return { uploadMBps: mb / ((t1 - t0) / 1000), downloadMBps: mb / ((t3 - t2) / 1000), manifestMs: t2 - t1 }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -70,36 +109,48 @@ export async function run(args: string[]): Promise<void> {
   const segmentBytes = option(args, 'segment-mib', 16) * 1024 * 1024
   const parallel = option(args, 'parallel', 8)
   const replicas = option(args, 'replicas', 3)
+  const rounds = option(args, 'rounds', 3)
   const swiftUrl = args.find((a) => a.startsWith('--swift-url='))?.slice(12)
-  console.log(`SLO of ${segments} × ${segmentBytes / 1048576} MiB (${((segments * segmentBytes) / 1073741824).toFixed(2)} GiB), ${parallel} segment PUTs in flight`)
+  console.log(`SLO of ${segments} × ${segmentBytes / 1048576} MiB (${((segments * segmentBytes) / 1073741824).toFixed(2)} GiB), ${parallel} segment PUTs in flight (curl), ${rounds} rounds`)
   const swiftReplicas = swiftUrl ? 'as configured there' : `${replicas} (SAIO_REPLICAS=${replicas})`
   console.log(`replicas: velox ${replicas} (UV_THREADPOOL_SIZE=${veloxThreadpool()}), swift ${swiftReplicas}`)
-  const rows: Array<[string, Result]> = []
-  const row = (name: string, r: Result) => {
-    rows.push([name, r])
-    console.log(`| ${name} | ${r.uploadMBps.toFixed(0)} | ${r.manifestMs.toFixed(0)} | ${r.downloadMBps.toFixed(0)} |`)
-  }
-  console.log('| system | upload MB/s | manifest PUT ms | download MB/s |')
-  console.log('| --- | ---: | ---: | ---: |')
-  const velox = await startVeloxProcess({ embedded: { devices: replicas, replicas, partPower: 10, minPartHours: 1 } })
+  const dir = mkdtempSync(join(tmpdir(), 'velox-bench-slo-'))
+  const file = join(dir, 'segment')
+  const data = randomBytes(segmentBytes)
+  writeFileSync(file, data)
+  const etag = createHash('md5').update(data).digest('hex')
+  const stops: Array<() => Promise<void>> = []
   try {
-    row('velox', await measure(velox.url, segments, segmentBytes, parallel))
-  } finally {
-    await velox.stop()
-  }
-  const why = args.includes('--no-swift') ? '--no-swift' : swiftUrl ? undefined : saioUnavailableReason()
-  if (why) console.log(`swift: not measured (${why})`)
-  else if (swiftUrl) row(`swift at ${swiftUrl}`, await measure(swiftUrl, segments, segmentBytes, parallel))
-  else {
-    const saio = await startSaio({ replicas })
-    try {
-      row('swift 2.30 (SAIO)', await measure(saio.url, segments, segmentBytes, parallel))
-    } finally {
-      await saio.stop()
+    const velox = await startVeloxProcess({ embedded: { devices: replicas, replicas, partPower: 10, minPartHours: 1 } })
+    stops.push(velox.stop)
+    const targets: Target[] = [{ name: 'velox', url: velox.url, results: [] }]
+    const why = args.includes('--no-swift') ? '--no-swift' : swiftUrl ? undefined : saioUnavailableReason()
+    if (why) console.log(`swift: not measured (${why})`)
+    else if (swiftUrl) targets.push({ name: `swift at ${swiftUrl}`, url: swiftUrl, results: [] })
+    else {
+      const saio = await startSaio({ replicas })
+      stops.push(saio.stop)
+      targets.push({ name: 'swift 2.30 (SAIO)', url: saio.url, results: [] })
     }
-  }
-  if (rows.length === 2) {
-    const ratio = (f: (r: Result) => number) => (f(rows[0][1]) / f(rows[1][1])).toFixed(2)
-    console.log(`velox / swift: upload ${ratio((r) => r.uploadMBps)}×, download ${ratio((r) => r.downloadMBps)}× (target ≥ 2×)`)
+    console.log('| round | system | upload MB/s | manifest PUT ms | download MB/s | load avg |')
+    console.log('| ---: | --- | ---: | ---: | ---: | --- |')
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 ? targets : [...targets].reverse()
+      for (const t of order) {
+        const r = await measure(t.url, round, file, etag, segments, segmentBytes, parallel)
+        t.results.push(r)
+        console.log(`| ${round} | ${t.name} | ${r.uploadMBps.toFixed(0)} | ${r.manifestMs.toFixed(0)} | ${r.downloadMBps.toFixed(0)} | ${loadAverage()} |`)
+      }
+    }
+    const med = (t: Target, f: (r: Result) => number) => median(t.results.map(f))
+    console.log('| median | system | upload MB/s | manifest PUT ms | download MB/s | |')
+    for (const t of targets) console.log(`| | ${t.name} | ${med(t, (r) => r.uploadMBps).toFixed(0)} | ${med(t, (r) => r.manifestMs).toFixed(0)} | ${med(t, (r) => r.downloadMBps).toFixed(0)} | |`)
+    if (targets.length === 2) {
+      const ratio = (f: (r: Result) => number) => (med(targets[0], f) / med(targets[1], f)).toFixed(2)
+      console.log(`velox / swift (medians): upload ${ratio((r) => r.uploadMBps)}×, download ${ratio((r) => r.downloadMBps)}× (target ≥ 2×)`)
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined)
+    rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { giveChunk, takeChunk } from './buffer-pool.js'
+import type { HashReply, HashRequest } from './md5-worker.js'
 
 /** Bytes hashed in place before a stream moves to a worker. */
 const INLINE_BYTES = 1024 * 1024
@@ -28,11 +29,15 @@ export interface Md5 {
 
 /** `size`: the body's length when known (a stream is then never held by reference). */
 export function md5(size?: number): Md5 {
-  if (size !== undefined && size <= INLINE_BYTES) return new InlineMd5()
+  if ((size !== undefined && size <= INLINE_BYTES) || threadsUnusable) return new InlineMd5()
   return new GatheredMd5(size !== undefined)
 }
 
-type Reply = { id: number; digest?: string; error?: string; recycle?: ArrayBuffer }
+type Reply = HashReply
+
+/** Set when a hashing thread died before it ever answered (it cannot start here): from then
+ *  on every stream is hashed in place, slower but working. */
+let threadsUnusable = false
 
 class InlineMd5 implements Md5 {
   private readonly hash = createHash('md5')
@@ -50,33 +55,10 @@ class InlineMd5 implements Md5 {
   dispose(): void {}
 }
 
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads')
-const { createHash } = require('node:crypto')
-const states = new Map()
-parentPort.on('message', (m) => {
-  try {
-    let h = states.get(m.id)
-    if (m.op === 'update') {
-      if (!h) states.set(m.id, (h = createHash('md5')))
-      h.update(new Uint8Array(m.data, 0, m.length))
-      parentPort.postMessage({ id: 0, recycle: m.data }, [m.data])
-    } else if (m.op === 'digest') {
-      states.delete(m.id)
-      parentPort.postMessage({ id: m.id, digest: (h ?? createHash('md5')).digest('hex') })
-    } else if (m.op === 'drop') {
-      states.delete(m.id)
-    }
-  } catch (err) {
-    states.delete(m.id)
-    if (m.op !== 'drop') parentPort.postMessage({ id: m.id, error: String(err && err.message || err) })
-  }
-})
-`
-
 /** A hashing thread; unref'd, so it never keeps the process alive. Restarted after a crash. */
 class HashThread {
   private worker?: Worker
+  private answered = false
   private readonly waiting = new Map<number, { resolve(d: string): void; reject(e: Error): void }>()
   /** Streams that have posted to this thread (their updates are lost if it dies). */
   readonly streams = new Set<number>()
@@ -84,9 +66,12 @@ class HashThread {
 
   private ensure(): Worker {
     if (this.worker) return this.worker
-    const w = new Worker(WORKER_SOURCE, { eval: true })
+    // The process's flags, less one that only applies to its own -e/stdin source.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'))
+    const w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv })
     w.unref()
     w.on('message', (r: Reply) => {
+      this.answered = true
       if (r.recycle) return giveChunk(Buffer.from(r.recycle))
       const p = this.waiting.get(r.id)
       this.waiting.delete(r.id)
@@ -98,6 +83,7 @@ class HashThread {
     const fail = (err: Error) => {
       if (this.worker !== w) return
       this.worker = undefined
+      if (!this.answered) threadsUnusable = true
       for (const id of this.streams) this.failed.add(id)
       this.streams.clear()
       for (const [, p] of this.waiting) p.reject(err)
@@ -111,20 +97,20 @@ class HashThread {
 
   post(id: number, data: ArrayBuffer, length: number): void {
     this.streams.add(id)
-    this.ensure().postMessage({ op: 'update', id, data, length }, [data])
+    this.ensure().postMessage({ op: 'update', id, data, length } satisfies HashRequest, [data])
   }
 
   digest(id: number): Promise<string> {
     if (this.failed.delete(id)) return Promise.reject(new Error('md5 worker failed while hashing'))
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
-      this.ensure().postMessage({ op: 'digest', id })
+      this.ensure().postMessage({ op: 'digest', id } satisfies HashRequest)
     })
   }
 
   drop(id: number): void {
     this.failed.delete(id)
-    if (this.streams.delete(id)) this.worker?.postMessage({ op: 'drop', id })
+    if (this.streams.delete(id)) this.worker?.postMessage({ op: 'drop', id } satisfies HashRequest)
   }
 }
 
