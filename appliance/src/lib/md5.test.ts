@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { expect } from 'chai'
 import fc from 'fast-check'
@@ -70,5 +71,13 @@ describe('lib/md5 (hashing off the event loop for large bodies)', () => {
     // The caller's buffer is only copied, never moved away.
     expect(data.length).to.equal(4 * MiB)
     expect(reference([data])).to.equal(await b.digest())
+  })
+
+  it('works in a process started with --input-type=module -e (the hashing thread must not inherit that flag)', () => {
+    const url = new URL('./md5.js', import.meta.url).href
+    const code = `import { md5 } from ${JSON.stringify(url)}
+const h = md5(); h.update(Buffer.alloc(3 << 20, 7)); console.log(await h.digest())`
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }).trim()
+    expect(out).to.equal(reference([Buffer.alloc(3 << 20, 7)]))
   })
 })
