@@ -69,13 +69,13 @@ class HashThread {
     // The process's flags, less one that only applies to its own -e/stdin source.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'))
     const w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv })
-    w.unref()
     w.on('message', (r: Reply) => {
       this.answered = true
       if (r.recycle) return giveChunk(Buffer.from(r.recycle))
       const p = this.waiting.get(r.id)
       this.waiting.delete(r.id)
       this.streams.delete(r.id)
+      this.refWhileBusy()
       if (!p) return
       if (r.error !== undefined) p.reject(new Error(`md5 worker: ${r.error}`))
       else p.resolve(r.digest as string)
@@ -92,25 +92,38 @@ class HashThread {
     w.on('error', fail)
     w.on('exit', (code) => fail(new Error(`md5 worker exited with ${code}`)))
     this.worker = w
+    this.refWhileBusy()
     return w
   }
 
+  /** The thread keeps the process alive only while a stream is being hashed (an idle one
+   *  must not hold a finished CLI open; a pending digest must not let it exit). */
+  private refWhileBusy(): void {
+    if (this.streams.size + this.waiting.size > 0) this.worker?.ref()
+    else this.worker?.unref()
+  }
+
   post(id: number, data: ArrayBuffer, length: number): void {
+    const w = this.ensure()
     this.streams.add(id)
-    this.ensure().postMessage({ op: 'update', id, data, length } satisfies HashRequest, [data])
+    this.refWhileBusy()
+    w.postMessage({ op: 'update', id, data, length } satisfies HashRequest, [data])
   }
 
   digest(id: number): Promise<string> {
     if (this.failed.delete(id)) return Promise.reject(new Error('md5 worker failed while hashing'))
     return new Promise((resolve, reject) => {
+      const w = this.ensure()
       this.waiting.set(id, { resolve, reject })
-      this.ensure().postMessage({ op: 'digest', id } satisfies HashRequest)
+      this.refWhileBusy()
+      w.postMessage({ op: 'digest', id } satisfies HashRequest)
     })
   }
 
   drop(id: number): void {
     this.failed.delete(id)
     if (this.streams.delete(id)) this.worker?.postMessage({ op: 'drop', id } satisfies HashRequest)
+    this.refWhileBusy()
   }
 }
 
