@@ -68,6 +68,29 @@ describe('DeviceObjectStore', () => {
     await obj.close()
   })
 
+  it('close() releases the descriptor at once when a stream was made but never read, and after a stream being read ends', async () => {
+    const body = patternBytes(3_000_000, 5)
+    await put('fd', body, ts(1))
+    const fds = async () => (await readdir('/proc/self/fd')).length
+    const before = await fds()
+    const unread = await store.open(objectLoc('fd'))
+    unread.stream()
+    expect(await fds()).to.equal(before + 1)
+    await unread.close()
+    await new Promise((r) => setImmediate(r))
+    expect(await fds()).to.equal(before)
+    const reading = await store.open(objectLoc('fd'))
+    const s = reading.stream()
+    const first = await s[Symbol.asyncIterator]().next()
+    expect(first.done).to.equal(false)
+    await reading.close()
+    // Still open for the reader that has started; closed once it is done with the stream.
+    expect(await fds()).to.equal(before + 1)
+    s.destroy()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(await fds()).to.equal(before)
+  })
+
   it('refuses an ETag mismatch, a short body and a failing body, leaving nothing behind', async () => {
     const body = patternBytes(5000, 3)
     await rejection(put('bad', body, ts(1), { etag: md5Hex('other') }), 'etag-mismatch')

@@ -21,7 +21,7 @@ const READ_CHUNK_BYTES = POOL_CHUNK_BYTES
 export type CorruptionHandler = (reason: string) => Promise<void>
 
 export class OpenedObject implements OpenObject {
-  private active = 0
+  private readonly streams = new Set<ObjectReadStream>()
   private closing = false
   private closed?: Promise<void>
 
@@ -46,19 +46,22 @@ export class OpenedObject implements OpenObject {
       end = Math.min(range.end, size - 1)
     }
     const verify = start === 0 && end === size - 1 ? this.meta.etag : undefined
-    this.active++
     const stream = new ObjectReadStream(this.fh, start, end, verify, this.onCorrupt)
+    this.streams.add(stream)
     stream.once('close', () => {
-      this.active--
-      if (this.closing && this.active === 0) void this.closeNow()
+      this.streams.delete(stream)
+      if (this.closing && this.streams.size === 0) void this.closeNow()
     })
     return stream
   }
 
-  /** Closes the descriptor now, or when the last stream still reading has finished. */
+  /** Closes the descriptor now, or when the last stream still reading has finished. A stream
+   *  that nobody has started reading (its consumer failed first, e.g. a copy refused by a
+   *  quota) is destroyed here, so it cannot hold the descriptor open until garbage collection. */
   async close(): Promise<void> {
     this.closing = true
-    if (this.active === 0) await this.closeNow()
+    for (const s of this.streams) if (!s.started) s.destroy()
+    if (this.streams.size === 0) await this.closeNow()
   }
 
   private closeNow(): Promise<void> {
@@ -68,6 +71,8 @@ export class OpenedObject implements OpenObject {
 }
 
 class ObjectReadStream extends Readable {
+  /** Reading has begun (a consumer owns the stream and will end or destroy it). */
+  started = false
   private pos: number
   private readonly md5?: Md5
 
@@ -84,6 +89,7 @@ class ObjectReadStream extends Readable {
   }
 
   override _read(): void {
+    this.started = true
     this.readChunk().catch((err: unknown) => this.destroy(isVeloxError(err) ? err : translateOsError(err, 'read object')))
   }
 

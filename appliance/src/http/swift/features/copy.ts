@@ -81,7 +81,14 @@ async function copyInto(s: SwiftServices, sink: SwiftRequest, source: ObjectRef,
   headers['content-length'] = String(length)
   const body = src.body instanceof Readable ? src.body : Readable.from(src.body === undefined ? [] : [Buffer.from(src.body)])
   const raw = Object.assign(body, { method: 'PUT', url: sink.raw.url, headers, socket: sink.raw.socket, complete: true }) as unknown as IncomingMessage
-  const put = await next({ ...sink, headers, query, raw })
+  let put: SwiftResponse
+  try {
+    put = await next({ ...sink, headers, query, raw })
+  } finally {
+    // Read to the end by a PUT that succeeded; a refused one (quota, auth) never read it, and
+    // the source's open file must not wait for the garbage collector.
+    body.destroy()
+  }
   if (put.status < 200 || put.status > 299) return put
   const extra: Record<string, string> = {
     'X-Copied-From': `${encodeURIComponent(source.container)}/${encodeURI(source.object)}`,
