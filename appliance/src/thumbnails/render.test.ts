@@ -1,12 +1,14 @@
 /**
  * The sharp adapter with real images made by sharp itself: every format this build writes
  * renders to WebP at the two sizes, EXIF orientation 6 is applied, and hostile or broken
- * inputs (a truncated JPEG, a PNG declaring 30000×30000, garbage) fail with a reason.
+ * inputs (a truncated JPEG, a PNG declaring 30000×30000, garbage) fail with a reason. Both
+ * sizes come from one decode, the small one first and handed over as soon as it is encoded;
+ * greyscale, alpha and CMYK sources; the dominant colour is sharp's own.
  */
 import { expect } from 'chai'
 import { deflateSync, crc32 } from 'node:zlib'
 import sharp, { type Sharp } from 'sharp'
-import { DEFAULT_LIMITS, decodableImageTypes, placeholderWebp, renderStill } from './render.js'
+import { DEFAULT_LIMITS, decodableImageTypes, dominantColor, placeholderWebp, renderStill, type Rendition } from './render.js'
 
 /** A 600×400 picture: red left half, blue right half. */
 async function picture(): Promise<Sharp> {
@@ -58,6 +60,54 @@ describe('thumbnails/render', function () {
       expect(r.color).to.match(/^#[0-9a-f]{6}$/)
     })
   }
+
+  it('hands over the small rendition before it encodes the large one', async () => {
+    const input = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .jpeg()
+      .toBuffer()
+    const heard: Array<[number, number]> = []
+    let largeDone = false
+    const r = await renderStill(input, [1280, 256], DEFAULT_LIMITS, (x: Rendition) => {
+      heard.push([x.size, x.width])
+      if (x.size === 1280) largeDone = true
+      else expect(largeDone).to.equal(false)
+    })
+    expect(heard).to.deep.equal([
+      [256, 256],
+      [1280, 1280],
+    ])
+    expect(r.renditions.map((x) => x.size)).to.deep.equal([256, 1280])
+    expect(r.renditions[0].color).to.equal(r.color)
+    expect(r.renditions[1].color).to.equal(undefined)
+  })
+
+  it('renders greyscale, greyscale with alpha, RGBA and CMYK sources', async () => {
+    const base = { width: 400, height: 300, background: { r: 30, g: 160, b: 90, alpha: 0.5 } }
+    const inputs: Array<[string, Buffer]> = [
+      ['grey jpeg', await sharp({ create: { ...base, channels: 3 } }).greyscale().jpeg().toBuffer()],
+      ['grey+alpha png', await sharp({ create: { ...base, channels: 4 } }).greyscale().png().toBuffer()],
+      ['rgba png', await sharp({ create: { ...base, channels: 4 } }).png().toBuffer()],
+      ['cmyk jpeg', await sharp({ create: { ...base, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer()],
+    ]
+    for (const [name, input] of inputs) {
+      const r = await renderStill(input, [256, 1280])
+      expect(r.renditions.map((x) => [x.width, x.height]), name).to.deep.equal([
+        [256, 192],
+        [400, 300],
+      ])
+      for (const x of r.renditions) expect((await sharp(x.webp).metadata()).format, name).to.equal('webp')
+      expect(r.color, name).to.match(/^#[0-9a-f]{6}$/)
+    }
+  })
+
+  it('finds the dominant colour as sharp.stats() does', async () => {
+    const { data, info } = await sharp(await (await picture()).png().toBuffer()).resize(256, 171).raw().toBuffer({ resolveWithObject: true })
+    const { dominant } = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).stats()
+    const hex = `#${[dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('')}`
+    expect(dominantColor({ data, width: info.width, height: info.height, channels: info.channels })).to.equal(hex)
+    const grey = Buffer.alloc(64 * 64, 200)
+    expect(dominantColor({ data: grey, width: 64, height: 64, channels: 1 })).to.equal('#c8c8c8')
+  })
 
   it('applies EXIF orientation 6 (the camera was turned): the red left half ends up on top', async () => {
     const input = await (await picture()).jpeg().withMetadata({ orientation: 6 }).toBuffer()

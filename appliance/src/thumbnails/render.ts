@@ -29,6 +29,8 @@ export interface Rendition {
   webp: Buffer
   width: number
   height: number
+  /** Dominant colour, "#rrggbb", of the small rendition (the grid's placeholder). */
+  color?: string
 }
 
 export interface Rendered {
@@ -40,8 +42,8 @@ export interface Rendered {
 let tuned = false
 
 /**
- * One libvips thread per operation (the queue runs one job per core) and no operation cache:
- * every image is seen once, so the cache would only hold memory.
+ * One libvips thread per image (the thumbnailer renders one image per core at once) and no
+ * operation cache: every image is seen once, so the cache would only hold memory.
  */
 export function tuneSharp(): void {
   if (tuned) return
@@ -75,35 +77,70 @@ function open(input: Buffer, limits: RenderLimits): Sharp {
   return sharp(input, { limitInputPixels: limits.maxInputPixels, failOn: 'truncated', sequentialRead: true }).timeout({ seconds: limits.timeoutSec })
 }
 
-function hex(c: { r: number; g: number; b: number }): string {
-  return `#${[c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`
+export interface Pixels {
+  data: Buffer
+  width: number
+  height: number
+  channels: 1 | 2 | 3 | 4
 }
 
-async function webpOf(pipeline: Sharp, size: Size): Promise<Rendition> {
-  const { data, info } = await pipeline.webp(WEBP).toBuffer({ resolveWithObject: true })
+async function pixelsOf(pipeline: Sharp): Promise<Pixels> {
+  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height, channels: info.channels }
+}
+
+function fromPixels(p: Pixels): Sharp {
+  return sharp(p.data, { raw: { width: p.width, height: p.height, channels: p.channels } })
+}
+
+function inside(pipeline: Sharp, size: Size): Sharp {
+  return pipeline.resize(size, size, { fit: 'inside', withoutEnlargement: true })
+}
+
+/**
+ * The most common colour, as sharp's stats().dominant finds it (a 16×16×16-bin histogram of
+ * the sRGB pixels, alpha ignored; the centre of the fullest bin), without another libvips pass.
+ */
+export function dominantColor(p: Pixels): string {
+  const bins = new Uint32Array(4096)
+  const { data, channels } = p
+  const grey = channels < 3
+  for (let i = 0; i + channels <= data.length; i += channels) {
+    const r = data[i] >> 4
+    bins[grey ? r * 273 : (r << 8) | ((data[i + 1] >> 4) << 4) | (data[i + 2] >> 4)]++
+  }
+  let best = 0
+  for (let b = 1; b < 4096; b++) if (bins[b] > bins[best]) best = b
+  const hex2 = (bin: number) => (bin * 16 + 8).toString(16).padStart(2, '0')
+  return `#${hex2(best >> 8)}${hex2((best >> 4) & 15)}${hex2(best & 15)}`
+}
+
+async function webpOf(p: Pixels, size: Size): Promise<Rendition> {
+  const { data, info } = await fromPixels(p).webp(WEBP).toBuffer({ resolveWithObject: true })
   return { size, webp: data, width: info.width, height: info.height }
 }
 
 /**
- * Renders `sizes` from an encoded still. Each size decodes on its own, so that JPEG's
- * shrink-on-load decodes the small one at 1/8 scale (the small one comes first and fast;
- * the large one is a second, later job). The colour comes with the small size.
+ * Renders `sizes` from an encoded still, decoding it once: to the largest size asked for
+ * (JPEG's shrink-on-load decodes at the smallest scale that still covers it: 1/8 for the
+ * small size alone, 1/2 for the large one of a 12 MP photo), each smaller size resized from
+ * those pixels. Renditions come smallest first, and `onRendition` hears of each as soon as
+ * it is encoded, so that the caller can store the small one while the large one encodes.
+ * The small size carries the dominant colour.
  */
-export async function renderStill(input: Buffer, sizes: readonly Size[], limits: RenderLimits = DEFAULT_LIMITS): Promise<Rendered> {
+export async function renderStill(input: Buffer, sizes: readonly Size[], limits: RenderLimits = DEFAULT_LIMITS, onRendition?: (r: Rendition) => void): Promise<Rendered> {
   tuneSharp()
+  const wanted = [...new Set(sizes)].sort((a, b) => a - b)
   const out: Rendered = { renditions: [] }
-  for (const size of sizes) {
-    const resized = open(input, limits).autoOrient().resize(size, size, { fit: 'inside', withoutEnlargement: true })
-    if (size !== SIZES[0]) {
-      out.renditions.push(await webpOf(resized, size))
-      continue
-    }
-    // The small size: raw pixels once, then the WebP and the dominant colour from them.
-    const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true })
-    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } }
-    out.renditions.push(await webpOf(sharp(data, raw), size))
-    const stats = await sharp(data, raw).stats()
-    out.color = hex(stats.dominant)
+  if (wanted.length === 0) return out
+  const top = wanted[wanted.length - 1]
+  const decoded = await pixelsOf(inside(open(input, limits).autoOrient(), top))
+  for (const size of wanted) {
+    const pixels = size === top ? decoded : await pixelsOf(inside(fromPixels(decoded), size))
+    const r = await webpOf(pixels, size)
+    if (size === SIZES[0]) out.color = r.color = dominantColor(pixels)
+    out.renditions.push(r)
+    onRendition?.(r)
   }
   return out
 }
