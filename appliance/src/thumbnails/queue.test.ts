@@ -1,10 +1,12 @@
 /**
  * The bounded job queue: at most `concurrency` jobs at once, one per key, a waiting key
  * merged, the bound dropping new jobs (unless forced), the urgent lane first, and a failing
- * job reported without stopping the others; a lane held to its own worker limit.
+ * job reported without stopping the others; a lane held to its own worker limit. The render
+ * slots (by priority) and the memory budget (first come, first served; one oversized taker
+ * alone).
  */
 import { expect } from 'chai'
-import { JobQueue } from './queue.js'
+import { Budget, JobQueue, Slots } from './queue.js'
 
 function gate() {
   let open!: () => void
@@ -71,6 +73,7 @@ describe('thumbnails/queue', () => {
     q.offer('s1', 'small-1')
     q.offer('s2', 'small-2')
     q.offer('s3', 'small-3', { front: true })
+    expect([q.waiting(0), q.waiting(1)]).to.deep.equal([3, 1])
     g.open()
     await q.drained()
     expect(order).to.deep.equal(['blocker', 'small-3', 'small-1', 'small-2', 'large-1'])
@@ -106,5 +109,50 @@ describe('thumbnails/queue', () => {
     expect(errors).to.deep.equal(['bad: boom'])
     expect(done).to.deep.equal(['one', 'two'])
     expect(q.stats()).to.include({ done: 2, failed: 1 })
+  })
+
+  it('hands render slots to the urgent priority first, in order within one', async () => {
+    const slots = new Slots(1)
+    let release = await slots.acquire(1)
+    const order: string[] = []
+    const releases = new Map<string, () => void>()
+    const asks: Array<[string, number]> = [['large-a', 1], ['small-a', 0], ['large-b', 1], ['small-b', 0]]
+    for (const [name, priority] of asks) {
+      void slots.acquire(priority).then((r) => {
+        order.push(name)
+        releases.set(name, r)
+      })
+    }
+    expect([slots.busy, slots.waiting(0), slots.waiting(1)]).to.deep.equal([1, 2, 2])
+    for (let i = 0; i < asks.length; i++) {
+      release()
+      release() // a second call is a no-op
+      await new Promise((r) => setImmediate(r))
+      expect(order.length, 'one slot, one holder').to.equal(i + 1)
+      release = releases.get(order[i]) as () => void
+    }
+    release()
+    expect(order).to.deep.equal(['small-a', 'small-b', 'large-a', 'large-b'])
+    expect(slots.busy).to.equal(0)
+  })
+
+  it('keeps a memory budget: first come first served, one taker over it alone', async () => {
+    const budget = new Budget(100)
+    const a = await budget.acquire(60)
+    let bIn = false
+    let hugeIn = false
+    const b = budget.acquire(60).then((r) => ((bIn = true), r))
+    const huge = budget.acquire(500).then((r) => ((hugeIn = true), r))
+    await new Promise((r) => setImmediate(r))
+    expect([bIn, hugeIn, budget.held]).to.deep.equal([false, false, 60])
+    a()
+    const rb = await b
+    expect([hugeIn, budget.held]).to.deep.equal([false, 60])
+    rb()
+    const rh = await huge
+    expect(budget.held).to.equal(500)
+    rh()
+    rh()
+    expect(budget.held).to.equal(0)
   })
 })

@@ -70,6 +70,11 @@ export class JobQueue<T> {
     return !this.stopped && this.running.size < this.o.concurrency && this.lanes.every((l) => l.size === 0)
   }
 
+  /** Jobs waiting in `lane`. */
+  waiting(lane: number): number {
+    return this.lanes[lane]?.size ?? 0
+  }
+
   isBusyWith(key: string): boolean {
     return this.running.has(key) || this.lanes.some((l) => l.has(key))
   }
@@ -158,6 +163,92 @@ export class JobQueue<T> {
     }
     if (this.running.size === 0 && this.stats().pending === 0) {
       for (const r of this.drainWaiters.splice(0)) r()
+    }
+  }
+}
+
+/**
+ * `size` slots handed out by priority (0 first), first come first served within one: jobs
+ * hold a slot only while they render, so that their reads and store writes overlap the
+ * rendering of others, and a waiting urgent job gets the next free slot.
+ */
+export class Slots {
+  private free: number
+  private readonly waiters: Array<Array<() => void>> = []
+
+  constructor(readonly size: number) {
+    this.free = size
+  }
+
+  /** Resolves with the release of a slot (call it exactly once). */
+  async acquire(priority = 0): Promise<() => void> {
+    if (this.free > 0 && this.waiters.every((w) => w.length === 0)) this.free--
+    else await new Promise<void>((resolve) => (this.waiters[priority] ??= []).push(resolve))
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.handOn()
+    }
+  }
+
+  /** Slots in use. */
+  get busy(): number {
+    return this.size - this.free
+  }
+
+  /** Acquirers waiting at `priority`. */
+  waiting(priority: number): number {
+    return this.waiters[priority]?.length ?? 0
+  }
+
+  private handOn(): void {
+    for (const list of this.waiters) {
+      const next = list?.shift()
+      if (next) return next()
+    }
+    this.free++
+  }
+}
+
+/**
+ * A budget of `capacity` units (bytes held in memory) taken first come, first served; one
+ * taker larger than the whole budget gets it when nobody else holds any, so it waits rather
+ * than fails.
+ */
+export class Budget {
+  private used = 0
+  private readonly waiters: Array<{ n: number; resolve: () => void }> = []
+
+  constructor(readonly capacity: number) {}
+
+  /** Resolves with the release of `n` units (call it exactly once). */
+  async acquire(n: number): Promise<() => void> {
+    if (this.waiters.length > 0 || !this.fits(n)) await new Promise<void>((resolve) => this.waiters.push({ n, resolve }))
+    else this.used += n
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.used -= n
+      this.grant()
+    }
+  }
+
+  /** Units held now. */
+  get held(): number {
+    return this.used
+  }
+
+  private fits(n: number): boolean {
+    return this.used === 0 || this.used + n <= this.capacity
+  }
+
+  private grant(): void {
+    while (this.waiters.length > 0 && this.fits(this.waiters[0].n)) {
+      const w = this.waiters.shift() as { n: number; resolve: () => void }
+      this.used += w.n
+      w.resolve()
     }
   }
 }
