@@ -61,8 +61,8 @@ export interface VeloxConfig {
   auditor: { bytesPerSec: number; intervalSec: number }
   expirer: { intervalSec: number }
   /**
-   * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`
-   * 0 = one job per core plus one (at most 3); `maxPending` bounds each queue lane (jobs past it are
+   * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`:
+   * images rendered at once, 0 = one per core; `maxPending` bounds each queue lane (jobs past it are
    * dropped and rendered on demand later); `toolsPath` is searched for ffmpeg and pdftoppm.
    */
   thumbnails: { enabled: boolean; concurrency: number; maxPending: number; toolsPath: string }
