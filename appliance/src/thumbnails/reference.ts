@@ -21,8 +21,14 @@ export async function syntheticPhoto(width: number, height: number): Promise<Buf
   return sharp(detail).resize(width, height, { kernel: 'cubic' }).modulate({ saturation: 1.6 }).sharpen({ sigma: 1 }).jpeg({ quality: 90 }).toBuffer()
 }
 
-/** Bare sharp: each file to both renditions, `parallel` files at a time; returns the wall time in ms. */
+/**
+ * Bare sharp: each file to both renditions (one pipeline per size, shrink-on-load in each),
+ * `parallel` files at a time with libvips' default thread count; returns the wall time in ms.
+ * Without libvips' operation cache, as in the appliance: alternating rounds over the same
+ * files must not find the previous round's decodes.
+ */
 export async function bareSharp(files: readonly string[], outDir: string, parallel: number): Promise<number> {
+  sharp.cache(false)
   const t0 = performance.now()
   let next = 0
   const worker = async () => {
