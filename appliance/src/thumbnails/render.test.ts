@@ -107,6 +107,12 @@ describe('thumbnails/render', function () {
     expect(dominantColor({ data, width: info.width, height: info.height, channels: info.channels })).to.equal(hex)
     const grey = Buffer.alloc(64 * 64, 200)
     expect(dominantColor({ data: grey, width: 64, height: 64, channels: 1 })).to.equal('#c8c8c8')
+    // A large picture is sampled: a 2000×1000 one, two-thirds red, still says red.
+    const big = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: { r: 20, g: 20, b: 220 } } })
+      .composite([{ input: { create: { width: 1333, height: 1000, channels: 3, background: { r: 220, g: 20, b: 20 } } }, left: 0, top: 0 }])
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    expect(dominantColor({ data: big.data, width: 2000, height: 1000, channels: big.info.channels })).to.equal('#d81818')
   })
 
   it('applies EXIF orientation 6 (the camera was turned): the red left half ends up on top', async () => {

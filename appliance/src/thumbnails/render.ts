@@ -99,15 +99,19 @@ function inside(pipeline: Sharp, size: Size): Sharp {
 
 /**
  * The most common colour, as sharp's stats().dominant finds it (a 16×16×16-bin histogram of
- * the sRGB pixels, alpha ignored; the centre of the fullest bin), without another libvips pass.
+ * the sRGB pixels, alpha ignored; the centre of the fullest bin), without another libvips
+ * pass; of a picture larger than 256×256, every n-th pixel of every n-th row (some 65,000).
  */
 export function dominantColor(p: Pixels): string {
   const bins = new Uint32Array(4096)
-  const { data, channels } = p
+  const { data, width, height, channels } = p
   const grey = channels < 3
-  for (let i = 0; i + channels <= data.length; i += channels) {
-    const r = data[i] >> 4
-    bins[grey ? r * 273 : (r << 8) | ((data[i + 1] >> 4) << 4) | (data[i + 2] >> 4)]++
+  const step = Math.max(1, Math.floor(Math.sqrt((width * height) / 65536)))
+  for (let y = 0; y < height; y += step) {
+    for (let i = y * width * channels, end = i + width * channels; i < end; i += step * channels) {
+      const r = data[i] >> 4
+      bins[grey ? r * 273 : (r << 8) | ((data[i + 1] >> 4) << 4) | (data[i + 2] >> 4)]++
+    }
   }
   let best = 0
   for (let b = 1; b < 4096; b++) if (bins[b] > bins[best]) best = b
@@ -115,8 +119,8 @@ export function dominantColor(p: Pixels): string {
   return `#${hex2(best >> 8)}${hex2((best >> 4) & 15)}${hex2(best & 15)}`
 }
 
-async function webpOf(p: Pixels, size: Size): Promise<Rendition> {
-  const { data, info } = await fromPixels(p).webp(WEBP).toBuffer({ resolveWithObject: true })
+async function webpOf(pipeline: Sharp, size: Size): Promise<Rendition> {
+  const { data, info } = await pipeline.webp(WEBP).toBuffer({ resolveWithObject: true })
   return { size, webp: data, width: info.width, height: info.height }
 }
 
@@ -126,7 +130,7 @@ async function webpOf(p: Pixels, size: Size): Promise<Rendition> {
  * small size alone, 1/2 for the large one of a 12 MP photo), each smaller size resized from
  * those pixels. Renditions come smallest first, and `onRendition` hears of each as soon as
  * it is encoded, so that the caller can store the small one while the large one encodes.
- * The small size carries the dominant colour.
+ * The small size carries the picture's dominant colour (from the decoded pixels).
  */
 export async function renderStill(input: Buffer, sizes: readonly Size[], limits: RenderLimits = DEFAULT_LIMITS, onRendition?: (r: Rendition) => void): Promise<Rendered> {
   tuneSharp()
@@ -136,9 +140,8 @@ export async function renderStill(input: Buffer, sizes: readonly Size[], limits:
   const top = wanted[wanted.length - 1]
   const decoded = await pixelsOf(inside(open(input, limits).autoOrient(), top))
   for (const size of wanted) {
-    const pixels = size === top ? decoded : await pixelsOf(inside(fromPixels(decoded), size))
-    const r = await webpOf(pixels, size)
-    if (size === SIZES[0]) out.color = r.color = dominantColor(pixels)
+    const r = await webpOf(size === top ? fromPixels(decoded) : inside(fromPixels(decoded), size), size)
+    if (size === SIZES[0]) out.color = r.color = dominantColor(decoded)
     out.renditions.push(r)
     onRendition?.(r)
   }
