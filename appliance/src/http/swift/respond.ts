@@ -53,7 +53,12 @@ export function writeSwiftResponse(res: ServerResponse, method: string, r: Swift
  */
 async function pump(body: Readable, res: ServerResponse): Promise<number> {
   let bytes = 0
-  let closed = false
+  // A client that went away while the answer was being prepared: its 'close' has been and gone.
+  let closed = res.destroyed
+  if (closed) {
+    body.destroy()
+    return 0
+  }
   let wake: (() => void) | undefined
   const onClose = () => {
     closed = true
@@ -66,6 +71,7 @@ async function pump(body: Readable, res: ServerResponse): Promise<number> {
       bytes += chunk.length
       const fits = res.write(chunk, (err) => {
         if (!err) release(chunk)
+        else onClose()
       })
       if (!fits && !closed) {
         await new Promise<void>((resolve) => {
