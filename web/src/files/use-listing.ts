@@ -72,6 +72,10 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
     void load(null, true)
   }, [load])
 
+  // Stable across renders: effects that depend on it (the refresh after uploads) must not be
+  // torn down, and their pending timers cleared, by every progress re-render.
+  const reload = useCallback(() => void load(null, true), [load])
+
   return {
     entries,
     loading,
@@ -80,7 +84,7 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
     loadMore: () => {
       if (next !== null) void load(next, false)
     },
-    reload: () => void load(null, true),
+    reload,
     changed: (gone) => {
       const drop = new Set(gone)
       setEntries((old) => old.filter((e) => !drop.has(e.path)))
