@@ -21,6 +21,12 @@ import type { SwiftResponse } from '../respond.js'
 type Outcome = { status: number; res: SwiftResponse } | { status: number; err: unknown }
 
 const ok = (status: number) => status >= 200 && status < 400
+
+/** A subrequest's answer that will not be sent: its body (an open object) is released now. */
+function discard(page: { res?: SwiftResponse } | object): void {
+  const body = 'res' in page ? page.res?.body : undefined
+  if (body instanceof Readable) body.destroy()
+}
 const HTML = 'text/html; charset=UTF-8'
 /** Headers a make_env() subrequest keeps (no Range, no conditionals). */
 const FRESH_KEEP = ['user-agent', 'host', 'origin', 'access-control-request-method', 'referer', 'x-auth-token', 'x-storage-token', 'x-web-mode']
@@ -130,13 +136,20 @@ class StaticWebRequest {
     if (ok(status) && 'res' in first) {
       const dirType = this.web.directoryType || 'application/directory'
       if (!(header(first.res, 'content-type') === dirType && bodyLength(first.res) <= 1)) return first.res
+      // A directory marker stands for its folder: its own (opened) body is not sent.
+      discard(first)
       status = 404
     }
     if (status !== 404) return this.errorResponse(first, false)
     if (!this.web.listings && !this.web.index) return finish(first)
     if (this.web.index) {
       const idx = await this.sub(`${object.endsWith('/') ? object : `${object}/`}${this.web.index}`)
-      if (ok(idx.status)) return this.slash ? finish(idx) : this.redirectWithSlash()
+      if (ok(idx.status)) {
+        if (this.slash) return finish(idx)
+        discard(idx)
+        return this.redirectWithSlash()
+      }
+      discard(first)
       status = idx.status
       first = idx
     }
