@@ -2,7 +2,7 @@
  * `velox bench thumbnails`: thumbnail throughput of the whole pipeline — `--images=N`
  * (default 24) 12-megapixel JPEGs uploaded to a Velox appliance (its own process, 3 replicas
  * on directory devices), from the first upload's start until both WebP renditions (256 px,
- * 1280 px) of every one are served back (seen by 2 clients polling every 50 ms) — side by
+ * 1280 px) of every one are served back (seen by a client polling every 50 ms) — side by
  * side, in one run, with libvips' own `vipsthumbnail` (Debian libvips-tools) and with bare
  * sharp resizing the same files from disk (both sizes of every file, one pipeline each, as
  * sharp is usually used), each at one file per core at a time and the same sizes and WebP
@@ -101,8 +101,8 @@ async function veloxThroughput(c: Client, photos: Buffer[], round: number): Prom
     }
   }))
   // Both sizes of every image; the large ones come last (the small ones are then there at once).
-  const large = await servedTimes(c, () => names, 1280, () => true, 50, 2)
-  const small = await servedTimes(c, () => names, 256, () => true, 50, 2)
+  const large = await servedTimes(c, () => names, 1280, () => true, 50)
+  const small = await servedTimes(c, () => names, 256, () => true, 50)
   return Math.max(...[...large.values(), ...small.values()].map((s) => s.seen)) - t0
 }
 
