@@ -21,19 +21,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import sharp from 'sharp'
 import { createLog } from '../../src/lib/log.js'
 import { TESTER, startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
+import { CHROMIUM, CHROMIUM_ARGS } from './support.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const BIG_BYTES = 200 * 1024 * 1024
 const PICTURES = 6
 
