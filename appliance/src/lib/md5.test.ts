@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { expect } from 'chai'
 import fc from 'fast-check'
@@ -79,5 +82,18 @@ describe('lib/md5 (hashing off the event loop for large bodies)', () => {
 const h = md5(); h.update(Buffer.alloc(3 << 20, 7)); console.log(await h.digest())`
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }).trim()
     expect(out).to.equal(reference([Buffer.alloc(3 << 20, 7)]))
+  })
+
+  it('works in a process started with a flag a worker thread refuses (--perf-basic-prof): the hashing thread starts without the process flags', () => {
+    const url = new URL('./md5.js', import.meta.url).href
+    const code = `import { md5 } from ${JSON.stringify(url)}
+const hs = [md5(), md5(8 << 20)]; for (const h of hs) { h.update(Buffer.alloc(3 << 20, 7)); h.update(Buffer.alloc(5 << 20, 7)) }
+console.log((await Promise.all(hs.map((h) => h.digest()))).join(' '))`
+    const child = spawnSync(process.execPath, ['--perf-basic-prof', '--input-type=module', '-e', code], { encoding: 'utf8' })
+    rmSync(join(tmpdir(), `perf-${child.pid}.map`), { force: true })
+    expect(child.stderr).to.equal('')
+    const out = child.stdout.trim()
+    const want = reference([Buffer.alloc(8 << 20, 7)])
+    expect(out).to.equal(`${want} ${want}`)
   })
 })

@@ -10,7 +10,7 @@
  * copies from the first byte when large (holding nothing of the caller's).
  * Owns hashing only: no files, no HTTP.
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { giveChunk, takeChunk } from './buffer-pool.js'
@@ -64,11 +64,19 @@ class HashThread {
   readonly streams = new Set<number>()
   readonly failed = new Set<number>()
 
-  private ensure(): Worker {
+  /** The thread, started if needed; undefined if no thread can start here (the caller then
+   *  hashes in place). */
+  start(): Worker | undefined {
     if (this.worker) return this.worker
-    // The process's flags, less one that only applies to its own -e/stdin source.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'))
-    const w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv })
+    let w: Worker
+    try {
+      // No flags of the process: the hashing code needs none, and a worker refuses some
+      // (--perf-basic-prof, --input-type …) by throwing here.
+      w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv: [] })
+    } catch {
+      threadsUnusable = true
+      return undefined
+    }
     w.on('message', (r: Reply) => {
       this.answered = true
       if (r.recycle) return giveChunk(Buffer.from(r.recycle))
@@ -103,6 +111,12 @@ class HashThread {
     else this.worker?.unref()
   }
 
+  private ensure(): Worker {
+    const w = this.start()
+    if (!w) throw new Error('md5 worker cannot start')
+    return w
+  }
+
   post(id: number, data: ArrayBuffer, length: number): void {
     const w = this.ensure()
     this.streams.add(id)
@@ -131,10 +145,13 @@ let threads: HashThread[] | undefined
 let nextThread = 0
 let nextId = 1
 
-function pickThread(): HashThread {
+/** A started thread, or undefined if none can start here. */
+function pickThread(): HashThread | undefined {
+  if (threadsUnusable) return undefined
   // One thread per core the event loop does not use, at most 4: hashing is CPU-bound.
   threads ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism() - 1)) }, () => new HashThread())
-  return threads[nextThread++ % threads.length]
+  const thread = threads[nextThread++ % threads.length]
+  return thread.start() ? thread : undefined
 }
 
 class GatheredMd5 implements Md5 {
@@ -144,6 +161,8 @@ class GatheredMd5 implements Md5 {
   private staging?: Buffer
   private used = 0
   private thread?: HashThread
+  /** Hashing in place after all, because no thread could start. */
+  private inline?: Hash
   private readonly id = nextId++
   private result?: Promise<string>
 
@@ -170,8 +189,9 @@ class GatheredMd5 implements Md5 {
   digest(): Promise<string> {
     if (this.result) return this.result
     if (this.held || !this.thread) {
-      // Never grew past INLINE_BYTES (or a declared-large body ended early): hash in place.
-      const h = createHash('md5')
+      // Never grew past INLINE_BYTES (or a declared-large body ended early, or no thread
+      // could start): hash in place.
+      const h = this.inline ?? createHash('md5')
       for (const c of this.held ?? []) h.update(c)
       if (this.staging) {
         h.update(this.staging.subarray(0, this.used))
@@ -197,6 +217,7 @@ class GatheredMd5 implements Md5 {
   }
 
   private copy(chunk: Uint8Array): void {
+    if (this.inline) return void this.inline.update(chunk)
     let offset = 0
     while (offset < chunk.length) {
       this.staging ??= takeChunk()
@@ -211,6 +232,13 @@ class GatheredMd5 implements Md5 {
   private post(): void {
     const buf = this.staging!
     this.thread ??= pickThread()
+    if (!this.thread) {
+      this.inline = createHash('md5').update(buf.subarray(0, this.used))
+      giveChunk(buf)
+      this.staging = undefined
+      this.used = 0
+      return
+    }
     // A pooled chunk has an ArrayBuffer of its own, so it can move (and comes back hashed).
     this.thread.post(this.id, buf.buffer as ArrayBuffer, this.used)
     this.staging = undefined
