@@ -8,9 +8,10 @@
  *
  * Both systems run at once and are measured in turn, `--rounds=R` times (default 3), the
  * order alternating each round; the medians are compared, so a burst of load from elsewhere
- * on this 2-core machine does not decide the ratio. The client is curl (one process per
- * request in flight): the lightest HTTP client there is, so that the client's own CPU, which
- * shares the cores with the server, caps neither system. Each round writes new objects and
+ * on this 2-core machine does not decide the ratio. The client is curl, the lightest HTTP
+ * client there is, so that the client's own CPU, which shares the cores with the server,
+ * caps neither system: one process uploads all segments (libcurl's multi interface, as
+ * swift and rclone upload segments from one process); one process GETs the object. Each round writes new objects and
  * deletes them afterwards (not timed).
  * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift
  * (tempauth test:tester) instead of starting one; `--no-swift` measures Velox alone.
@@ -20,7 +21,7 @@ import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { saioUnavailableReason, startSaio } from '../../appliance/test/harness/saio.js'
 import { startVeloxProcess, veloxThreadpool } from './velox-process.js'
 
@@ -70,17 +71,16 @@ async function measure(url: string, round: number, file: string, etag: string, s
   const h = { 'X-Auth-Token': token }
   for (const c of ['bench', 'bench_segments']) await check(await fetch(`${storageUrl}/${c}`, { method: 'PUT', headers: h }), `PUT ${c}`, [201, 202])
   const segPath = (i: number) => `bench_segments/r${round}/${String(i).padStart(5, '0')}`
+  // One curl process for every segment, `parallel` transfers in flight (libcurl's multi
+  // interface, -Z), as real clients (swift, rclone) upload segments from one process.
+  const config = join(dirname(file), `segments-${round}.curlrc`)
+  const quote = (v: string) => JSON.stringify(v)
+  writeFileSync(config, Array.from({ length: segments }, (_, i) => `url = ${quote(`${storageUrl}/${segPath(i)}`)}\nupload-file = ${quote(file)}\noutput = "/dev/null"\n`).join(''))
   const t0 = performance.now()
-  let next = 0
-  const worker = async () => {
-    while (next < segments) {
-      const i = next++
-      const code = await curl(['-w', '%{http_code}', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', `Etag: ${etag}`, '-T', file, `${storageUrl}/${segPath(i)}`])
-      if (code !== '201') throw new Error(`segment ${i}: ${code}`)
-    }
-  }
-  await Promise.all(Array.from({ length: parallel }, worker))
+  const codes = (await curl(['-Z', '--parallel-max', String(parallel), '-w', '%{http_code}\\n', '-H', `X-Auth-Token: ${token}`, '-H', `Etag: ${etag}`, '-K', config])).trim().split('\n')
   const t1 = performance.now()
+  const failed = codes.filter((c) => c !== '201')
+  if (codes.length !== segments || failed.length > 0) throw new Error(`segment PUTs: ${codes.length} answers, not 201: ${failed.join(' ')}`)
   const manifest = Array.from({ length: segments }, (_, i) => ({ path: segPath(i), etag, size_bytes: segmentBytes }))
   const object = `${storageUrl}/bench/big-r${round}`
   await check(await fetch(`${object}?multipart-manifest=put`, { method: 'PUT', headers: h, body: JSON.stringify(manifest) }), 'manifest', [201])
