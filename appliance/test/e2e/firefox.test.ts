@@ -20,11 +20,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import sharp from 'sharp'
 import { createLog } from '../../src/lib/log.js'
 import { FIREFOX, headerOf, launchFirefox, type BidiResponseCompleted, type FirefoxBidi } from '../harness/firefox-bidi.js'
 import { TESTER, startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { FFMPEG, ffmpeg, makePdf } from './support.js'
+import { FFMPEG, ffmpeg, makePdf, waitForPdfPainted } from './support.js'
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
@@ -40,21 +39,6 @@ const NOTES = 'notes.txt'
 const NOTES_TEXT = 'Shopping list\n- <b>milk</b> & <i>bread</i>\n<script>window.__injected = true</script>\n'
 const VIDEO = 'clip.mp4'
 const PDF = 'report.pdf'
-
-/** Waits until a screenshot of the PDF frame shows makePdf's blue box (rgb 46,112,237) over a good part of it. */
-async function waitForPdfPainted(ff: FirefoxBidi, selector: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let share = 0
-  while (Date.now() < deadline) {
-    const { data, info } = await sharp(await ff.screenshot(selector)).removeAlpha().raw().toBuffer({ resolveWithObject: true })
-    let blue = 0
-    for (let i = 0; i < data.length; i += 3) if (Math.abs(data[i] - 46) < 30 && Math.abs(data[i + 1] - 112) < 30 && Math.abs(data[i + 2] - 237) < 30) blue++
-    share = blue / (info.width * info.height)
-    if (share > 0.05) return
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`the PDF was not painted in ${timeoutMs} ms (blue share ${share.toFixed(3)})`)
-}
 
 describe('web app in Firefox (e2e, WebDriver BiDi)', function () {
   this.timeout(90_000)
@@ -216,7 +200,7 @@ describe('web app in Firefox (e2e, WebDriver BiDi)', function () {
     await b.press('Enter')
     await b.waitFor(`document.querySelector('.preview iframe[data-preview="pdf"]')`, 'the PDF frame')
     expect(await b.evaluate(`document.querySelector('.preview iframe[data-preview="pdf"]').getAttribute('src')`)).to.equal(`${storagePath}/${CONTAINER}/${PDF}`)
-    await waitForPdfPainted(b, '.preview iframe[data-preview="pdf"]')
+    await waitForPdfPainted(() => b.screenshot('.preview iframe[data-preview="pdf"]'))
     await shot('07-preview-pdf')
     await b.press('Escape')
     await b.waitFor(`!document.querySelector('.preview')`, 'the preview to close')

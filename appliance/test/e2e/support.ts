@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
+import sharp from 'sharp'
 import { TESTER } from '../harness/test-appliance.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -86,4 +87,23 @@ export function makePdf(text: string, pages = 2): Buffer {
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
   return Buffer.from(out, 'latin1')
+}
+
+/**
+ * Waits until a screenshot (`shoot`) of a PDF viewer shows makePdf's page: its blue box (rgb
+ * 46,112,237) covers a good part of it (viewers paint out of the page's DOM, so pixels are what
+ * can be seen).
+ */
+export async function waitForPdfPainted(shoot: () => Promise<Buffer>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let share = 0
+  while (Date.now() < deadline) {
+    const { data, info } = await sharp(await shoot()).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+    let blue = 0
+    for (let i = 0; i < data.length; i += 3) if (Math.abs(data[i] - 46) < 30 && Math.abs(data[i + 1] - 112) < 30 && Math.abs(data[i + 2] - 237) < 30) blue++
+    share = blue / (info.width * info.height)
+    if (share > 0.05) return
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`the PDF was not painted in ${timeoutMs} ms (blue share ${share.toFixed(3)})`)
 }

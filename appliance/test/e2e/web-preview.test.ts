@@ -17,10 +17,9 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import sharp from 'sharp'
 import { createLog } from '../../src/lib/log.js'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { CHROMIUM, CHROMIUM_ARGS, FFMPEG, SHOTS, ensureWebApp, ffmpeg, makePdf, signIn } from './support.js'
+import { CHROMIUM, CHROMIUM_ARGS, FFMPEG, SHOTS, ensureWebApp, ffmpeg, makePdf, signIn, waitForPdfPainted } from './support.js'
 
 const CONTAINER = 'media'
 const VIDEO = 'clip.mp4'
@@ -37,25 +36,6 @@ export function greet(name: string): string {
 }
 `
 const TEXT_CAP = 512 * 1024
-
-/**
- * Waits until the PDF frame shows makePdf's page: its blue box (rgb 46,112,237) covers a good
- * part of a screenshot of the frame (the viewer paints out of the page's DOM, so pixels are
- * what can be seen).
- */
-async function waitForPdfPainted(frame: Locator, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let share = 0
-  while (Date.now() < deadline) {
-    const { data, info } = await sharp(await frame.screenshot()).removeAlpha().raw().toBuffer({ resolveWithObject: true })
-    let blue = 0
-    for (let i = 0; i < data.length; i += 3) if (Math.abs(data[i] - 46) < 30 && Math.abs(data[i + 1] - 112) < 30 && Math.abs(data[i + 2] - 237) < 30) blue++
-    share = blue / (info.width * info.height)
-    if (share > 0.05) return
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`the PDF was not painted in ${timeoutMs} ms (blue share ${share.toFixed(3)})`)
-}
 
 interface Seen {
   url: string
@@ -241,7 +221,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     const frame = page.locator('.preview iframe[data-preview="pdf"]')
     await frame.waitFor()
     expect(await frame.getAttribute('src')).to.equal(`${storageUrl}/${CONTAINER}/${PDF}`)
-    await waitForPdfPainted(frame)
+    await waitForPdfPainted(() => frame.screenshot())
     // Chromium's viewer is an extension page inside the frame.
     expect(page.frames().some((f) => f.url().startsWith('chrome-extension://'))).to.equal(true)
     expect(answersFor(PDF).every((a) => a.status === 200 || a.status === 206)).to.equal(true)
@@ -257,7 +237,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
     expect(src).to.match(/^blob:/)
     const blob = await page.evaluate<{ type: string; head: string }>(`fetch(${JSON.stringify(src)}).then(async (r) => { const b = await r.blob(); return { type: b.type, head: await b.slice(0, 5).text() } })`)
     expect(blob).to.deep.equal({ type: 'application/pdf', head: '%PDF-' })
-    await waitForPdfPainted(frame)
+    await waitForPdfPainted(() => frame.screenshot())
     await closePreview()
   })
 
@@ -339,7 +319,7 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
       await frame.waitFor()
       // (the link's file answer carries a sandboxing CSP: the viewer still shows it)
       expect(await frame.getAttribute('src')).to.equal(`${new URL(link).pathname}/file`)
-      await waitForPdfPainted(frame)
+      await waitForPdfPainted(() => frame.screenshot())
       await shot(p, '27-share-pdf')
     } finally {
       await stranger.close()
