@@ -148,8 +148,10 @@ let nextId = 1
 /** A started thread, or undefined if none can start here. */
 function pickThread(): HashThread | undefined {
   if (threadsUnusable) return undefined
-  // One thread per core the event loop does not use, at most 4: hashing is CPU-bound.
-  threads ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism() - 1)) }, () => new HashThread())
+  // One thread per core the event loop does not use, at least 2 (two streams hashed at once,
+  // e.g. a large object's segment being sent and the next one read ahead, must not wait for
+  // each other), at most 4: hashing is CPU-bound.
+  threads ??= Array.from({ length: Math.min(4, Math.max(2, availableParallelism() - 1)) }, () => new HashThread())
   const thread = threads[nextThread++ % threads.length]
   return thread.start() ? thread : undefined
 }

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdir, truncate, writeFile, readFile } from 'node:fs/promises'
+import { readdir, readlink, truncate, writeFile, readFile } from 'node:fs/promises'
 import http from 'node:http'
 import { join } from 'node:path'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
@@ -16,7 +16,7 @@ const MiB = 1024 * 1024
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex')
 
 /** GET with a reader that pauses `pauseMs` after every `every` bytes; aborts after `abortAfter`. */
-function slowGet(url: string, token: string, opts: { pauseMs?: number; every?: number; abortAfter?: number } = {}): Promise<Buffer> {
+function slowGet(url: string, token: string, opts: { pauseMs?: number; every?: number; abortAfter?: number; abortDelayMs?: number } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { 'X-Auth-Token': token } }, (res) => {
       const parts: Buffer[] = []
@@ -27,8 +27,13 @@ function slowGet(url: string, token: string, opts: { pauseMs?: number; every?: n
         got += c.length
         sincePause += c.length
         if (opts.abortAfter !== undefined && got >= opts.abortAfter) {
-          req.destroy()
-          resolve(Buffer.concat(parts))
+          // With a delay, the server is held by backpressure meanwhile, then sees the hang-up.
+          res.pause()
+          setTimeout(() => {
+            req.destroy()
+            resolve(Buffer.concat(parts))
+          }, opts.abortDelayMs ?? 0)
+          got = -Infinity
           return
         }
         if (opts.pauseMs && sincePause >= (opts.every ?? MiB)) {
@@ -94,6 +99,33 @@ describe('bulk data path under concurrency (hashing thread, pooled read buffers)
     const [a, b] = await Promise.all([slowGet(`${base}/s/slo`, token, { pauseMs: 20, every: 4 * MiB }), slowGet(`${base}/s/slo`, token)])
     expect(md5(a)).to.equal(whole)
     expect(md5(b)).to.equal(whole)
+  })
+
+  it('reads the next SLO segment ahead (beyond the 8 MiB read-ahead too), byte-exact, and clients hanging up mid-SLO leave no descriptor open', async () => {
+    const big = [randomBytes(10 * MiB + 17), randomBytes(9 * MiB), randomBytes(12345)]
+    for (const [i, b] of big.entries()) expect((await fetch(`${base}/s/big${i}`, { method: 'PUT', headers: { 'X-Auth-Token': token }, body: b })).status).to.equal(201)
+    const manifest = big.map((b, i) => ({ path: `/s/big${i}`, etag: md5(b), size_bytes: b.length }))
+    expect((await fetch(`${base}/s/bigslo?multipart-manifest=put`, { method: 'PUT', headers: { 'X-Auth-Token': token }, body: JSON.stringify(manifest) })).status).to.equal(201)
+    // Descriptors of object data files (sockets come and go with the clients' pools).
+    const fds = async () => {
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')))
+      return links.filter((l) => l.endsWith('.data')).length
+    }
+    const before = await fds()
+    const whole = md5(Buffer.concat(big))
+    const gets = [slowGet(`${base}/s/bigslo`, token), slowGet(`${base}/s/bigslo`, token, { pauseMs: 20, every: 4 * MiB })]
+    // Hang up in the first segment (the second is being read ahead), and in the second.
+    const aborts = [MiB, 5 * MiB, 12 * MiB, 15 * MiB].map((n) => slowGet(`${base}/s/bigslo`, token, { abortAfter: n, abortDelayMs: 300 }))
+    const [a, b] = await Promise.all(gets)
+    await Promise.all(aborts)
+    expect(md5(a)).to.equal(whole)
+    expect(md5(b)).to.equal(whole)
+    let after = await fds()
+    for (let i = 0; i < 10 && after > before; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      after = await fds()
+    }
+    expect(after).to.be.at.most(before)
   })
 
   it('still catches a replica whose bytes changed on disk (same size) on a whole read', async () => {
