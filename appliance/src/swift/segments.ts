@@ -3,9 +3,10 @@
  * DLO: each segment is authorized as the caller (a segment read is the caller's own read of
  * the segment container, as Swift's subrequests are), opened, checked against the etag and
  * size the manifest recorded, and streamed. The next segment is opened, and its first
- * READ_AHEAD_BYTES read, while the current one streams. The first segment is opened before any byte is sent, so a missing or changed
- * first segment is a 409 (Swift's validate_first_segment); a later one ends the stream with
- * an error (the connection drops, as in Swift). No HTTP types.
+ * READ_AHEAD_BYTES read, while the current one streams. The first segment is opened before
+ * any byte is sent, so a missing or changed first segment is a 409 (Swift's
+ * validate_first_segment); a later one ends the stream with an error (the connection drops,
+ * as in Swift). No HTTP types.
  */
 import { Readable } from 'node:stream'
 import type { ObjectRef } from '../cluster/replicated-objects.js'
