@@ -17,7 +17,15 @@ system-deps:
 
 deps: $(NODE_MODULES)
 
-build: deps
+# The one C file (posix_fadvise, which Node lacks), built against the version-independent
+# Node-API headers from npm: no node-gyp, no Node source headers needed.
+NATIVE := dist/native/page-cache.node
+$(NATIVE): appliance/native/page-cache.c $(NODE_MODULES)
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=page_cache \
+	  -I node_modules/node-api-headers/include -o $@ $<
+
+build: deps $(NATIVE)
 	npx tsc -p tsconfig.json
 	npx tsc -p web/tsconfig.json --noEmit
 	npx vite build --config web/vite.config.ts --logLevel warn

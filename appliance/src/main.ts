@@ -18,6 +18,7 @@ import { KeystoneService } from './identity/keystone.js'
 import { TokenService } from './identity/tokens.js'
 import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js'
 import { createLog, type Log } from './lib/log.js'
+import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
@@ -42,6 +43,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   ensureEmbeddedDefault(config, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
+  if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
   const state = await StateDb.open(join(config.dataDir, 'state'))
   const users = new UserDirectory(usersFilePath(config.dataDir))
   if (config.auth.usersFile) {

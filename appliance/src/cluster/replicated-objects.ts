@@ -40,7 +40,8 @@ export class ReplicatedObjects {
       outcomes = await settle(targets, this.placement.directory, async (t) => {
         const i = targets.indexOf(t)
         try {
-          return await t.node.objects.put(loc, put, branches[i])
+          // The first write target is the first read target (placement.ts): it keeps its pages.
+          return await t.node.objects.put(loc, i === 0 ? put : { ...put, dropCache: true }, branches[i])
         } finally {
           await branches[i][Symbol.asyncIterator]().return?.()
         }

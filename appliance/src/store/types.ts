@@ -42,6 +42,10 @@ export interface ObjectPut {
   etag?: string
   /** Expected length (Content-Length): a shorter body → `client-disconnected`, nothing stored. */
   size?: number
+  /** The data file leaves the page cache as it is synced, as Swift's object server drops what
+   *  it wrote: for a replica that is not the first to serve reads (the one read first keeps
+   *  its pages, so an object just written reads back from memory). */
+  dropCache?: boolean
 }
 
 /**

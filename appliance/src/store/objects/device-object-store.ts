@@ -13,6 +13,7 @@ import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
 import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
+import { dropCache } from '../../lib/page-cache.js'
 import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
 import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
@@ -108,7 +109,7 @@ export class DeviceObjectStore implements DeviceObjects {
       throw conflict(existing)
     }
     const opened = await created
-    const tmp = await writeBody(opened.path, opened.fh, body, put.size)
+    const tmp = await writeBody(opened.path, opened.fh, body, put.size, put.dropCache)
     try {
       if (put.etag !== undefined && put.etag.toLowerCase() !== tmp.etag) {
         throw new VeloxError('etag-mismatch', `body md5 ${tmp.etag} differs from ETag ${put.etag}`, { etag: tmp.etag })
@@ -121,7 +122,7 @@ export class DeviceObjectStore implements DeviceObjects {
         size: tmp.size,
         headers: put.headers,
       }
-      const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir)
+      const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir, put.dropCache)
       await this.commit(hashDir, plan, timestamp, 'data', tmp.path, sidecar, (files) => {
         if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
       })
@@ -239,9 +240,10 @@ export class DeviceObjectStore implements DeviceObjects {
   /**
    * Adds metadata to a written temp file and makes both durable; returns the sidecar, if any,
    * and the directory plan of `hashDir`, whose partition and suffix directories are created
-   * while the fsync runs (nothing is renamed into them before it has completed).
+   * while the fsync runs (nothing is renamed into them before it has completed). `drop`: the
+   * file's pages then leave the page cache (the ranges writeBody has not dropped yet).
    */
-  private async syncTemp(path: string, fh: FileHandle, metadata: object, hashDir: string): Promise<[string | undefined, DirPlan]> {
+  private async syncTemp(path: string, fh: FileHandle, metadata: object, hashDir: string, drop = false): Promise<[string | undefined, DirPlan]> {
     // Awaited after the fsync; quiet: not an unhandled rejection if the fsync fails first.
     const planned = quiet(this.dirs.prepare(hashDir).catch((err: unknown) => {
       throw translateOsError(err, 'create object directory')
@@ -254,8 +256,10 @@ export class DeviceObjectStore implements DeviceObjects {
       throw translateOsError(err, 'fsync object')
     }
     // Once fsynced, closing cannot lose anything: let it overlap the rename instead of adding a
-    // round trip to every PUT (a later close from discardTemp joins this one).
-    void fh.close().catch(() => undefined)
+    // round trip to every PUT (a later close from discardTemp joins this one). So does the
+    // drop, before the close: its pages are all clean now (length 0: the whole file).
+    const dropped = drop ? dropCache(fh.fd, 0, 0) : undefined
+    void Promise.resolve(dropped).then(() => fh.close()).catch(() => undefined)
     return [sidecar, await planned]
   }
 

@@ -12,6 +12,7 @@ import { open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promise
 import { dirname, join } from 'node:path'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { md5 as md5Stream } from '../../lib/md5.js'
+import { dropCache } from '../../lib/page-cache.js'
 import type { DigestedBody } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { SIDECAR_SUFFIX } from './layout.js'
@@ -73,17 +74,38 @@ export async function writeTempBody(
   return writeBody(path, fh, body, expectedSize)
 }
 
-/** writeTempBody into a temp file created already (createTempFile). */
-export async function writeBody(path: string, fh: FileHandle, body: AsyncIterable<Uint8Array>, expectedSize: number | undefined): Promise<TempFile> {
+/**
+ * writeTempBody into a temp file created already (createTempFile). `dropCache`: each range,
+ * once fdatasync'ed, leaves the page cache (lib/page-cache.ts); the caller drops the rest
+ * after its final fsync.
+ */
+export async function writeBody(
+  path: string,
+  fh: FileHandle,
+  body: AsyncIterable<Uint8Array>,
+  expectedSize: number | undefined,
+  drop = false,
+): Promise<TempFile> {
   const md5 = isDigestedBody(body) ? undefined : md5Stream()
   let size = 0
   let batch: Uint8Array[] = []
   let batchBytes = 0
+  let written = 0
   let unsynced = 0
+  let dropped = 0
   let syncing: Promise<unknown> | undefined
+  const syncThenDrop = async () => {
+    const end = written
+    await fh.datasync()
+    if (drop) {
+      await dropCache(fh.fd, dropped, end - dropped)
+      dropped = end
+    }
+  }
   const flush = async () => {
     if (batchBytes === 0) return
     const chunks = batch
+    written += batchBytes
     unsynced += batchBytes
     batch = []
     batchBytes = 0
@@ -97,7 +119,7 @@ export async function writeBody(path: string, fh: FileHandle, body: AsyncIterabl
     if (unsynced >= SYNC_EVERY_BYTES && !syncing) {
       unsynced = 0
       // A failure here is not lost: the fsync before the rename fails the same way.
-      syncing = fh.datasync().catch(() => undefined).finally(() => (syncing = undefined))
+      syncing = syncThenDrop().catch(() => undefined).finally(() => (syncing = undefined))
     }
   }
   try {
