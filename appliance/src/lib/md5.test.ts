@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { md5 } from './md5.js'
+import { md5, sharedSlotsFree } from './md5.js'
 
 const MiB = 1024 * 1024
 const reference = (parts: Uint8Array[]) => {
@@ -60,6 +60,23 @@ describe('lib/md5 (hashing off the event loop for large bodies)', () => {
     const digests = await Promise.all(hashers.map((h) => h.digest()))
     expect(digests).to.deep.equal(bodies.map((b) => reference([b])))
     expect(await hashers[3].digest()).to.equal(digests[3])
+  })
+
+  it('hashes more copies at once than there are shared slots (the rest move as buffers), and frees every slot again', async () => {
+    const free = sharedSlotsFree()
+    const bodies = Array.from({ length: 6 }, () => randomBytes(24 * MiB + 777))
+    const hashers = bodies.map((b) => md5(b.length))
+    // All 144 copies are made before any thread can answer: 64 fit in the shared slots.
+    for (let at = 0; at < bodies[0].length; at += MiB) bodies.forEach((b, i) => hashers[i].update(b.subarray(at, at + MiB)))
+    expect(sharedSlotsFree()).to.equal(0)
+    const digests = await Promise.all(hashers.map((h) => h.digest()))
+    expect(digests).to.deep.equal(bodies.map((b) => reference([b])))
+    // A disposed stream gives its slots back too.
+    const dropped = md5(8 * MiB)
+    dropped.update(bodies[0].subarray(0, 5 * MiB + 3))
+    dropped.dispose()
+    for (let i = 0; i < 100 && sharedSlotsFree() !== free; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(sharedSlotsFree()).to.equal(free)
   })
 
   it('forgets a disposed stream without disturbing the others, and refuses updates after digest()', async () => {

@@ -5,19 +5,62 @@
  * `INLINE_BYTES` are only held (by reference: chunks must not change after update()): a body
  * that ends within them is hashed right here, so small objects pay no thread hop; a longer one
  * is handed, in 1 MiB copies, to a hashing worker thread, which hashes while the event loop
- * goes on with the I/O. The copies (pooled buffers) are transferred, not cloned, and come back
- * to the pool once hashed. A stream that declares its size hashes in place when small, and
- * copies from the first byte when large (holding nothing of the caller's).
+ * goes on with the I/O. The copies are slots of memory shared with the threads: a message
+ * names a slot, and the slot is free again once the thread has hashed it. (Moving an
+ * ArrayBuffer to a thread and back instead counted 1 MiB of new external memory on each side
+ * per copy, and V8 starts a full collection every 64 MB of that: 9 % of the machine's CPU
+ * while serving a large object.) A stream that declares its size hashes in place when small,
+ * and copies from the first byte when large (holding nothing of the caller's).
  * Owns hashing only: no files, no HTTP.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { giveChunk, takeChunk } from './buffer-pool.js'
+import { POOL_CHUNK_BYTES, giveChunk, takeChunk } from './buffer-pool.js'
 import type { HashReply, HashRequest } from './md5-worker.js'
 
 /** Bytes hashed in place before a stream moves to a worker. */
 const INLINE_BYTES = 1024 * 1024
+
+/** Copies shared with the threads: this many slots (64 MiB of address space, touched as used);
+ *  when all are waiting to be hashed, a copy goes in a pooled buffer that moves instead. */
+const SLOT_BYTES = POOL_CHUNK_BYTES
+const SLOTS = 64
+let arena: SharedArrayBuffer | undefined
+const slotViews: Buffer[] = []
+const freeSlots: number[] = []
+
+function sharedArena(): SharedArrayBuffer {
+  if (!arena) {
+    arena = new SharedArrayBuffer(SLOTS * SLOT_BYTES)
+    for (let i = 0; i < SLOTS; i++) slotViews.push(Buffer.from(arena, i * SLOT_BYTES, SLOT_BYTES))
+    for (let i = SLOTS - 1; i >= 0; i--) freeSlots.push(i)
+  }
+  return arena
+}
+
+/** A SLOT_BYTES buffer for a copy: a shared slot, or a pooled buffer when none is free. */
+function takeStaging(): Buffer {
+  sharedArena()
+  const slot = freeSlots.pop()
+  return slot === undefined ? takeChunk() : slotViews[slot]
+}
+
+/** Shared slots free now (all of them, SLOTS, when nothing waits to be hashed). */
+export function sharedSlotsFree(): number {
+  sharedArena()
+  return freeSlots.length
+}
+
+function slotOf(buf: Buffer): number | undefined {
+  return arena !== undefined && buf.buffer === arena ? buf.byteOffset / SLOT_BYTES : undefined
+}
+
+function giveStaging(buf: Buffer): void {
+  const slot = slotOf(buf)
+  if (slot === undefined) giveChunk(buf)
+  else freeSlots.push(slot)
+}
 
 export interface Md5 {
   update(chunk: Uint8Array): void
@@ -60,6 +103,8 @@ class HashThread {
   private worker?: Worker
   private answered = false
   private readonly waiting = new Map<number, { resolve(d: string): void; reject(e: Error): void }>()
+  /** Shared slots posted and not yet hashed (free again if the thread dies). */
+  private readonly slotsOut = new Set<number>()
   /** Streams that have posted to this thread (their updates are lost if it dies). */
   readonly streams = new Set<number>()
   readonly failed = new Set<number>()
@@ -72,13 +117,17 @@ class HashThread {
     try {
       // No flags of the process: the hashing code needs none, and a worker refuses some
       // (--perf-basic-prof, --input-type …) by throwing here.
-      w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv: [] })
+      w = new Worker(new URL('./md5-worker.js', import.meta.url), { execArgv: [], workerData: { arena: sharedArena(), slotBytes: SLOT_BYTES } })
     } catch {
       threadsUnusable = true
       return undefined
     }
     w.on('message', (r: Reply) => {
       this.answered = true
+      if (r.slot !== undefined) {
+        this.slotsOut.delete(r.slot)
+        return void freeSlots.push(r.slot)
+      }
       if (r.recycle) return giveChunk(Buffer.from(r.recycle))
       const p = this.waiting.get(r.id)
       this.waiting.delete(r.id)
@@ -94,6 +143,8 @@ class HashThread {
       if (!this.answered) threadsUnusable = true
       for (const id of this.streams) this.failed.add(id)
       this.streams.clear()
+      for (const slot of this.slotsOut) freeSlots.push(slot)
+      this.slotsOut.clear()
       for (const [, p] of this.waiting) p.reject(err)
       this.waiting.clear()
     }
@@ -117,11 +168,20 @@ class HashThread {
     return w
   }
 
-  post(id: number, data: ArrayBuffer, length: number): void {
+  /** Hands over `buf` (from takeStaging), whose first `length` bytes are to be hashed. */
+  post(id: number, buf: Buffer, length: number): void {
     const w = this.ensure()
     this.streams.add(id)
     this.refWhileBusy()
-    w.postMessage({ op: 'update', id, data, length } satisfies HashRequest, [data])
+    const slot = slotOf(buf)
+    if (slot !== undefined) {
+      this.slotsOut.add(slot)
+      w.postMessage({ op: 'update', id, slot, length } satisfies HashRequest)
+    } else {
+      // A pooled chunk has an ArrayBuffer of its own, so it can move (and comes back hashed).
+      const data = buf.buffer as ArrayBuffer
+      w.postMessage({ op: 'update', id, data, length } satisfies HashRequest, [data])
+    }
   }
 
   digest(id: number): Promise<string> {
@@ -197,7 +257,7 @@ class GatheredMd5 implements Md5 {
       for (const c of this.held ?? []) h.update(c)
       if (this.staging) {
         h.update(this.staging.subarray(0, this.used))
-        giveChunk(this.staging)
+        giveStaging(this.staging)
       }
       this.held = undefined
       this.staging = undefined
@@ -211,7 +271,7 @@ class GatheredMd5 implements Md5 {
 
   dispose(): void {
     this.held = undefined
-    if (this.staging) giveChunk(this.staging)
+    if (this.staging) giveStaging(this.staging)
     this.staging = undefined
     this.thread?.drop(this.id)
     this.result ??= Promise.reject(new Error('md5 stream disposed'))
@@ -222,7 +282,7 @@ class GatheredMd5 implements Md5 {
     if (this.inline) return void this.inline.update(chunk)
     let offset = 0
     while (offset < chunk.length) {
-      this.staging ??= takeChunk()
+      this.staging ??= takeStaging()
       const n = Math.min(chunk.length - offset, this.staging.length - this.used)
       this.staging.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), this.used)
       this.used += n
@@ -236,13 +296,12 @@ class GatheredMd5 implements Md5 {
     this.thread ??= pickThread()
     if (!this.thread) {
       this.inline = createHash('md5').update(buf.subarray(0, this.used))
-      giveChunk(buf)
+      giveStaging(buf)
       this.staging = undefined
       this.used = 0
       return
     }
-    // A pooled chunk has an ArrayBuffer of its own, so it can move (and comes back hashed).
-    this.thread.post(this.id, buf.buffer as ArrayBuffer, this.used)
+    this.thread.post(this.id, buf, this.used)
     this.staging = undefined
     this.used = 0
   }
