@@ -3,7 +3,7 @@
  * fast POST, range reads, quarantine, sidecar metadata, temp-file hygiene and races.
  */
 import { expect } from 'chai'
-import { open as openFile, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
+import { open as openFile, readdir, readFile, readlink, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { setAttribute } from 'fs-xattr'
@@ -71,7 +71,11 @@ describe('DeviceObjectStore', () => {
   it('close() releases the descriptor at once when a stream was made but never read, and after a stream being read ends', async () => {
     const body = patternBytes(3_000_000, 5)
     await put('fd', body, ts(1))
-    const fds = async () => (await readdir('/proc/self/fd')).length
+    // Descriptors open on this store's files (a hashing thread starting meanwhile opens others).
+    const fds = async () => {
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')))
+      return links.filter((l) => l.startsWith(scratch.dir)).length
+    }
     const before = await fds()
     const unread = await store.open(objectLoc('fd'))
     unread.stream()
