@@ -75,9 +75,9 @@ export async function writeTempBody(
 }
 
 /**
- * writeTempBody into a temp file created already (createTempFile). `dropCache`: each range,
- * once fdatasync'ed, leaves the page cache (lib/page-cache.ts); the caller drops the rest
- * after its final fsync.
+ * writeTempBody into a temp file created already (createTempFile). `drop`: each range, once
+ * synced, leaves the page cache (lib/page-cache.ts); the caller drops the rest after its
+ * final fsync.
  */
 export async function writeBody(
   path: string,
@@ -92,15 +92,16 @@ export async function writeBody(
   let batchBytes = 0
   let written = 0
   let unsynced = 0
-  let dropped = 0
+  let synced = 0
   let syncing: Promise<unknown> | undefined
-  const syncThenDrop = async () => {
+  // A failed sync fails the PUT: the fsync at the end may not report the error again (the
+  // kernel reports a writeback error once per open file description).
+  let syncError: unknown
+  const syncRange = async () => {
     const end = written
     await fh.datasync()
-    if (drop) {
-      await dropCache(fh.fd, dropped, end - dropped)
-      dropped = end
-    }
+    if (drop) await dropCache(fh.fd, synced, end - synced)
+    synced = end
   }
   const flush = async () => {
     if (batchBytes === 0) return
@@ -118,8 +119,9 @@ export async function writeBody(
     }
     if (unsynced >= SYNC_EVERY_BYTES && !syncing) {
       unsynced = 0
-      // A failure here is not lost: the fsync before the rename fails the same way.
-      syncing = syncThenDrop().catch(() => undefined).finally(() => (syncing = undefined))
+      syncing = syncRange()
+        .catch((err: unknown) => void (syncError ??= err))
+        .finally(() => (syncing = undefined))
     }
   }
   try {
@@ -144,6 +146,7 @@ export async function writeBody(
     }
     const etag = md5 ? await md5.digest() : await (body as DigestedBody).md5()
     await syncing
+    if (syncError !== undefined) throw translateOsError(syncError, 'write object')
     return { path, fh, etag, size }
   } catch (err) {
     md5?.dispose()
