@@ -23,7 +23,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { saioUnavailableReason, startSaio } from '../../appliance/test/harness/saio.js'
-import { startVeloxProcess, veloxThreadpool } from './velox-process.js'
+import { startVeloxProcess, veloxNodeFlags, veloxThreadpool } from './velox-process.js'
 
 function option(args: string[], name: string, fallback: number): number {
   const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -113,7 +113,7 @@ export async function run(args: string[]): Promise<void> {
   const swiftUrl = args.find((a) => a.startsWith('--swift-url='))?.slice(12)
   console.log(`SLO of ${segments} × ${segmentBytes / 1048576} MiB (${((segments * segmentBytes) / 1073741824).toFixed(2)} GiB), ${parallel} segment PUTs in flight (curl), ${rounds} rounds`)
   const swiftReplicas = swiftUrl ? 'as configured there' : `${replicas} (SAIO_REPLICAS=${replicas})`
-  console.log(`replicas: velox ${replicas} (UV_THREADPOOL_SIZE=${veloxThreadpool()}), swift ${swiftReplicas}`)
+  console.log(`replicas: velox ${replicas} (UV_THREADPOOL_SIZE=${veloxThreadpool()}, node ${veloxNodeFlags().join(' ') || 'without flags'}), swift ${swiftReplicas}`)
   const dir = mkdtempSync(join(tmpdir(), 'velox-bench-slo-'))
   const file = join(dir, 'segment')
   const data = randomBytes(segmentBytes)
