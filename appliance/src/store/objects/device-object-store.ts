@@ -257,7 +257,9 @@ export class DeviceObjectStore implements DeviceObjects {
     }
     // Once fsynced, closing cannot lose anything: let it overlap the rename instead of adding a
     // round trip to every PUT (a later close from discardTemp joins this one). So does the
-    // drop, before the close: its pages are all clean now (length 0: the whole file).
+    // drop, before the close: its pages are all clean now (length 0: the whole file). Should
+    // discardTemp close it first, the advice may reach a file that reuses the number: it only
+    // ever drops clean pages, which that file reads back from its disk.
     const dropped = drop ? dropCache(fh.fd, 0, 0) : undefined
     void Promise.resolve(dropped).then(() => fh.close()).catch(() => undefined)
     return [sidecar, await planned]
