@@ -123,10 +123,12 @@ class HashThread {
       return undefined
     }
     w.on('message', (r: Reply) => {
+      // A thread that failed has had its slots and waiters settled: a late answer is stale.
+      if (this.worker !== w) return
       this.answered = true
       if (r.slot !== undefined) {
-        this.slotsOut.delete(r.slot)
-        return void freeSlots.push(r.slot)
+        if (this.slotsOut.delete(r.slot)) freeSlots.push(r.slot)
+        return
       }
       if (r.recycle) return giveChunk(Buffer.from(r.recycle))
       const p = this.waiting.get(r.id)
