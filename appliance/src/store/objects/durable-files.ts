@@ -91,7 +91,6 @@ export async function writeBody(
   let batch: Uint8Array[] = []
   let batchBytes = 0
   let written = 0
-  let unsynced = 0
   let synced = 0
   let syncing: Promise<unknown> | undefined
   // A failed sync fails the PUT: the fsync at the end may not report the error again (the
@@ -107,7 +106,6 @@ export async function writeBody(
     if (batchBytes === 0) return
     const chunks = batch
     written += batchBytes
-    unsynced += batchBytes
     batch = []
     batchBytes = 0
     try {
@@ -117,8 +115,7 @@ export async function writeBody(
     } catch (err) {
       throw translateOsError(err, 'write object')
     }
-    if (unsynced >= SYNC_EVERY_BYTES && !syncing) {
-      unsynced = 0
+    if (written - synced >= SYNC_EVERY_BYTES && !syncing) {
       syncing = syncRange()
         .catch((err: unknown) => void (syncError ??= err))
         .finally(() => (syncing = undefined))
