@@ -3,8 +3,9 @@
 set -euo pipefail
 PKGS=(
   swift python3-swift swift-proxy swift-account swift-container swift-object memcached  # reference Swift (parity tests, SAIO)
-  python3-swiftclient rclone                                                          # real Swift clients
+  python3-swiftclient python3-keystoneclient rclone                                                        # real Swift clients
   xfsprogs e2fsprogs attr util-linux curl                                              # loop-device disks, xattrs
+  smartmontools ledmon python3-fusepy fuse3 openssl iproute2                           # SMART, disk LEDs, FUSE fault layer, TLS, namespaces
   tar bzip2 gzip unzip                                                                 # bulk extract-archive, zip downloads
   chromium firefox-esr fonts-dejavu-core                                               # browser end-to-end tests (Chromium via Playwright, Firefox via WebDriver BiDi)
   ffmpeg poppler-utils libvips-tools                                                   # video/PDF thumbnails; vipsthumbnail for the benchmark

@@ -61,6 +61,16 @@ export async function requireSession(ctx: Context, sessions: SessionService): Pr
   return session
 }
 
+/**
+ * The live session of the request, which must be an administrator's (`forbidden` otherwise).
+ * Every /api/admin route and every admin surface (terminal, settings) goes through this.
+ */
+export async function requireAdmin(ctx: Context, sessions: SessionService): Promise<WebSession> {
+  const session = await requireSession(ctx, sessions)
+  if (!session.admin) throw new VeloxError('forbidden', 'administrators only')
+  return session
+}
+
 /** True when the request came over TLS (cookies then get Secure). */
 export function overTls(ctx: Context): boolean {
   return ctx.protocol === 'https'
