@@ -12,21 +12,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { seededRandom } from '../../src/lib/random.js'
 import { head, rawRequest, type RawAnswer } from '../harness/raw-http.js'
 import { startServeProcess, type ServeProcess } from '../harness/serve-process.js'
 import { WebClient } from '../harness/web-client.js'
-
-/** mulberry32: small, seeded, good enough to pick bytes and cut points. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Case = { parts: Array<string | Buffer>; end?: boolean; timeoutMs?: number }
 
@@ -42,7 +31,7 @@ interface Tally {
 describe('fuzz: hostile raw requests never stop the process (issue 11)', function () {
   this.timeout(120_000)
   const seed = Number(process.env.VELOX_FUZZ_SEED ?? Date.now() % 1_000_000)
-  const rnd = seeded(seed)
+  const rnd = seededRandom(seed)
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]
   const tallies = new Map<string, Tally>()
