@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util'
 import { loadConfig, parseBind, type ConfigOverrides } from '../../appliance/src/config/index.js'
+import { installProcessGuard } from '../../appliance/src/http/request-guard.js'
+import { createLog } from '../../appliance/src/lib/log.js'
 import { startAppliance } from '../../appliance/src/main.js'
 import { ensureFirstUser } from '../../appliance/src/setup/first-user.js'
 
@@ -29,7 +31,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.bind) flags.bind = parseBind(values.bind)
   if (values.users) flags.auth = { usersFile: values.users }
   const config = loadConfig({ flags, env: process.env, file: values.config })
-  const appliance = await startAppliance(config)
+  const log = createLog(config.log.level)
+  // One request's failure must never stop the box: log it with its transaction id, answer 500.
+  installProcessGuard(log)
+  const appliance = await startAppliance(config, log)
   const first = await ensureFirstUser(appliance.users)
   const users = await appliance.users.list()
   process.stderr.write(

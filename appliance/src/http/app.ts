@@ -10,6 +10,7 @@ import type { KeystoneService } from '../identity/keystone.js'
 import type { SwiftServices } from '../swift/index.js'
 import { swiftErrorResponse } from './error-response.js'
 import { isKeystonePath, routeKeystone } from './keystone/router.js'
+import { noteTransId } from './request-guard.js'
 import { webMiddlewares, type WebDeps } from './web.js'
 import { routeSwift, isSwiftRequest } from './swift/router.js'
 import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
@@ -50,6 +51,9 @@ export function createApp(deps: AppDeps): Koa {
     if (!isSwiftRequest(deps.swift, rawPath, ctx.get('host') || undefined)) return next()
     const started = performance.now()
     const transId = newTransId()
+    noteTransId(transId)
+    // Read now: the socket is gone from the request once the client has left (issue 11).
+    const client = ctx.req.socket?.remoteAddress ?? ''
     ctx.respond = false
     let r: SwiftResponse
     try {
@@ -73,7 +77,7 @@ export function createApp(deps: AppDeps): Koa {
         status: r.status,
         bytes,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        client: ctx.req.socket.remoteAddress ?? '',
+        client,
       })
     })
   })
