@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { loadRings } from '../../src/cluster/bootstrap.js'
 import { hashDirOf } from '../../src/store/objects/layout.js'
 import type { ConfigOverrides } from '../../src/config/index.js'
+import { createLog } from '../../src/lib/log.js'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex')
@@ -85,7 +86,8 @@ describe('replicas never go back in time (device flap, damaged replicas)', funct
   })
 
   it('serves no stale copy after d1 misses deletes, overwrites and POSTs, also after restarts, and repairs d1', async () => {
-    velox = await startTestAppliance({ flags: FLAGS })
+    const logged: string[] = []
+    velox = await startTestAppliance({ flags: FLAGS, log: createLog('info', (line) => logged.push(line)) })
     dataDir = velox.dataDir
     let c = await connect(velox)
     expect((await req(c, 'PUT', 'c')).status).to.equal(201)
@@ -101,6 +103,8 @@ describe('replicas never go back in time (device flap, damaged replicas)', funct
       if (fate(i) === 'posted') expect((await req(c, 'POST', `c/o${i}`, undefined, { 'X-Object-Meta-Color': 'blue' })).status).to.equal(202)
     }
     await expectNewest(c, 'while d1 is away')
+    const failed = logged.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'device failed')
+    expect(failed.map((l) => l.device)).to.deep.equal(['127.0.0.1:0/d1'])
     await rm(objects)
     await rename(`${objects}.away`, objects)
     // d1 holds the old state of every object it is a replica of (all of them: 3 devices, 3 replicas).
