@@ -53,9 +53,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads })
 
   const app = createApp({
     swift,

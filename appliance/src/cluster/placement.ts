@@ -14,6 +14,8 @@ export type RingKind = 'account' | 'container' | 'object'
 export interface Target {
   dev: RingDevice
   node: StorageNode
+  /** Set on a handoff standing in for a primary (read repair writes only to primaries). */
+  handoff?: true
 }
 
 export interface Placed {
@@ -65,7 +67,7 @@ export class Placement {
       for (const dev of ring.getMoreNodes(partition)) {
         if (handoffs.length >= limit) break
         const node = this.directory.resolve(dev)
-        if (node && this.directory.isHealthy(dev)) handoffs.push({ dev, node })
+        if (node && this.directory.isHealthy(dev)) handoffs.push({ dev, node, handoff: true })
       }
     }
     const writeTargets = [...healthy, ...handoffs.slice(0, missing)]

@@ -5,7 +5,7 @@
 import { AccountUpdater, type Logger } from '../cluster/account-updater.js'
 import type { Placement } from '../cluster/placement.js'
 import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
-import { ReplicatedObjects } from '../cluster/replicated-objects.js'
+import { ReplicatedObjects, type ReadOptions } from '../cluster/replicated-objects.js'
 import type { SwiftConstraints } from '../config/index.js'
 import { cleanContainerAcl } from '../identity/authorize.js'
 import type { SessionService } from '../identity/sessions.js'
@@ -40,6 +40,8 @@ export interface SwiftDeps {
   /** Operator CORS settings (Swift's cors_allow_origin / cors_expose_headers). */
   cors?: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   log: Logger
+  /** Newest-replica reads and body checks (config `reads`). */
+  reads?: ReadOptions
 }
 
 export class SwiftServices {
@@ -48,6 +50,8 @@ export class SwiftServices {
   readonly accounts: AccountService
   readonly containers: ContainerService
   readonly objects: ObjectService
+  /** The replicated object store under `objects` (its read repair, for tests and health). */
+  readonly replicas: ReplicatedObjects
   readonly access: AccessService
   readonly expirer: Expirer
   readonly slo: SloService
@@ -69,7 +73,8 @@ export class SwiftServices {
     this.accounts = new AccountService(this.dbs, this.updater, d.constraints)
     this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
     this.expirer = new Expirer(d.state.namespace('expirer'))
-    this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
+    this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log })
+    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)
