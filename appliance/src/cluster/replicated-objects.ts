@@ -17,17 +17,26 @@ export interface ObjectRef {
   object: string
 }
 
-export class ReplicatedObjects {
-  constructor(private readonly placement: Placement) {}
+/** The storage policy of a container's objects (cluster/policies.ts ContainerPolicies.of). */
+export type PolicyOf = (account: string, container: string) => Promise<number>
 
-  private locate(ref: ObjectRef) {
-    const placed = this.placement.place('object', ref.account, ref.container, ref.object)
+export class ReplicatedObjects {
+  /** Without `policyOf`, every object is placed with storage policy 0. */
+  constructor(
+    private readonly placement: Placement,
+    private readonly policyOf?: PolicyOf,
+  ) {}
+
+  private async locate(ref: ObjectRef) {
+    const policy = this.policyOf ? await this.policyOf(ref.account, ref.container) : 0
+    const placed = this.placement.place('object', ref.account, ref.container, ref.object, policy)
     const loc: ObjectLocation = { partition: placed.partition, hash: placed.hash, name: `/${ref.account}/${ref.container}/${ref.object}` }
+    if (policy !== 0) loc.policy = policy
     return { placed, loc, quorum: quorumSize(placed.writeTargets.length || 1) }
   }
 
   async put(ref: ObjectRef, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const targets = placed.writeTargets
     if (targets.length < quorum) throw new VeloxError('unavailable', `object PUT: only ${targets.length} devices reachable`)
     // The MD5 is computed once, as the source is read; every replica writes those same buffers.
@@ -59,7 +68,7 @@ export class ReplicatedObjects {
 
   /** Opens the first healthy replica; `not-found` when none has it (detail.timestamp when deleted). */
   async open(ref: ObjectRef): Promise<OpenObject> {
-    const { placed, loc } = this.locate(ref)
+    const { placed, loc } = await this.locate(ref)
     let notFound = 0
     let tombstone: string | undefined
     let errors = 0
@@ -87,7 +96,7 @@ export class ReplicatedObjects {
 
   /** Writes tombstones; returns whether any replica held a live version. */
   async delete(ref: ObjectRef, timestamp: string): Promise<{ existed: boolean; previous?: ObjectMetadata }> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.delete(loc, timestamp))
     const ok = outcomes.filter((o) => o.ok) as Array<{ value: ObjectMetadata | undefined }>
     if (ok.length + countKind(outcomes, 'conflict') < quorum) throw noQuorum('object DELETE', outcomes)
@@ -96,7 +105,7 @@ export class ReplicatedObjects {
   }
 
   async post(ref: ObjectRef, timestamp: string, headers: Record<string, string>): Promise<void> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.post(loc, timestamp, headers))
     if (outcomes.filter((o) => o.ok).length >= quorum) return
     const nf = countKind(outcomes, 'not-found')

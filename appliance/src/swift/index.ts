@@ -4,6 +4,7 @@
  */
 import { AccountUpdater, type Logger } from '../cluster/account-updater.js'
 import type { Placement } from '../cluster/placement.js'
+import { ContainerPolicies, StoragePolicies } from '../cluster/policies.js'
 import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import { ReplicatedObjects } from '../cluster/replicated-objects.js'
 import type { SwiftConstraints } from '../config/index.js'
@@ -40,6 +41,8 @@ export interface SwiftDeps {
   /** Operator CORS settings (Swift's cors_allow_origin / cors_expose_headers). */
   cors?: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   log: Logger
+  /** Storage policies (cluster/policies.ts); one 3-replica policy 0 when left out. */
+  policies?: StoragePolicies
 }
 
 export class SwiftServices {
@@ -60,16 +63,22 @@ export class SwiftServices {
   readonly infoCache: InfoCache
   readonly cors: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   readonly sessions?: SessionService
+  readonly policies: StoragePolicies
+  /** Which storage policy each container's objects use (briefly cached). */
+  readonly containerPolicies: ContainerPolicies
 
   constructor(d: SwiftDeps) {
     this.constraints = d.constraints
     this.sessions = d.sessions
     this.dbs = new ReplicatedDatabases(d.placement)
+    this.policies = d.policies ?? StoragePolicies.single(3)
+    this.containerPolicies = new ContainerPolicies(this.dbs, this.policies)
     this.updater = new AccountUpdater(this.dbs, d.log)
     this.accounts = new AccountService(this.dbs, this.updater, d.constraints)
-    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
+    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints, this.policies, this.containerPolicies)
     this.expirer = new Expirer(d.state.namespace('expirer'))
-    this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
+    const policyOf = (account: string, container: string) => this.containerPolicies.of(account, container)
+    this.objects = new ObjectService(new ReplicatedObjects(d.placement, policyOf), this.dbs, this.updater, this.expirer, d.constraints)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)
