@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url'
 import { VeloxError } from '../errors.js'
 import { formatIni, parseIni } from '../lib/ini.js'
 import { DEFAULT_CONSTRAINTS, type SwiftConstraints } from './constraints.js'
+import { DEFAULT_POLICIES, policyProblems, type StoragePolicyConfig } from './policies.js'
 
 export type { SwiftConstraints } from './constraints.js'
 export { DEFAULT_CONSTRAINTS } from './constraints.js'
+export type { StoragePolicyConfig } from './policies.js'
 
 export interface VeloxConfig {
   /** Root of all appliance state (rings, databases, directory-backed devices). */
@@ -32,6 +34,8 @@ export interface VeloxConfig {
   embedded: { devices: number; partPower: number; replicas: number; minPartHours: number }
   hashPathPrefix: string
   hashPathSuffix: string
+  /** Storage policies (config/policies.ts); a list given in the config file replaces the defaults. */
+  policies: StoragePolicyConfig[]
   constraints: SwiftConstraints
   auth: {
     /** Lifetime of a v1 token, seconds (Swift tempauth's token_life default is 86400). */
@@ -89,6 +93,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     mountCheck: false,
     swiftDir: join(dataDir, 'etc'),
     embedded: { devices: 3, partPower: 10, replicas: 3, minPartHours: 1 },
+    policies: DEFAULT_POLICIES.map((p) => ({ ...p })),
     constraints: { ...DEFAULT_CONSTRAINTS, valid_api_versions: [...DEFAULT_CONSTRAINTS.valid_api_versions] },
     auth: { tokenLifeSec: 86400, resellerPrefixes: ['AUTH_'], requireGroup: {} },
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
@@ -202,6 +207,7 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
+  for (const problem of policyProblems(c.policies)) bad(problem)
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 
