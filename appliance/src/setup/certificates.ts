@@ -151,7 +151,9 @@ export class CertificateStore {
   }
 
   /** Writes the pair (key first, each atomically) and tells the listeners. */
-  install(pair: CertificatePair, source: CertificateInfo['source']): void {
+  install(given: CertificatePair, source: CertificateInfo['source']): void {
+    // One block per line group, whatever line ends and joins the upload had ("…-----END CERTIFICATE----------BEGIN…").
+    const pair = { certPem: `${splitPem(given.certPem).join('\n')}\n`, keyPem: given.keyPem }
     mkdirSync(this.dir, { recursive: true, mode: 0o700 })
     atomicWrite(join(this.dir, 'key.pem'), pair.keyPem, 0o600)
     atomicWrite(this.certPath, pair.certPem, 0o644)
