@@ -79,6 +79,10 @@ export interface VeloxConfig {
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
   web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
+  /** HTTPS served by the appliance (http/tls-endpoint.ts) once it has a certificate: 443 on the appliance, 0 = a free port. */
+  https: { port: number }
+  /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
+  system: { apply: boolean }
 }
 
 export type ConfigOverrides = {
@@ -104,6 +108,8 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
+    https: { port: 8443 },
+    system: { apply: false },
   }
 }
 
@@ -208,6 +214,7 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
   for (const problem of policyProblems(c.policies)) bad(problem)
+  if (!Number.isInteger(c.https.port) || c.https.port < 0 || c.https.port > 65535) bad(`https.port: ${JSON.stringify(c.https.port)}`)
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 
