@@ -137,7 +137,7 @@ export class HealthService {
       now,
       values: this.values(),
       disks: this.disks.disks(),
-      devices: this.o.counters.devices().map((device) => ({ device, ...this.o.counters.deviceTotals(device) })),
+      devices: this.o.counters.devices().map((device) => ({ device, ...this.o.counters.deviceTotals(device), failed: this.o.counters.isFailed(device) })),
       replicas: this.o.replicas?.(),
       certificates: this.o.certificates?.(),
       restartedUnexpectedly: this.restarted,

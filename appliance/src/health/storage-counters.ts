@@ -17,6 +17,7 @@ const VERBS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS'
 export class StorageCounters {
   private readonly byRequest = new Map<string, number>()
   private readonly perDevice = new Map<string, { quarantined: number; auditorErrors: number; ioErrors: number }>()
+  private readonly failed = new Set<string>()
   replicationBacklog?: number
 
   /** One finished request: counted under `<VERB>.<status class>`, e.g. "GET.2xx". */
@@ -37,6 +38,17 @@ export class StorageCounters {
     const d = this.device(device)
     d.quarantined += report.quarantined
     d.auditorErrors += report.errors
+  }
+
+  /** A device of the ring that could not be opened (or was failed by the disks service). */
+  markFailed(device: string, failed = true): void {
+    this.device(device)
+    if (failed) this.failed.add(device)
+    else this.failed.delete(device)
+  }
+
+  isFailed(device: string): boolean {
+    return this.failed.has(device)
   }
 
   ioError(device: string): void {
