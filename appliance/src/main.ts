@@ -22,6 +22,8 @@ import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js
 import { createLog, type Log } from './lib/log.js'
 import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
+import { startHealth, type Health } from './health/index.js'
+import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { SwiftServices } from './swift/index.js'
@@ -40,6 +42,8 @@ export interface Appliance {
   thumbnails?: Thumbnailer
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
   firstBoot: FirstBoot
+  /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
+  health?: Health
   stop(): Promise<void>
 }
 
@@ -58,6 +62,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
 
   let handler: RequestListener = () => undefined
@@ -69,13 +74,18 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
     web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
-    requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
+    requestLog: config.log.requests || health ? (line) => {
+      health?.counters.countRequest(line.method, line.status)
+      if (config.log.requests) log.record('request', { ...line })
+    } : undefined,
+    health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
   handler = guardRequests(app.callback())
   const server = createServer(firstBoot.https.httpHandler(handler))
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
+  if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
 
   // Background jobs, each bounded in rate.
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
@@ -84,7 +94,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
       intervalMs: config.auditor.intervalSec * 1000,
-      onPass: (report) => log.info('audit pass', { device: d.device, ...report }),
+      onPass: (report) => {
+        health?.counters.auditPass(d.device, report)
+        log.info('audit pass', { device: d.device, ...report })
+      },
     })
     a.start()
     return a
@@ -109,6 +122,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     devices,
     thumbnails,
     firstBoot,
+    health,
     async stop() {
       if (stopped) return
       stopped = true
@@ -120,11 +134,26 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         server.close(() => r())
         server.closeAllConnections()
       })
+      await health?.stop()
       await swift.updater.flush()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },
   }
+}
+
+/** The health console over this box: ring devices that did not open count as failed. */
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>): Promise<Health> {
+  const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
+  const health = await startHealth({
+    config: config.health,
+    dataDir: config.dataDir,
+    db: state,
+    log,
+    replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+  })
+  for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
+  return health
 }
 
 /** Renditions in the same replicated object store as the data; told of writes by the object service. */

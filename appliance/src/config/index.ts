@@ -83,6 +83,32 @@ export interface VeloxConfig {
   https: { port: number }
   /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
   system: { apply: boolean }
+  /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
+  health: HealthConfig
+}
+
+export interface HealthConfig {
+  enabled: boolean
+  /** Host root for /proc and /sys reads (fixture trees in tests). */
+  sysRoot: string
+  /** Seconds between samples of the cheap samplers (CPU, memory, network, I/O, process, storage). */
+  sampleIntervalSec: number
+  smartIntervalSec: number
+  alertIntervalSec: number
+  /** A directory of recorded `smartctl --json -a` documents (`<device>.json`) read instead of smartctl (demos, e2e). */
+  smartRecordedDir?: string
+  rules: { cpuTempMaxC: number; diskTempMaxC: number; fsWarnPct: number; fsCritPct: number; expectedSpeedMbps: Record<string, number> }
+  /** Alert email (off when absent). The password is a secret: never logged. */
+  email?: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; to: string[] }
+  /** Alert webhook (off when absent): JSON POST, retried with backoff. */
+  webhook?: { url: string; retries?: number }
+  /** /metrics scrapers: a bearer token (empty = none) or these client addresses. */
+  metrics: { token: string; allowFrom: string[] }
+  /** Velox's JSON log kept on disk under `<data>/log/` (rotated, capped), and forwarded to syslog. */
+  logFiles: { enabled: boolean; maxBytes: number; maxFiles: number }
+  syslog?: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; caFile?: string; appName?: string }
+  /** The web terminal: enabled, and idle minutes before a session is closed. */
+  terminal: { enabled: boolean; idleSec: number; shell: string }
 }
 
 export type ConfigOverrides = {
@@ -110,6 +136,17 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     log: { level: 'info', requests: true },
     https: { port: 8443 },
     system: { apply: false },
+    health: {
+      enabled: true,
+      sysRoot: '/',
+      sampleIntervalSec: 10,
+      smartIntervalSec: 3600,
+      alertIntervalSec: 30,
+      rules: { cpuTempMaxC: 85, diskTempMaxC: 55, fsWarnPct: 80, fsCritPct: 90, expectedSpeedMbps: {} },
+      metrics: { token: '', allowFrom: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+      logFiles: { enabled: true, maxBytes: 10 * 1024 * 1024, maxFiles: 10 },
+      terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
+    },
   }
 }
 
@@ -215,6 +252,7 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
   for (const problem of policyProblems(c.policies)) bad(problem)
   if (!Number.isInteger(c.https.port) || c.https.port < 0 || c.https.port > 65535) bad(`https.port: ${JSON.stringify(c.https.port)}`)
+  if (!(c.health.sampleIntervalSec >= 1) || !(c.health.smartIntervalSec >= 60)) bad('health: sampleIntervalSec must be ≥ 1 and smartIntervalSec ≥ 60')
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 

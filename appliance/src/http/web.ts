@@ -21,6 +21,8 @@ export interface WebDeps {
   distDir: string
   requestLog?: (line: RequestLogLine) => void
   errorLog?: (msg: string, err: unknown, transId: string) => void
+  /** The admin console's API (/api/admin/…), logged like every web request. */
+  admin?: Middleware
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -49,5 +51,5 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     )
     await next()
   }
-  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  return [log, ...(d.admin ? [d.admin] : []), apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }
