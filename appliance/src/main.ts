@@ -8,6 +8,10 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
+import { RingReloader } from './cluster/ring-reload.js'
+import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
+import type { FailureMonitor } from './disks/failure.js'
+import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
@@ -36,11 +40,15 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** This box's disks (discover, format, rings); /api/admin/disks. */
+  disks: DiskService
   stop(): Promise<void>
 }
 
 export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level)): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
+  const disks = createDiskService(config, log)
+  await replayMountTable(disks, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
   if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
@@ -52,14 +60,16 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  let failures: FailureMonitor | undefined
+  const directory = new NodeDirectory(devices, { onError: (device, err) => failures?.ioError(device, err) })
+  const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log })
 
   const app = createApp({
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
@@ -68,6 +78,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   server.keepAliveTimeout = 65_000
 
   // Background jobs, each bounded in rate.
+  const ringReloader = new RingReloader(config, placement, devices, log)
+  ringReloader.start()
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  failures = startFailureMonitor(disks, config)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
@@ -97,9 +111,12 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    disks,
     async stop() {
       if (stopped) return
       stopped = true
+      ringReloader.stop()
+      await failures?.stop()
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))

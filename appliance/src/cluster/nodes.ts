@@ -18,12 +18,15 @@ export interface NodeDirectoryOptions {
   /** How long a device that errored is skipped (Swift's error_suppression_interval). */
   suppressMs?: number
   now?: () => number
+  /** Told of every device error (disks/ counts them to fail a dying disk). */
+  onError?: (device: string, error: unknown) => void
 }
 
 export class NodeDirectory {
   private readonly downUntil = new Map<string, number>()
   private readonly suppressMs: number
   private readonly now: () => number
+  private readonly onError?: (device: string, error: unknown) => void
 
   constructor(
     /** Local devices by name. */
@@ -32,6 +35,7 @@ export class NodeDirectory {
   ) {
     this.suppressMs = opts.suppressMs ?? 60_000
     this.now = opts.now ?? Date.now
+    this.onError = opts.onError
   }
 
   /** The node serving a ring device, or undefined when it cannot be reached from here. */
@@ -39,8 +43,9 @@ export class NodeDirectory {
     return this.local.get(dev.device)
   }
 
-  markError(dev: RingDevice): void {
+  markError(dev: RingDevice, error?: unknown): void {
     this.downUntil.set(key(dev), this.now() + this.suppressMs)
+    if (error !== undefined && this.local.has(dev.device)) this.onError?.(dev.device, error)
   }
 
   markOk(dev: RingDevice): void {

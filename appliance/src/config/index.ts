@@ -69,6 +69,12 @@ export interface VeloxConfig {
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
   web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
+  /**
+   * disks/: the region and zone this box's disks join the rings in; the bytes a burn-in writes
+   * and reads back (MiB); how often mounted disks are probed for failure (s); and `only`, the
+   * block devices to manage (paths such as /dev/sdb; empty = every disk found).
+   */
+  disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
 }
 
 export type ConfigOverrides = {
@@ -92,6 +98,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
+    disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
   }
 }
 

@@ -7,6 +7,8 @@ import type { Middleware } from 'koa'
 import type { SessionService } from '../identity/sessions.js'
 import type { ShareService } from '../sharing/shares.js'
 import type { SwiftServices } from '../swift/index.js'
+import type { DiskService } from '../disks/service.js'
+import { adminDiskRoutes } from './api/admin-disks.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
@@ -20,6 +22,8 @@ export interface WebDeps {
   distDir: string
   requestLog?: (line: RequestLogLine) => void
   errorLog?: (msg: string, err: unknown, transId: string) => void
+  /** This box's disks, for /api/admin/disks (absent: no such routes). */
+  disks?: DiskService
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -45,5 +49,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     )
     await next()
   }
-  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }
