@@ -10,7 +10,7 @@ const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9._:+-]*(\/[A-Za-z0-9][A-Za-z0-
 /** A mount point's last component: also a ring device name. */
 export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** XFS labels are at most 12 bytes. */
-const LABEL = /^[A-Za-z0-9_-]{1,12}$/
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 function bad(message: string): never {
@@ -31,7 +31,7 @@ export function checkMountPoint(root: string, path: string): string {
 }
 
 export function checkLabel(label: string): string {
-  if (typeof label !== 'string' || !LABEL.test(label)) bad(`filesystem label ${JSON.stringify(label)}: 1-12 of A-Z a-z 0-9 _ -`)
+  if (typeof label !== 'string' || !LABEL.test(label)) bad(`filesystem label ${JSON.stringify(label)}: 1-12 of A-Z a-z 0-9 _ -, not starting with -`)
   return label
 }
 
