@@ -8,6 +8,10 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
+import { RingReloader } from './cluster/ring-reload.js'
+import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
+import type { FailureMonitor } from './disks/failure.js'
+import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
@@ -44,11 +48,15 @@ export interface Appliance {
   firstBoot: FirstBoot
   /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
   health?: Health
+  /** This box's disks (discover, format, rings); /api/admin/disks. */
+  disks: DiskService
   stop(): Promise<void>
 }
 
 export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level), opts: FirstBootOptions = {}): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
+  const disks = createDiskService(config, log)
+  await replayMountTable(disks, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
   if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
@@ -60,7 +68,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  let failures: FailureMonitor | undefined
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => failures?.ioError(device, err) })
+  const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
@@ -73,7 +83,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -88,6 +98,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
 
   // Background jobs, each bounded in rate.
+  const ringReloader = new RingReloader(config, placement, devices, log)
+  ringReloader.start()
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  failures = startFailureMonitor(disks, config)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
@@ -123,10 +137,13 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     thumbnails,
     firstBoot,
     health,
+    disks,
     async stop() {
       if (stopped) return
       stopped = true
       await firstBoot.https.stop()
+      ringReloader.stop()
+      await failures?.stop()
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))

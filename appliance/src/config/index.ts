@@ -83,6 +83,12 @@ export interface VeloxConfig {
   https: { port: number }
   /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
   system: { apply: boolean }
+  /**
+   * disks/: the region and zone this box's disks join the rings in; the bytes a burn-in writes
+   * and reads back (MiB); how often mounted disks are probed for failure (s); and `only`, the
+   * block devices to manage (paths such as /dev/sdb; empty = every disk found).
+   */
+  disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
   /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
   health: HealthConfig
 }
@@ -147,6 +153,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
       logFiles: { enabled: true, maxBytes: 10 * 1024 * 1024, maxFiles: 10 },
       terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
     },
+    disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
   }
 }
 
