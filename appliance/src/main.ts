@@ -13,6 +13,7 @@ import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
+import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -64,7 +65,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const server = createServer(guardRequests(app.callback()))
+  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, guardRequests(limitHead(app.callback(), config.constraints.max_header_size)))
+  server.on('clientError', answerClientError)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
 

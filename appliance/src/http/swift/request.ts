@@ -38,6 +38,8 @@ export function headerMap(req: IncomingMessage): HeaderMap {
 /** Content-Length of the body, undefined when chunked; `length-required` when neither. */
 export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
   const te = req.headers['transfer-encoding']
+  // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
+  if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
   if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
