@@ -13,6 +13,7 @@ import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
+import { ConnectionLimits } from './http/connection-limits.js'
 import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
@@ -65,8 +66,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, guardRequests(limitHead(app.callback(), config.constraints.max_header_size)))
+  const limits = new ConnectionLimits(config.connections, log)
+  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES, ...ConnectionLimits.serverOptions(config.connections) }, guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size))))
   server.on('clientError', answerClientError)
+  limits.attach(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
 
@@ -87,6 +90,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.once('error', reject)
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
+  // Once listening, a failed accept (EMFILE when descriptors run out) is logged, never fatal.
+  server.on('error', (err) => log.error('http server error', { error: err.message }))
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -104,6 +109,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       if (stopped) return
       stopped = true
       swift.expirer.stop()
+      limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
       await new Promise<void>((r) => {
