@@ -7,6 +7,7 @@ import type { Middleware } from 'koa'
 import type { SessionService } from '../identity/sessions.js'
 import type { ShareService } from '../sharing/shares.js'
 import type { SwiftServices } from '../swift/index.js'
+import { adminNameRoutes } from './api/admin-names.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
@@ -49,5 +50,5 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     )
     await next()
   }
-  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  return [log, adminNameRoutes(d), apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import tar from 'tar-stream'
+import { isValidName } from './names.js'
 
 export const BULK_LIMITS = Object.freeze({
   maxContainersPerExtraction: 10000,
@@ -185,7 +186,8 @@ export async function extractArchive(body: Readable, type: '' | 'gz' | 'bz2', ba
       }
       const container = objPath.slice(0, objPath.indexOf('/'))
       const size = h.size ?? 0
-      if (objPath.includes('\0') || objPath.includes('\uFFFD')) {
+      // U+FFFD: the tar name's bytes were not UTF-8 (decoded with replacement).
+      if (!isValidName(objPath) || objPath.includes('\uFFFD')) {
         failed.push([cut(objPath), 412])
         entry.resume()
         continue
@@ -273,7 +275,7 @@ function unquoteLine(line: Buffer): { name: string; valid: boolean } {
   const buf = Buffer.from(bytes)
   try {
     const name = new TextDecoder('utf-8', { fatal: true }).decode(buf)
-    return { name, valid: !name.includes('\0') }
+    return { name, valid: isValidName(name) }
   } catch {
     return { name: buf.toString('latin1'), valid: false }
   }

@@ -11,6 +11,7 @@ import type { Context, Middleware } from 'koa'
 import { ZipArchive } from 'archiver'
 import { VeloxError } from '../../errors.js'
 import type { OpenShare } from '../../sharing/shares.js'
+import { INVALID_NAME, checkName } from '../../swift/names.js'
 import { readCookie, shareCookieName } from '../cookies.js'
 import { jsonErrors } from '../api/json.js'
 import { newTransId } from '../app.js'
@@ -44,7 +45,7 @@ async function handle(d: WebDeps, ctx: Context, token: string, action: string, r
   try {
     path = decodeURIComponent(rawPath ?? '')
   } catch {
-    throw new VeloxError('bad-request', 'path is not valid UTF-8')
+    throw new VeloxError('precondition-failed', INVALID_NAME)
   }
   const share = await d.shares.open(token)
   await d.shares.requireUnlocked(share, readCookie(ctx.get('cookie'), shareCookieName(share.rec.id)))
@@ -142,6 +143,7 @@ async function fillZip(d: WebDeps, ctx: Context, share: OpenShare, archive: ZipA
 async function upload(d: WebDeps, ctx: Context, share: OpenShare, name: string): Promise<void> {
   if (share.rec.kind !== 'drop') throw new VeloxError('not-found', 'this link does not take uploads')
   if (name === '' || name.includes('/') || name === '.' || name === '..') throw new VeloxError('bad-request', 'name one file, without folders')
+  checkName(name)
   const { object, release } = await d.shares.reserveUploadName(share, name)
   try {
     const { account, container } = share.rec.target

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { SwiftServices } from '../../swift/index.js'
+import { checkName } from '../../swift/names.js'
 import type { HeaderMap } from '../../swift/types.js'
 import { FEATURES } from '../swift/features.js'
 import { runFeatures } from '../swift/pipeline.js'
@@ -27,7 +28,9 @@ export interface Subrequest {
   scheme: string
 }
 
-export function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
+export async function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
+  // Names from a link (its record, a path under a folder, a drop's file name) pass the Swift API's check.
+  for (const name of [o.account, o.container, o.object]) checkName(name)
   const req: SwiftRequest = {
     method: o.method,
     path: { version: 'v1', account: o.account, container: o.container, object: o.object },
