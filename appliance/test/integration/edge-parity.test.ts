@@ -2,9 +2,12 @@
  * Issue 11, item 7, against the real Swift: the same raw requests to Velox and to a SAIO
  * (harness/saio.ts), comparing status line and body. Header lines around /info's
  * max_header_size (8192, CRLF included), heads around 64 KiB, transfer codings Swift does
- * not implement, and a PUT without a length. Skips when Swift is not installed.
+ * not implement, and a PUT without a length; and (items 1–3) the bulk report for random and
+ * truncated archives to extract-archive. Skips when Swift is not installed.
  */
 import { expect } from 'chai'
+import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { head, rawRequest } from '../harness/raw-http.js'
 import { saioUnavailableReason, startSaio, type Saio } from '../harness/saio.js'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
@@ -81,6 +84,35 @@ describe('request-head edges match Swift (issue 11, item 7)', function () {
       const want = comparable(swift.raw, c.body === true)
       const got = comparable(ours.raw, c.body === true)
       if (want !== got) diffs.push(`${c.name}:\n        swift: ${JSON.stringify(want)}\n        velox: ${JSON.stringify(got)}`)
+    }
+    expect(diffs, diffs.join('\n      ')).to.deep.equal([])
+  })
+
+  it('reports random and truncated archives to extract-archive as Swift does', async () => {
+    // The same "random" bytes for both: a hash chain from a fixed seed.
+    const junk = (n: number, seed: string) => {
+      const out: Buffer[] = []
+      for (let h = Buffer.from(seed); out.length * 32 < n; ) out.push((h = createHash('sha256').update(h).digest()))
+      return Buffer.concat(out).subarray(0, n)
+    }
+    const gz = gzipSync(junk(20_000, 'gz'))
+    const bodies: Array<[string, string, Buffer]> = [
+      ['5000 random bytes', 'tar', junk(5000, 'a')],
+      ['1024 zeros then junk', 'tar', Buffer.concat([Buffer.alloc(1024), junk(4000, 'b')])],
+      ['a truncated gzip stream', 'tar.gz', gz.subarray(0, 3000)],
+      ['random bytes as bzip2', 'tar.bz2', junk(5000, 'c')],
+    ]
+    const diffs: string[] = []
+    for (const [name, format, body] of bodies) {
+      const [swift, ours] = await Promise.all(
+        ['swift', 'velox'].map(async (n) => {
+          const t = targets[n]
+          const r = await fetch(`${t.url}${t.acct}/edge?extract-archive=${format}`, { method: 'PUT', headers: { 'X-Auth-Token': t.token, Accept: 'application/json' }, body })
+          const report = (await r.json()) as Record<string, unknown>
+          return JSON.stringify([r.status, report['Response Status'], report['Response Body'], report['Number Files Created']])
+        }),
+      )
+      if (swift !== ours) diffs.push(`${name}:\n        swift: ${swift}\n        velox: ${ours}`)
     }
     expect(diffs, diffs.join('\n      ')).to.deep.equal([])
   })
