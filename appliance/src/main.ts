@@ -18,6 +18,8 @@ import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
 import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
+import { ConnectionLimits } from './http/connection-limits.js'
+import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -91,8 +93,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  handler = guardRequests(app.callback())
-  const server = createServer(firstBoot.https.httpHandler(handler))
+  const limits = new ConnectionLimits(config.connections, log)
+  handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
+  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES, ...ConnectionLimits.serverOptions(config.connections) }, firstBoot.https.httpHandler(handler))
+  server.on('clientError', answerClientError)
+  limits.attach(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
@@ -122,6 +127,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
   await startHttpsIfReady(firstBoot)
+  // Once listening, a failed accept (EMFILE when descriptors run out) is logged, never fatal.
+  server.on('error', (err) => log.error('http server error', { error: err.message }))
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -145,6 +152,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       ringReloader.stop()
       await failures?.stop()
       swift.expirer.stop()
+      limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
       await new Promise<void>((r) => {

@@ -89,6 +89,14 @@ export interface VeloxConfig {
    * block devices to manage (paths such as /dev/sdb; empty = every disk found).
    */
   disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
+  /**
+   * Slow and idle clients (http/connection-limits.ts): a request body silent for `bodyIdleSec`
+   * is answered 408 (moving uploads are never cut); a request head must arrive within
+   * `headersTimeoutSec`; one client address holds at most `unauthenticatedPerClient`
+   * connections that have not made an authenticated request; `max` connections in all
+   * (0 = three quarters of the process's open-file limit).
+   */
+  connections: { bodyIdleSec: number; headersTimeoutSec: number; unauthenticatedPerClient: number; max: number }
   /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
   health: HealthConfig
 }
@@ -154,6 +162,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
       terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
     },
     disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
+    connections: { bodyIdleSec: 60, headersTimeoutSec: 30, unauthenticatedPerClient: 256, max: 0 },
   }
 }
 
@@ -254,6 +263,8 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
+  for (const k of ['bodyIdleSec', 'headersTimeoutSec', 'unauthenticatedPerClient'] as const) if (!(c.connections[k] > 0)) bad(`connections.${k} must be > 0`)
+  if (!(Number.isInteger(c.connections.max) && c.connections.max >= 0)) bad('connections.max must be an integer ≥ 0')
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
