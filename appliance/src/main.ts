@@ -54,7 +54,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, pending: [...devices.values()].map((d) => d.pending) })
 
   const app = createApp({
     swift,
@@ -66,6 +66,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const server = createServer(app.callback())
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
+
+  // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
+  const replayed = await swift.listings.replay()
+  if (replayed.checked + replayed.retried > 0) log.info('listing updates replayed', replayed)
+  swift.listings.start(config.listings.retryIntervalSec * 1000)
 
   // Background jobs, each bounded in rate.
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
@@ -107,7 +112,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         server.close(() => r())
         server.closeAllConnections()
       })
+      await swift.listings.stop()
       await swift.updater.flush()
+      for (const d of devices.values()) await d.pending.close()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },

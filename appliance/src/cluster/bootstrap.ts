@@ -11,6 +11,7 @@ import { Ring } from '../ring/ring.js'
 import { LevelDeviceDatabases } from '../store/db/device-databases.js'
 import { openDeviceObjects, type DeviceObjectStore } from '../store/objects/device-object-store.js'
 import { cleanStaleTempFiles } from '../store/objects/durable-files.js'
+import { PendingJournal } from '../store/pending/pending-journal.js'
 import type { Log } from '../lib/log.js'
 import type { StorageNode } from './nodes.js'
 import type { Rings } from './placement.js'
@@ -52,6 +53,8 @@ export interface LocalDevice extends StorageNode {
   objects: DeviceObjectStore
   dbs: LevelDeviceDatabases
   root: string
+  /** Container updates not yet known applied (async_pending). */
+  pending: PendingJournal
 }
 
 /** Opens every device of the rings that lives under this box's devicesDir. A device that
@@ -70,7 +73,8 @@ export async function openLocalDevices(config: Readonly<VeloxConfig>, rings: Rin
       const objects = await openDeviceObjects(root, { onQuarantine: (e) => log.warn('quarantined', { device, ...e }) })
       await cleanStaleTempFiles(join(root, 'tmp'), 0).catch(() => 0)
       const dbs = await LevelDeviceDatabases.open(root)
-      out.set(device, { device, objects, dbs, root })
+      const pending = await PendingJournal.open(root)
+      out.set(device, { device, objects, dbs, root, pending })
     } catch (err) {
       log.error('device failed to open', { device, error: (err as Error).message })
     }

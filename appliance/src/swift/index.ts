@@ -11,6 +11,7 @@ import { cleanContainerAcl } from '../identity/authorize.js'
 import type { SessionService } from '../identity/sessions.js'
 import type { TokenService } from '../identity/tokens.js'
 import type { UserDirectory } from '../identity/users.js'
+import type { PendingJournal } from '../store/pending/pending-journal.js'
 import type { StateDb } from '../store/state-db.js'
 import { AccessService } from './access.js'
 import { AccountService } from './accounts.js'
@@ -19,6 +20,7 @@ import { DloService } from './dlo.js'
 import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
 import { InfoCache } from './info-cache.js'
+import { ListingUpdates } from './listing-updates.js'
 import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
 import { SloService } from './slo.js'
@@ -42,6 +44,8 @@ export interface SwiftDeps {
   log: Logger
   /** Newest-replica reads and body checks (config `reads`). */
   reads?: ReadOptions
+  /** The async_pending journals of this box's devices (none: listing rows are not journaled). */
+  pending?: readonly PendingJournal[]
 }
 
 export class SwiftServices {
@@ -52,6 +56,8 @@ export class SwiftServices {
   readonly objects: ObjectService
   /** The replicated object store under `objects` (its read repair, for tests and health). */
   readonly replicas: ReplicatedObjects
+  /** Journaled container updates and their checks after a crash. */
+  readonly listings: ListingUpdates
   readonly access: AccessService
   readonly expirer: Expirer
   readonly slo: SloService
@@ -74,7 +80,8 @@ export class SwiftServices {
     this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
     this.expirer = new Expirer(d.state.namespace('expirer'))
     this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log })
-    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints)
+    this.listings = new ListingUpdates(d.pending ?? [], this.replicas, this.dbs, this.updater, d.log)
+    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints, this.listings)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)
