@@ -3,15 +3,17 @@
  * is what `velox serve` and the integration tests call; it returns a handle that stops
  * everything in order.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
+import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
+import { guardRequests } from './http/request-guard.js'
+import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -36,10 +38,12 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
+  firstBoot: FirstBoot
   stop(): Promise<void>
 }
 
-export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level)): Promise<Appliance> {
+export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level), opts: FirstBootOptions = {}): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
@@ -54,16 +58,22 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, pending: [...devices.values()].map((d) => d.pending) })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: [...devices.values()].map((d) => d.pending) })
 
+  let handler: RequestListener = () => undefined
+  const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog }, opts)
   const app = createApp({
+    setup: firstBoot.setupDeps,
+    settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
     web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
     requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const server = createServer(app.callback())
+  handler = guardRequests(app.callback())
+  const server = createServer(firstBoot.https.httpHandler(handler))
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
 
@@ -89,6 +99,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.once('error', reject)
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
+  await startHttpsIfReady(firstBoot)
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -102,9 +113,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    firstBoot,
     async stop() {
       if (stopped) return
       stopped = true
+      await firstBoot.https.stop()
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))

@@ -22,6 +22,9 @@ export interface ObjectRef {
   object: string
 }
 
+/** The storage policy of a container's objects (cluster/policies.ts ContainerPolicies.of). */
+export type PolicyOf = (account: string, container: string) => Promise<number>
+
 export interface ReadOptions {
   /** Ask every replica and serve the newest (default); false: the first that answers, as
    *  Swift's proxy does (kept to measure what the newest-replica read costs). */
@@ -29,6 +32,8 @@ export interface ReadOptions {
   /** Bodies up to this size are checked before their first byte is sent (0: never). */
   verifyMaxBytes?: number
   log?: RepairLog
+  /** The storage policy of a container's objects; policy 0 for all when left out. */
+  policyOf?: PolicyOf
 }
 
 export const DEFAULT_VERIFY_MAX_BYTES = 4 * 1024 * 1024
@@ -37,6 +42,7 @@ export class ReplicatedObjects {
   readonly repair: ReadRepair
   private readonly newestReplica: boolean
   private readonly verifyMaxBytes: number
+  private readonly policyOf?: PolicyOf
 
   constructor(
     private readonly placement: Placement,
@@ -45,16 +51,19 @@ export class ReplicatedObjects {
     this.newestReplica = opts.newestReplica ?? true
     this.verifyMaxBytes = opts.verifyMaxBytes ?? DEFAULT_VERIFY_MAX_BYTES
     this.repair = new ReadRepair(opts.log)
+    this.policyOf = opts.policyOf
   }
 
-  private locate(ref: ObjectRef) {
-    const placed = this.placement.place('object', ref.account, ref.container, ref.object)
+  private async locate(ref: ObjectRef) {
+    const policy = this.policyOf ? await this.policyOf(ref.account, ref.container) : 0
+    const placed = this.placement.place('object', ref.account, ref.container, ref.object, policy)
     const loc: ObjectLocation = { partition: placed.partition, hash: placed.hash, name: `/${ref.account}/${ref.container}/${ref.object}` }
+    if (policy !== 0) loc.policy = policy
     return { placed, loc, quorum: quorumSize(placed.writeTargets.length || 1) }
   }
 
   async put(ref: ObjectRef, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const targets = placed.writeTargets
     if (targets.length < quorum) throw new VeloxError('unavailable', `object PUT: only ${targets.length} devices reachable`)
     // The MD5 is computed once, as the source is read; every replica writes those same buffers.
@@ -92,7 +101,7 @@ export class ReplicatedObjects {
   }
 
   private async openNewest(ref: ObjectRef): Promise<OpenObject> {
-    const { placed, loc } = this.locate(ref)
+    const { placed, loc } = await this.locate(ref)
     if (!this.newestReplica) return this.openFirst(placed, loc)
     const answers = await askReplicas(placed.readTargets, loc, this.placement.directory)
     const [newest] = newestFirst(answers)
@@ -144,7 +153,7 @@ export class ReplicatedObjects {
 
   /** Writes tombstones; returns whether any replica held a live version. */
   async delete(ref: ObjectRef, timestamp: string): Promise<{ existed: boolean; previous?: ObjectMetadata }> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.delete(loc, timestamp))
     const ok = outcomes.filter((o) => o.ok) as Array<{ value: ObjectMetadata | undefined }>
     if (ok.length + countKind(outcomes, 'conflict') < quorum) throw noQuorum('object DELETE', outcomes)
@@ -153,7 +162,7 @@ export class ReplicatedObjects {
   }
 
   async post(ref: ObjectRef, timestamp: string, headers: Record<string, string>): Promise<void> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.post(loc, timestamp, headers))
     if (outcomes.filter((o) => o.ok).length >= quorum) return
     const nf = countKind(outcomes, 'not-found')

@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url'
 import { VeloxError } from '../errors.js'
 import { formatIni, parseIni } from '../lib/ini.js'
 import { DEFAULT_CONSTRAINTS, type SwiftConstraints } from './constraints.js'
+import { DEFAULT_POLICIES, policyProblems, type StoragePolicyConfig } from './policies.js'
 
 export type { SwiftConstraints } from './constraints.js'
 export { DEFAULT_CONSTRAINTS } from './constraints.js'
+export type { StoragePolicyConfig } from './policies.js'
 
 export interface VeloxConfig {
   /** Root of all appliance state (rings, databases, directory-backed devices). */
@@ -32,6 +34,8 @@ export interface VeloxConfig {
   embedded: { devices: number; partPower: number; replicas: number; minPartHours: number }
   hashPathPrefix: string
   hashPathSuffix: string
+  /** Storage policies (config/policies.ts); a list given in the config file replaces the defaults. */
+  policies: StoragePolicyConfig[]
   constraints: SwiftConstraints
   auth: {
     /** Lifetime of a v1 token, seconds (Swift tempauth's token_life default is 86400). */
@@ -77,6 +81,10 @@ export interface VeloxConfig {
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
   web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
+  /** HTTPS served by the appliance (http/tls-endpoint.ts) once it has a certificate: 443 on the appliance, 0 = a free port. */
+  https: { port: number }
+  /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
+  system: { apply: boolean }
 }
 
 export type ConfigOverrides = {
@@ -91,6 +99,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     mountCheck: false,
     swiftDir: join(dataDir, 'etc'),
     embedded: { devices: 3, partPower: 10, replicas: 3, minPartHours: 1 },
+    policies: DEFAULT_POLICIES.map((p) => ({ ...p })),
     constraints: { ...DEFAULT_CONSTRAINTS, valid_api_versions: [...DEFAULT_CONSTRAINTS.valid_api_versions] },
     auth: { tokenLifeSec: 86400, resellerPrefixes: ['AUTH_'], requireGroup: {} },
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
@@ -102,6 +111,8 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
+    https: { port: 8443 },
+    system: { apply: false },
   }
 }
 
@@ -206,6 +217,8 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
+  for (const problem of policyProblems(c.policies)) bad(problem)
+  if (!Number.isInteger(c.https.port) || c.https.port < 0 || c.https.port > 65535) bad(`https.port: ${JSON.stringify(c.https.port)}`)
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 

@@ -10,6 +10,7 @@ import type { SwiftServices } from '../swift/index.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
+import { noteTransId } from './request-guard.js'
 import { serveWebApp } from './static.js'
 
 export interface WebDeps {
@@ -31,6 +32,9 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const log: Middleware = async (ctx, next) => {
     const started = performance.now()
     const transId = newTransId()
+    noteTransId(transId)
+    // Read now: the socket is gone from the request once the client has left (issue 11).
+    const client = ctx.req.socket?.remoteAddress ?? ''
     ctx.set('X-Trans-Id', transId)
     ctx.res.once('finish', () =>
       d.requestLog?.({
@@ -40,7 +44,7 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
         status: ctx.status,
         bytes: ctx.response.length ?? 0,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        client: ctx.req.socket.remoteAddress ?? '',
+        client,
       }),
     )
     await next()

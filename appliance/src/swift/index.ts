@@ -4,6 +4,7 @@
  */
 import { AccountUpdater, type Logger } from '../cluster/account-updater.js'
 import type { Placement } from '../cluster/placement.js'
+import { ContainerPolicies, StoragePolicies } from '../cluster/policies.js'
 import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import { ReplicatedObjects, type ReadOptions } from '../cluster/replicated-objects.js'
 import type { SwiftConstraints } from '../config/index.js'
@@ -44,6 +45,8 @@ export interface SwiftDeps {
   log: Logger
   /** Newest-replica reads and body checks (config `reads`). */
   reads?: ReadOptions
+  /** Storage policies (cluster/policies.ts); one 3-replica policy 0 when left out. */
+  policies?: StoragePolicies
   /** The async_pending journals of this box's devices (none: listing rows are not journaled). */
   pending?: readonly PendingJournal[]
 }
@@ -70,16 +73,22 @@ export class SwiftServices {
   readonly infoCache: InfoCache
   readonly cors: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   readonly sessions?: SessionService
+  readonly policies: StoragePolicies
+  /** Which storage policy each container's objects use (briefly cached). */
+  readonly containerPolicies: ContainerPolicies
 
   constructor(d: SwiftDeps) {
     this.constraints = d.constraints
     this.sessions = d.sessions
     this.dbs = new ReplicatedDatabases(d.placement)
+    this.policies = d.policies ?? StoragePolicies.single(3)
+    this.containerPolicies = new ContainerPolicies(this.dbs, this.policies)
     this.updater = new AccountUpdater(this.dbs, d.log)
     this.accounts = new AccountService(this.dbs, this.updater, d.constraints)
-    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
+    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints, this.policies, this.containerPolicies)
     this.expirer = new Expirer(d.state.namespace('expirer'))
-    this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log })
+    const policyOf = (account: string, container: string) => this.containerPolicies.of(account, container)
+    this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log, policyOf })
     this.listings = new ListingUpdates(d.pending ?? [], this.replicas, this.dbs, this.updater, d.log)
     this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints, this.listings)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
