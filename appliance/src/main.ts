@@ -58,7 +58,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: [...devices.values()].map((d) => d.pending) })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })

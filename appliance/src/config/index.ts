@@ -70,8 +70,12 @@ export interface VeloxConfig {
    * `verifyMaxBytes` are checked against their ETag before the first byte is sent (0: never).
    */
   reads: { newestReplica: boolean; verifyMaxBytes: number }
-  /** Journaled container updates (async_pending) that could not be checked yet are retried this often. */
-  listings: { retryIntervalSec: number }
+  /**
+   * Container updates: `journal` records each object PUT/DELETE in the device's async_pending
+   * before the object changes, so that a crash never leaves the listing wrong (false only to
+   * measure its cost); entries that could not be checked yet are retried every `retryIntervalSec`.
+   */
+  listings: { journal: boolean; retryIntervalSec: number }
   /**
    * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`:
    * images rendered at once, 0 = one per core; `maxPending` bounds each queue lane (jobs past it are
@@ -107,7 +111,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
     reads: { newestReplica: true, verifyMaxBytes: 4 * 1024 * 1024 },
-    listings: { retryIntervalSec: 30 },
+    listings: { journal: true, retryIntervalSec: 30 },
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
