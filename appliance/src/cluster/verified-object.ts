@@ -1,6 +1,7 @@
 /**
  * Objects small enough to hold (up to `reads.verifyMaxBytes`, 4 MiB by default) are read and
- * checked against their ETag before the first byte is sent (issue 11 item 10): a replica with
+ * checked against their ETag before the first byte is sent (issue 11 item 10); larger ones are
+ * checked block by block by the store and fail over mid-stream (FailoverObject): a replica with
  * flipped bits is quarantined by its store on the way, and the bytes come from the next newest
  * replica instead, so a client never sees a reply that breaks off, and a Range GET never
  * serves damaged bytes. HEAD and requests that never stream pay nothing: the check runs on the
@@ -68,6 +69,74 @@ export class VerifiedObject implements OpenObject {
         throw new VeloxError('unavailable', `object ${next.meta.name}: the only good replicas hold another version`)
       }
     }
+  }
+}
+
+/**
+ * Larger objects stream as they are read; the store checks each 1 MiB block against the CRC32
+ * kept in its metadata before sending any of it (objects written since issue 11). When a block
+ * fails, its replica is quarantined and the stream carries on, from the first byte not yet
+ * sent, from another replica of the same version; the client sees one whole, right body.
+ */
+export class FailoverObject implements OpenObject {
+  private current: OpenObject
+  private readonly others: OpenObject[] = []
+
+  constructor(
+    first: OpenObject,
+    private readonly reopen: Reopen,
+  ) {
+    this.current = first
+  }
+
+  get meta(): ObjectMetadata {
+    return this.current.meta
+  }
+
+  get metaTimestamp(): string | undefined {
+    return this.current.metaTimestamp
+  }
+
+  stream(range?: { start: number; end: number }): Readable {
+    const { start, end } = clampRange(range, this.meta.size)
+    const first = this.current.stream(range)
+    // The common case costs nothing: the store's stream itself, until a block fails.
+    const self = this
+    return Readable.from(
+      (async function* () {
+        let sent = 0
+        let source: Readable = first
+        for (let attempt = 0; ; attempt++) {
+          try {
+            for await (const chunk of source) {
+              sent += (chunk as Uint8Array).length
+              yield chunk as Uint8Array
+            }
+            return
+          } catch (err) {
+            if (!isQuarantined(err) || attempt >= MAX_FALLBACKS) throw err
+          }
+          const next = await self.switchReplica()
+          source = next.stream({ start: start + sent, end })
+        }
+      })(),
+      // One chunk ahead here, two in the store's stream: as much read ahead as before.
+      { highWaterMark: 1 },
+    )
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.current, ...this.others].map((o) => o.close()))
+  }
+
+  private async switchReplica(): Promise<OpenObject> {
+    const { timestamp, etag, size } = this.current.meta
+    const next = await this.reopen()
+    this.others.push(next)
+    if (next.meta.timestamp !== timestamp || next.meta.etag !== etag || next.meta.size !== size) {
+      throw new VeloxError('unavailable', `object ${next.meta.name}: the only good replicas hold another version`)
+    }
+    return next
   }
 }
 

@@ -27,6 +27,9 @@ export interface ObjectMetadata {
   /** Hex MD5 of the body as stored. */
   etag: string
   size: number
+  /** CRC32 of each 1 MiB block of the body (lib/block-crc.ts), for bodies of more than one
+   *  block written since issue 11: a read checks each block before it is sent. */
+  blockCrc32?: string
   /**
    * Every other persisted header, names lower-cased: x-object-meta-*, x-object-sysmeta-*,
    * content-disposition, content-encoding, x-delete-at, x-object-manifest,
@@ -60,6 +63,8 @@ export interface ObjectPut {
 export interface DigestedBody extends AsyncIterable<Uint8Array> {
   /** The MD5 (hex) of everything iterated; asked once the iteration has ended. */
   md5(): Promise<string>
+  /** Its block CRCs (lib/block-crc.ts), computed by the same producer; asked after md5(). */
+  blockCrc32?(): string | undefined
 }
 
 /** An object opened for reading. The file stays open, so a concurrent overwrite or delete

@@ -122,6 +122,7 @@ export class DeviceObjectStore implements DeviceObjects {
         size: tmp.size,
         headers: put.headers,
       }
+      if (tmp.blockCrc32 !== undefined) meta.blockCrc32 = tmp.blockCrc32
       const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir, put.dropCache)
       await this.commit(hashDir, plan, timestamp, 'data', tmp.path, sidecar, (files) => {
         if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
