@@ -18,24 +18,50 @@ export type Reopen = () => Promise<OpenObject>
 
 const MAX_FALLBACKS = 3
 
-export class VerifiedObject implements OpenObject {
-  private body?: Promise<Buffer>
-  private current: OpenObject
+/** An object read from one replica that may switch to another of the very same version. */
+abstract class ReplicaFallback implements OpenObject {
+  /** Every replica opened; the first is the one whose metadata the response announced. */
+  private readonly opened: OpenObject[]
 
   constructor(
     first: OpenObject,
     private readonly reopen: Reopen,
   ) {
-    this.current = first
+    this.opened = [first]
   }
 
   get meta(): ObjectMetadata {
-    return this.current.meta
+    return this.opened[0].meta
   }
 
   get metaTimestamp(): string | undefined {
-    return this.current.metaTimestamp
+    return this.opened[0].metaTimestamp
   }
+
+  abstract stream(range?: { start: number; end: number }): Readable
+
+  async close(): Promise<void> {
+    await Promise.all(this.opened.map((o) => o.close()))
+  }
+
+  protected get current(): OpenObject {
+    return this.opened[this.opened.length - 1]
+  }
+
+  /** Opens the next newest replica; the response's headers are out, so only the same version may follow. */
+  protected async switchReplica(): Promise<OpenObject> {
+    const { timestamp, etag, size } = this.meta
+    const next = await this.reopen()
+    this.opened.push(next)
+    if (next.meta.timestamp !== timestamp || next.meta.etag !== etag || next.meta.size !== size) {
+      throw new VeloxError('unavailable', `object ${next.meta.name}: the only good replicas hold another version`)
+    }
+    return next
+  }
+}
+
+export class VerifiedObject extends ReplicaFallback {
+  private body?: Promise<Buffer>
 
   stream(range?: { start: number; end: number }): Readable {
     const { start, end } = clampRange(range, this.meta.size)
@@ -48,26 +74,15 @@ export class VerifiedObject implements OpenObject {
     )
   }
 
-  async close(): Promise<void> {
-    await this.current.close()
-  }
-
   /** The whole body, checked; falls back to other replicas of the same version. */
   private async load(): Promise<Buffer> {
-    const { timestamp, etag, size } = this.current.meta
     for (let attempt = 0; ; attempt++) {
       try {
         return await readChecked(this.current)
       } catch (err) {
         if (!isQuarantined(err) || attempt >= MAX_FALLBACKS) throw err
       }
-      await this.current.close()
-      const next = await this.reopen()
-      this.current = next
-      // The response's headers are already out: only the very same version may follow.
-      if (next.meta.timestamp !== timestamp || next.meta.etag !== etag || next.meta.size !== size) {
-        throw new VeloxError('unavailable', `object ${next.meta.name}: the only good replicas hold another version`)
-      }
+      await this.switchReplica()
     }
   }
 }
@@ -78,25 +93,7 @@ export class VerifiedObject implements OpenObject {
  * fails, its replica is quarantined and the stream carries on, from the first byte not yet
  * sent, from another replica of the same version; the client sees one whole, right body.
  */
-export class FailoverObject implements OpenObject {
-  private current: OpenObject
-  private readonly others: OpenObject[] = []
-
-  constructor(
-    first: OpenObject,
-    private readonly reopen: Reopen,
-  ) {
-    this.current = first
-  }
-
-  get meta(): ObjectMetadata {
-    return this.current.meta
-  }
-
-  get metaTimestamp(): string | undefined {
-    return this.current.metaTimestamp
-  }
-
+export class FailoverObject extends ReplicaFallback {
   stream(range?: { start: number; end: number }): Readable {
     const { start, end } = clampRange(range, this.meta.size)
     const first = this.current.stream(range)
@@ -123,20 +120,6 @@ export class FailoverObject implements OpenObject {
       // One chunk ahead here, two in the store's stream: as much read ahead as before.
       { highWaterMark: 1 },
     )
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.current, ...this.others].map((o) => o.close()))
-  }
-
-  private async switchReplica(): Promise<OpenObject> {
-    const { timestamp, etag, size } = this.current.meta
-    const next = await this.reopen()
-    this.others.push(next)
-    if (next.meta.timestamp !== timestamp || next.meta.etag !== etag || next.meta.size !== size) {
-      throw new VeloxError('unavailable', `object ${next.meta.name}: the only good replicas hold another version`)
-    }
-    return next
   }
 }
 
