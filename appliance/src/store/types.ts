@@ -80,7 +80,18 @@ export interface OpenObject {
   close(): Promise<void>
 }
 
+/** What a device holds for an object by its file names alone, no file opened (internal
+ *  timestamps): the newest data file and a newer .meta, or a tombstone, or nothing. */
+export interface ObjectFilesState {
+  data?: string
+  meta?: string
+  tombstone?: string
+}
+
 export interface DeviceObjects {
+  /** The object's state from one directory listing: what a read asks of the replicas it will
+   *  not serve from (cluster/replica-answers.ts). Optional: a node without it is opened. */
+  state?(loc: ObjectLocation): Promise<ObjectFilesState>
   /** Streams body to a temp file on the device, MD5 as it goes (a DigestedBody's own), fsync,
    *  rename to <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
    *  → `conflict` with detail { timestamp } and nothing written. */

@@ -66,7 +66,8 @@ async function auth(url: string): Promise<{ token: string; base: string }> {
 }
 
 describe('crash consistency of objects and listings (SIGKILL under load, restart)', function () {
-  this.timeout(90_000)
+  // About 40 s on an idle 2-core machine; the limit leaves room for a loaded one.
+  this.timeout(180_000)
   let dataDir: string
   let running: Running | undefined
 
@@ -119,7 +120,10 @@ describe('crash consistency of objects and listings (SIGKILL under load, restart
         }
       }
       const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)))
-      await new Promise((r) => setTimeout(r, 300 + random() * 1700))
+      // Once writes are flowing (a loaded machine starts slowly), at a random moment.
+      const since = Date.now()
+      while (acked < 10 && Date.now() - since < 5000) await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setTimeout(r, random() * 1500))
       stopping = true
       await kill(running)
       running = undefined
