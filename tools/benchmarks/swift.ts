@@ -176,7 +176,7 @@ export async function run(args: string[]): Promise<void> {
     if (targets.length === 2) {
       for (const size of sizes) {
         const ratio = (f: (r: SizeResult) => Rate) => (med(targets[0], size, f).opsPerSec / med(targets[1], size, f).opsPerSec).toFixed(2)
-        console.log(`${sizeName(size)} velox / swift (medians): PUT ${ratio((r) => r.put)}×, GET ${ratio((r) => r.get)}×`)
+        console.log(`${sizeName(size)} ${targets[0].name} / ${targets[1].name} (medians): PUT ${ratio((r) => r.put)}×, GET ${ratio((r) => r.get)}×`)
       }
     }
   } finally {
