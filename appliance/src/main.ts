@@ -75,7 +75,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
@@ -101,6 +101,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
+
+  // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
+  const replayed = await swift.listings.replay()
+  if (replayed.checked + replayed.retried > 0) log.info('listing updates replayed', replayed)
+  swift.listings.start(config.listings.retryIntervalSec * 1000)
 
   // Background jobs, each bounded in rate.
   const ringReloader = new RingReloader(config, placement, devices, log)
@@ -160,7 +165,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         server.closeAllConnections()
       })
       await health?.stop()
+      await swift.listings.stop()
       await swift.updater.flush()
+      for (const d of devices.values()) await d.pending.close()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },

@@ -51,6 +51,7 @@ export class RingReloader {
     if (!dev) return
     this.devices.delete(device)
     await dev.dbs.close().catch((err: Error) => this.log.warn('closing a dropped device', { device, error: err.message }))
+    await dev.pending.close().catch((err: Error) => this.log.warn('closing a dropped device', { device, error: err.message }))
   }
 
   private async reloadNow(force: boolean): Promise<boolean> {
