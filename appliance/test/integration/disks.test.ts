@@ -13,7 +13,7 @@ import { replayMountTable } from '../../src/disks/appliance.js'
 import { FailureMonitor } from '../../src/disks/failure.js'
 import { addDisk, drainDisk, drainStatus, formatDisk, removeDisk, replaceDisk, settleRings } from '../../src/disks/lifecycle.js'
 import { DiskService } from '../../src/disks/service.js'
-import { isVeloxError } from '../../src/errors.js'
+import { VeloxError, isVeloxError } from '../../src/errors.js'
 import { silentLog } from '../../src/lib/log.js'
 import { Ring } from '../../src/ring/ring.js'
 import { SystemCommands } from '../../src/system/commands.js'
@@ -212,4 +212,21 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect((await disks.mounts()).has(victim.mountPoint)).to.equal(false)
   })
 
+
+  it('fails a disk whose I/O errors cross the threshold (full-disk errors do not count); too few disks left keeps it in the rings', async () => {
+    const monitor = new FailureMonitor(svc, { ioErrorThreshold: 3, windowMs: 60_000 })
+    const rec = svc.registry.get(ids[3]!)!
+    const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' })
+    for (let i = 0; i < 5; i++) monitor.ioError(rec.deviceName, new VeloxError('insufficient-storage', 'full', undefined, { cause: enospc }))
+    expect(svc.registry.get(ids[3]!)!.state).to.equal('in-ring')
+    const eio = Object.assign(new Error('i/o error'), { code: 'EIO' })
+    for (let i = 0; i < 3; i++) monitor.ioError(rec.deviceName, new VeloxError('unavailable', 'read failed', undefined, { cause: eio }))
+    for (let i = 0; i < 50 && svc.registry.get(ids[3]!)!.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100))
+    const failed = await svc.get(ids[3]!)
+    expect(failed.velox).to.include({ state: 'failed' })
+    expect(failed.velox!.failedReason).to.match(/^3 I\/O errors within 60 s \(last: EIO\)$/)
+    // two weighted devices are left for three replicas: the rings keep it until a replacement joins
+    expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).to.include(rec.deviceName)
+    expect((await disks.mounts()).has(failed.velox!.mountPoint)).to.equal(false)
+  })
 })
