@@ -90,7 +90,7 @@ export class DiskService {
   }
 
   async get(id: string): Promise<DiskView> {
-    const found = (await this.discover()).find((d) => d.id === id)
+    const found = (await this.discover(id)).find((d) => d.id === id)
     const rec = this.registry.get(id)
     if (found) return this.view(found, rec?.state === 'removed' ? undefined : rec, true)
     if (rec && rec.state !== 'removed') return this.missingView(rec)
@@ -99,14 +99,15 @@ export class DiskService {
 
   /** The discovered disk (present now) with this id. */
   async disk(id: string): Promise<DiscoveredDisk> {
-    const d = (await this.discover()).find((x) => x.id === id)
+    const d = (await this.discover(id)).find((x) => x.id === id)
     if (!d) throw new VeloxError('not-found', `no disk ${id} is present`)
     return d
   }
 
-  async discover(): Promise<DiscoveredDisk[]> {
+  /** The managed disks now present (only the one with `onlyId`, when given: fewer probes). */
+  async discover(onlyId?: string): Promise<DiscoveredDisk[]> {
     const all = parseLsblk(await this.system.lsblk(), this.opts.discovery)
-    const mine = this.opts.include ? all.filter(this.opts.include) : all
+    const mine = all.filter((d) => (!this.opts.include || this.opts.include(d)) && (!onlyId || d.id === onlyId))
     // A disk with nothing lsblk could see is probed: without udev lsblk sees no filesystems.
     return Promise.all(mine.map(async (d) => (d.filesystem || d.partitions.length > 0 ? d : withProbe(d, await this.system.blkidProbe(d.path).catch(() => ({}))))))
   }

@@ -229,4 +229,15 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).to.include(rec.deviceName)
     expect((await disks.mounts()).has(failed.velox!.mountPoint)).to.equal(false)
   })
+
+  it('fails the burn-in of a disk with a bad zone, keeping the reason for the admin', async () => {
+    const bad = await disks.attachFailing(64, 4)
+    const d = (await svc.discover()).find((x) => x.path === bad)!
+    const job = await svc.burnIn(d.id)
+    const done = await svc.jobs.wait(job.id)
+    expect(done.state).to.equal('failed')
+    expect(done.message).to.match(/^(write|flush|read) failed at byte \d+: (ENOSPC|EIO)$|^data read back differs/)
+    expect(svc.registry.burnIn(d.id)).to.include({ passed: false, reason: done.message })
+    expect((await svc.get(d.id)).burnIn).to.include({ passed: false })
+  })
 })
