@@ -36,6 +36,8 @@ export interface DiskRecord {
   sizeBytes: number
   /** The filesystem UUID it is mounted by. */
   uuid: string
+  /** Bytes in use right after format (statfs): the drain figure counts what is above it. */
+  emptyUsedBytes?: number
   state: DiskState
   /** Ring device ids of this disk in the account, container and object rings. */
   ringIds?: { account: number; container: number; object: number }

@@ -192,6 +192,7 @@ export class DiskService {
       mountpoints: [],
       holdsOs: false,
       hasData: true,
+      veloxDevice: r.deviceName,
       present: false,
       needsConfirmation: true,
       confirmWith: r.serial ?? r.id,

@@ -107,11 +107,12 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(f.velox?.state).to.equal('formatted')
   })
 
-  it('formats XFS with its device name as label, mounts it by UUID with noatime under the devices root, and writes the identity file', async () => {
+  it('formats XFS labelled vx-<device name>, mounts it by UUID with noatime under the devices root, and writes the identity file', async () => {
     const d = await formatDisk(svc, ids[0]!)
     const v = d.velox!
     expect(v).to.include({ deviceName: 'disk2', state: 'formatted', mountPoint: join(disks.devicesRoot, 'disk2') })
-    expect(d.filesystem).to.deep.include({ fstype: 'xfs', label: 'disk2', uuid: v.uuid })
+    expect(d.filesystem).to.deep.include({ fstype: 'xfs', label: 'vx-disk2', uuid: v.uuid })
+    expect(d.veloxDevice).to.equal('disk2')
     const { stdout } = await run('findmnt', ['-J', '-n', '-o', 'SOURCE,FSTYPE,OPTIONS', '--mountpoint', v.mountPoint])
     const fs = JSON.parse(stdout).filesystems[0]
     expect(fs.source).to.equal(disks.devices[0])
@@ -179,7 +180,8 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     const d = await drainDisk(svc, ids[1]!)
     expect(d.velox).to.include({ state: 'draining', weight: 0 })
     const s = drainStatus(svc, ids[1]!)
-    expect(s).to.deep.equal({ ringPartitions: 0, partitionsOnDisk: 0, bytesOnDisk: 0, drained: true })
+    expect(s).to.deep.include({ ringPartitions: 0, partitionsOnDisk: 0, drained: true })
+    expect(s.bytesOnDisk).to.be.below(2 ** 20) // the empty filesystem's own metadata may move a little
     const r = await removeDisk(svc, ids[1]!)
     expect(r.state).to.equal('removed')
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).not.to.include(r.deviceName)
