@@ -13,8 +13,8 @@ import { LoopDisks, skipWithoutLoopDevices } from '../../test/harness/loop-disks
 import { SystemCommands } from '../system/commands.js'
 import { parseSmartctl } from './smart.js'
 
-// dist/appliance/src/disks → appliance/test/fixtures/smart in the source tree
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/smart')
+// dist/appliance/src/disks → appliance/test/fixtures/smart-disks in the source tree
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/smart-disks')
 const fixture = (name: string) => parseSmartctl(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'))
 const run = promisify(execFile)
 
