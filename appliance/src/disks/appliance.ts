@@ -5,6 +5,8 @@
  * device drop into it; the CLI uses it as it is (the running server notices ring changes by
  * their files).
  */
+import { policiesOf } from '../cluster/bootstrap.js'
+import { objectRingName } from '../cluster/policies.js'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
@@ -29,6 +31,12 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
       partPower: config.embedded.partPower,
       replicas: config.embedded.replicas,
       minPartHours: config.embedded.minPartHours,
+      // Every storage policy's object ring too (a policy's device class is not honoured yet).
+      rings: [
+        { name: 'account', replicas: config.embedded.replicas },
+        { name: 'container', replicas: config.embedded.replicas },
+        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
+      ],
     },
     log,
     include,

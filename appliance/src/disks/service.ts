@@ -16,7 +16,7 @@ import { parseLsblk, withProbe, type DiscoveredDisk, type DiscoveryOptions } fro
 import { JobTable, type Job } from './jobs.js'
 import { mountPointOf } from './mounts.js'
 import { DiskRegistry, type DiskRecord } from './registry.js'
-import { RingPlacement, type RingKind, type RingSettings } from './ring-placement.js'
+import { RingPlacement, type RingName, type RingSettings } from './ring-placement.js'
 import { parseSmartctl, type SmartSummary } from './smart.js'
 
 export interface DiskServiceOptions {
@@ -47,7 +47,7 @@ export interface VeloxDiskInfo {
   targetWeight: number | null
   rampPercent: number | null
   /** Partition-replicas the rings still assign to it. */
-  partitions: Record<RingKind, number> | null
+  partitions: Record<RingName, number> | null
   failedReason: string | null
 }
 

@@ -13,6 +13,7 @@ import { loadConfig, type ConfigOverrides } from '../../src/config/index.js'
 import { createDiskService } from '../../src/disks/appliance.js'
 import { addDisk, formatDisk } from '../../src/disks/lifecycle.js'
 import { silentLog } from '../../src/lib/log.js'
+import { Ring } from '../../src/ring/ring.js'
 import { LoopDisks, skipWithoutLoopDevices } from '../harness/loop-disks.js'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
 
@@ -59,8 +60,12 @@ describe('an appliance on its own disks (restart, a disk dying under load)', fun
     await disks?.destroy()
   })
 
-  it('stores objects on the formatted disks', async () => {
+  it('stores objects on the formatted disks, which joined every ring (each storage policy\'s too)', async () => {
     expect([...v!.app.devices.keys()].sort()).to.deep.equal([...names].sort())
+    for (const ring of ['account', 'container', 'object', 'object-1']) {
+      const devs = Ring.load(join(dataDir, 'etc', `${ring}.ring.gz`), { hashPathPrefix: '', hashPathSuffix: 'x' }).devices
+      expect(devs.filter(Boolean).map((d) => d!.device).sort(), ring).to.deep.equal([...names].sort())
+    }
     expect((await fetch(`${auth.storageUrl}/c`, { method: 'PUT', headers: { 'X-Auth-Token': auth.token } })).status).to.equal(201)
     for (let i = 0; i < 30; i++) expect((await put(`o${i}`, `body ${i}`)).status).to.equal(201)
     for (let i = 0; i < 30; i++) expect(await get(`o${i}`)).to.deep.equal({ status: 200, body: `body ${i}` })
