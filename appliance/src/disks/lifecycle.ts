@@ -6,7 +6,7 @@
  * of the ring so that its replicas are re-created elsewhere). Each ring change is one step:
  * builder, rebalance and new ring files, then the running appliance is told.
  */
-import { mkdirSync, readdirSync, statfsSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmdirSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import { checkDeviceName } from '../system/validate.js'
@@ -120,6 +120,7 @@ export async function removeDisk(svc: DiskService, id: string): Promise<{ id: st
   svc.deviceGone(rec.deviceName)
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   if (await svc.system.mountedSource(mp).catch(() => undefined)) await svc.system.umount(mp, rec.state === 'failed')
+  removeMountPoint(svc, mp)
   svc.registry.update(id, { state: 'removed' })
   svc.opts.log.info('disk removed', { disk: id, device: rec.deviceName })
   return { id, deviceName: rec.deviceName, state: 'removed' }
@@ -171,6 +172,20 @@ export async function failDisk(svc: DiskService, id: string, reason: string): Pr
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   // Lazy: a shut-down filesystem may keep busy references; it must leave the namespace anyway.
   await svc.system.umount(mp, true).catch((err: Error) => svc.opts.log.warn('unmounting a failed disk', { device: rec.deviceName, error: err.message }))
+  removeMountPoint(svc, mp)
+}
+
+/**
+ * Removes an unmounted disk's empty mount point, so that nothing (a restart opening the
+ * devices of the rings) can mistake the directory for the disk and fill the root filesystem.
+ * rmdir only removes an empty directory: if the unmount did not happen, nothing is lost.
+ */
+function removeMountPoint(svc: DiskService, mp: string): void {
+  try {
+    rmdirSync(mp)
+  } catch (err) {
+    svc.opts.log.warn('mount point left in place', { mountPoint: mp, error: (err as Error).message })
+  }
 }
 
 function recordIn(svc: DiskService, id: string, states: DiskRecord['state'][], hint: string): DiskRecord {

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { replayMountTable } from '../../src/disks/appliance.js'
@@ -186,6 +186,7 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(r.state).to.equal('removed')
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).not.to.include(r.deviceName)
     expect((await disks.mounts()).has(join(disks.devicesRoot, r.deviceName))).to.equal(false)
+    expect(existsSync(join(disks.devicesRoot, r.deviceName)), 'the empty mount point is gone').to.equal(false)
   })
 
   it('replaces a disk: the old one drains, its bay and serial are shown, the new one is formatted and added', async () => {
@@ -212,6 +213,7 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(d.velox?.failedReason).to.match(/EIO|EUCLEAN|shut down/)
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).not.to.include(victim.deviceName)
     expect((await disks.mounts()).has(victim.mountPoint)).to.equal(false)
+    expect(existsSync(victim.mountPoint), 'the empty mount point is gone').to.equal(false)
   })
 
 
