@@ -69,6 +69,7 @@ export class DiskService {
   readonly jobs = new JobTable()
   private readonly smartCache = new Map<string, { at: number; value: SmartSummary }>()
   private hooks: Pick<DiskServiceOptions, 'onRingChange' | 'onDeviceGone'>
+  private readonly busy = new Set<string>()
 
   constructor(readonly opts: DiskServiceOptions) {
     this.hooks = { onRingChange: opts.onRingChange, onDeviceGone: opts.onDeviceGone }
@@ -221,6 +222,21 @@ export class DiskService {
       rampPercent: r.rampPercent ?? null,
       partitions: assigned?.partitions ?? null,
       failedReason: r.failedReason ?? null,
+    }
+  }
+
+  /**
+   * Runs one operation on these disks at a time (two admins pressing "format" at once must not
+   * both pass the checks and both run mkfs); a disk already busy answers conflict.
+   */
+  async exclusive<T>(ids: string[], fn: () => Promise<T>): Promise<T> {
+    const taken = ids.find((i) => this.busy.has(i))
+    if (taken) throw new VeloxError('conflict', `${taken} is busy with another operation`)
+    for (const i of ids) this.busy.add(i)
+    try {
+      return await fn()
+    } finally {
+      for (const i of ids) this.busy.delete(i)
     }
   }
 
