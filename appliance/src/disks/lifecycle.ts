@@ -121,6 +121,9 @@ export async function removeDisk(svc: DiskService, id: string): Promise<{ id: st
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   if (await svc.system.mountedSource(mp).catch(() => undefined)) await svc.system.umount(mp, rec.state === 'failed')
   removeMountPoint(svc, mp)
+  // A replaced disk's locate LED was blinking so that someone pulls the right one; stop it.
+  const present = (await svc.discover(id).catch(() => []))[0]
+  if (present) await svc.system.ledLocate(present.path, false).catch(() => undefined)
   svc.registry.update(id, { state: 'removed' })
   svc.opts.log.info('disk removed', { disk: id, device: rec.deviceName })
   return { id, deviceName: rec.deviceName, state: 'removed' }
