@@ -133,6 +133,8 @@ export class DiskService {
    */
   async burnIn(id: string, opts: { confirmSerial?: string } = {}): Promise<Job> {
     const d = await this.disk(id)
+    const rec = this.registry.get(id)
+    if (rec && rec.state !== 'removed') throw new VeloxError('conflict', `${id} is ${rec.deviceName} (${rec.state}): remove it before burning it in again`)
     this.checkDestructive(d, opts.confirmSerial, 'burn in')
     const running = this.jobs.runningFor(id)
     if (running) return running

@@ -120,8 +120,9 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(fs.options.split(',')).to.include('noatime')
     const id = JSON.parse(readFileSync(join(v.mountPoint, '.velox-device.json'), 'utf8'))
     expect(id).to.include({ deviceName: 'disk2', diskId: ids[0], clusterId: svc.registry.read().clusterId })
-    // formatting again (a Velox disk now) needs the confirmation too
+    // formatting again (a Velox disk now) needs the confirmation too; a burn-in needs it removed first
     await rejects(formatDisk(svc, ids[0]!), 'precondition-failed')
+    await rejects(svc.burnIn(ids[0]!), 'conflict', /remove it before/)
   })
 
   it('adds a burnt-in disk to the three rings with its size in TiB as weight; refuses one without a burn-in', async () => {
