@@ -7,10 +7,10 @@
  *        DiskView = { id, stable, path, kind, model, vendor, serial, wwn, byId[], backingFile,
  *          sizeBytes, rotational, media: hdd|ssd|nvme|virtual, transport, hctl, removable,
  *          readOnly, filesystem: {fstype,label,uuid}|null, partitions[], mountpoints[], holdsOs,
- *          hasData, present, needsConfirmation, confirmWith,
+ *          hasData, veloxDevice (from a "vx-" XFS label) | null, present, needsConfirmation, confirmWith,
  *          velox: { deviceName, state: formatted|in-ring|draining|drained|removed|failed,
  *                   mountPoint, uuid, weight, targetWeight, rampPercent,
- *                   partitions: {account,container,object}|null, failedReason } | null,
+ *                   partitions: { account, container, object, "object-1", … } | null, failedReason } | null,
  *          burnIn: { passed, reason, smartSelfTest, bytesVerified, writeMBps, readMBps, finishedAt } | null,
  *          smart: { available, protocol, passed, temperatureC, powerOnHours, failing[],
  *                   selfTest: {supported, shortMinutes}, lastSelfTest, messages[] } | null }
@@ -28,7 +28,8 @@
  *        → { old: { id, deviceName, serial, bay, path, state }, locateLed: { ok, message }, new: DiskView }
  *
  * Errors are { kind, message } through the one table: 412 precondition-failed when the serial
- * must be typed (or burn-in has not passed), 409 conflict for a disk in the wrong state or in use.
+ * must be typed (or burn-in has not passed), 409 conflict for a disk in the wrong state, in use,
+ * busy with another request, or whose removal would leave fewer devices than replicas.
  */
 import Router from '@koa/router'
 import type { Context, Middleware } from 'koa'
