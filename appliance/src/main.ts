@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { RingReloader } from './cluster/ring-reload.js'
-import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
-import type { FailureMonitor } from './disks/failure.js'
+import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
@@ -70,8 +69,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  let failures: FailureMonitor | undefined
-  const directory = new NodeDirectory(devices, { log, onError: (device, err) => failures?.ioError(device, err) })
+  let diskJobs: DiskBackground | undefined
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => diskJobs?.failures.ioError(device, err) })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
@@ -111,7 +110,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
-  failures = startFailureMonitor(disks, config)
+  diskJobs = startDiskBackground(disks, config, log)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
@@ -155,7 +154,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       stopped = true
       await firstBoot.https.stop()
       ringReloader.stop()
-      await failures?.stop()
+      await diskJobs?.stop()
       swift.expirer.stop()
       limits.stop()
       await thumbnails?.stop()
