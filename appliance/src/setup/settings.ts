@@ -46,6 +46,11 @@ export class ApplianceSettings {
     return c ? { ...c, daysLeft: Math.floor((Date.parse(c.notAfter) - Date.now()) / 86400_000) } : null
   }
 
+  /** The certificate (with its chain) clients can trust as their CA file; never the key. */
+  certificatePem(): string | undefined {
+    return this.d.certificates.current()?.certPem
+  }
+
   async setIdentity(actor: Actor, b: Body): Promise<void> {
     const hostname = validateHostname(b.hostname, 'appliance name')
     await this.d.wizard.updateSettings(async (s) => {

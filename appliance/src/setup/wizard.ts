@@ -22,9 +22,9 @@ import { validateHostname, validateNewPassword, validateNtpServer, validateTimeZ
 export const STEPS = ['admin', 'identity', 'network', 'disks', 'cluster', 'https', 'summary'] as const
 export type Step = (typeof STEPS)[number]
 
-/** What the disks module tells the disk step (GET /api/admin/disks); absent before it lands. */
+/** What the disks module (disks/service.ts, DiskService.list) tells the disk step; absent before it is wired. */
 export interface DiskInventory {
-  list(): Promise<Array<{ id: string; sizeBytes: number; os: boolean }>>
+  list(): Promise<Array<{ id: string; sizeBytes: number; holdsOs: boolean; present?: boolean }>>
 }
 
 export interface ClockCheck {
@@ -192,8 +192,8 @@ export class SetupWizard {
     const found = new Map((await this.d.disks!.list()).map((x) => [x.id, x]))
     for (const id of devices) {
       const disk = found.get(id)
-      if (!disk) bad(`disk ${id} is gone (unplugged or failed since it was chosen): choose the disks again`)
-      if (disk!.os) bad(`disk ${id} holds the operating system and cannot store objects`)
+      if (!disk || disk.present === false) bad(`disk ${id} is gone (unplugged or failed since it was chosen): choose the disks again`)
+      if (disk!.holdsOs) bad(`disk ${id} holds the operating system and cannot store objects`)
     }
     const sizes = devices.map((id) => found.get(id)!.sizeBytes)
     return Math.floor(sizes.reduce((a, x) => a + x, 0) / replicas)
