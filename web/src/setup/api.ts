@@ -1,6 +1,12 @@
 /** The setup wizard's calls (/api/setup/…) and the shapes the server answers with. */
 import { ApiError, request, requestJson, setCsrfToken } from '../api/http'
 import type { Session } from '../api/session'
+// The server's own types (type-only: nothing of the server is bundled).
+import type { CertificateInfo } from '../../../appliance/src/setup/certificates'
+import type { NetInterface, NetworkPlan } from '../../../appliance/src/setup/network'
+import type { ClockCheck } from '../../../appliance/src/setup/wizard'
+
+export type { CertificateInfo, ClockCheck, NetInterface, NetworkPlan }
 
 export const STEP_TITLES: Record<string, string> = {
   admin: 'Admin account',
@@ -10,41 +16,6 @@ export const STEP_TITLES: Record<string, string> = {
   cluster: 'Cluster',
   https: 'HTTPS',
   summary: 'Summary',
-}
-
-export interface CertificateInfo {
-  subject: string
-  issuer: string
-  names: string[]
-  notBefore: string
-  notAfter: string
-  fingerprint256: string
-  selfSigned: boolean
-  chainLength: number
-  source: 'self-signed' | 'uploaded'
-}
-
-export interface NetInterface {
-  name: string
-  mac: string
-  link: string
-  speedMbps: number | null
-  addresses: string[]
-}
-
-export interface NetworkPlan {
-  frontEnd: string
-  backEnd: string
-  mode: 'dhcp' | 'static'
-  address?: string
-  gateway?: string
-  dns: string[]
-  backEndAddress?: string
-}
-
-export interface ClockCheck {
-  samples: Array<{ server: string; offsetMs: number; roundTripMs: number }>
-  errors: string[]
 }
 
 export interface SetupStatus {
