@@ -41,8 +41,10 @@ export function SetupPage(props: { initial: SetupStatus }) {
       else setStatus(s)
       window.scrollTo(0, 0)
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'Enter the setup code again (it changes when the appliance restarts).' : (err as Error).message)
-      if (err instanceof ApiError && err.status === 401) setStatus((await setupStatus().catch(() => null)) ?? status)
+      // A claim that no longer holds (setup finished elsewhere, or the claim was lost): back to the code.
+      const lost = status.claimed && err instanceof ApiError && err.status === 401
+      setError(lost ? 'Enter the setup code again.' : (err as Error).message)
+      if (lost) setStatus((await setupStatus().catch(() => null)) ?? status)
     } finally {
       setBusy(false)
     }
