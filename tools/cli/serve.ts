@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util'
 import { loadConfig, parseBind, type ConfigOverrides } from '../../appliance/src/config/index.js'
+import { installProcessGuard } from '../../appliance/src/http/request-guard.js'
+import { createLog } from '../../appliance/src/lib/log.js'
 import { startAppliance } from '../../appliance/src/main.js'
 import { ensureFirstUser } from '../../appliance/src/setup/first-user.js'
 
@@ -32,7 +34,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.users) flags.auth = { usersFile: values.users }
   if (values['https-port']) flags.https = { port: Number(values['https-port']) }
   const config = loadConfig({ flags, env: process.env, file: values.config })
-  const appliance = await startAppliance(config, undefined, { setup: values.setup === true })
+  const log = createLog(config.log.level)
+  // One request's failure must never stop the box: log it with its transaction id, answer 500.
+  installProcessGuard(log)
+  const appliance = await startAppliance(config, log, { setup: values.setup === true })
   if (appliance.firstBoot.gated()) {
     printSetupCode(appliance.url, appliance.firstBoot.wizard.code.code)
     await waitForSignal()
