@@ -176,8 +176,9 @@ export class SetupWizard {
     if (![1, 2, 3].includes(replicas)) bad('choose 3 copies (recommended), 2, or 1')
     if (replicas < 3 && b.acceptFewerCopies !== true) bad(`with ${replicas} ${replicas === 1 ? 'copy a failed disk loses data' : 'copies a second failure loses data'}: confirm that you accept this`)
     const devices = Array.isArray(b.devices) ? b.devices.map(String) : []
-    if (!this.d.disks) {
-      if (devices.length > 0) bad('this appliance has no disk management: use the built-in storage')
+    // Built-in storage: the data directory's own devices (trying Velox out, or no disk management).
+    if (!this.d.disks || b.builtIn === true) {
+      if (devices.length > 0) bad('choose disks or the built-in storage, not both')
       this.state.disks = { devices: [], replicas, usableBytes: null, builtIn: true }
       return
     }

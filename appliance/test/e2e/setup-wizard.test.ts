@@ -8,8 +8,9 @@
  * test-artifacts/screenshots/setup-*.png; the time from the first page to the first upload
  * is printed. Skips, saying why, without /usr/bin/chromium.
  *
- * The disk step here is the built-in storage one: the disks module (issue 13) is not on
- * this branch yet; with it, the same step lists loop devices (see the report).
+ * The disk step gets four loop devices of its own (disks.only keeps the appliance to them):
+ * chosen, burnt in, formatted and added through the page, the usable capacity shown. Where
+ * loop devices cannot be made (not root), it says so and uses the built-in storage.
  */
 import { expect } from 'chai'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -21,13 +22,17 @@ import sharp from 'sharp'
 import { loadConfig } from '../../src/config/index.js'
 import { createLog } from '../../src/lib/log.js'
 import { startAppliance, type Appliance } from '../../src/main.js'
+import { LoopDisks, loopDevicesUnavailable } from '../harness/loop-disks.js'
 import { startNtpServer } from '../harness/setup-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureWebApp } from './support.js'
 
 const PASSWORD = 'Velvet-Otter-42!'
 
-async function freshBox(dataDir: string, log: string[]): Promise<Appliance> {
-  const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'warn', requests: false } }, env: {} })
+async function freshBox(dataDir: string, log: string[], loops?: LoopDisks): Promise<Appliance> {
+  // Without loop devices, disks.only names none: the disk step then lists nothing of this machine's.
+  const disks = { only: loops ? loops.devices : ['/dev/velox-none'], burnInSampleMiB: 8 }
+  const flags = { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'warn' as const, requests: false }, disks, ...(loops ? { devicesDir: loops.devicesRoot } : {}) }
+  const config = loadConfig({ flags, env: {} })
   return startAppliance(config, createLog('warn', (l) => void log.push(l)), { setup: true })
 }
 
@@ -40,6 +45,7 @@ describe('setup wizard in Chromium (e2e)', function () {
   let page: Page
   let phone: Page
   let ntp: Awaited<ReturnType<typeof startNtpServer>>
+  let loops: LoopDisks | undefined
   let firstPageAt = 0
   /** Time spent photographing (and reloading the phone page), left out of the time a person needs. */
   let shootingMs = 0
@@ -67,7 +73,10 @@ describe('setup wizard in Chromium (e2e)', function () {
     ensureWebApp()
     dir = mkdtempSync(join(tmpdir(), 'velox-setup-e2e-'))
     ntp = await startNtpServer(800)
-    box = await freshBox(dir, serverLog)
+    const noLoops = await loopDevicesUnavailable()
+    if (noLoops) console.log(`      note: ${noLoops}; the disk step uses the built-in storage`)
+    else loops = await LoopDisks.create(4, 320)
+    box = await freshBox(dir, serverLog, loops)
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     // The appliance's certificate is self-signed: the test checks its fingerprint instead.
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ignoreHTTPSErrors: true })
@@ -87,6 +96,7 @@ describe('setup wizard in Chromium (e2e)', function () {
     ntp?.close()
     await browser?.close()
     await box?.stop()
+    await loops?.destroy()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
@@ -145,10 +155,21 @@ describe('setup wizard in Chromium (e2e)', function () {
     await page.getByRole('heading', { name: 'Disks' }).waitFor()
   })
 
-  it('disks: a reload resumes there; fewer copies need a confirmation', async () => {
+  it('disks: a reload resumes there; the chosen disks are tested, formatted and added; fewer copies need a confirmation', async () => {
     await page.reload()
     await page.getByRole('heading', { name: 'Disks' }).waitFor()
-    await page.getByText('built-in storage').waitFor()
+    if (loops) {
+      const boxes = page.getByRole('table').getByRole('checkbox', { name: /^Use / })
+      await boxes.nth(3).waitFor()
+      expect(await boxes.count()).to.equal(4)
+      for (let i = 0; i < 4; i++) await boxes.nth(i).check()
+      expect(await page.getByTestId('usable').textContent()).to.match(/^4\d\d MB$/)
+      await page.getByRole('button', { name: 'Test, format and add the chosen disks' }).click()
+      await page.getByRole('cell', { name: 'in-ring' }).nth(3).waitFor({ timeout: 90_000 })
+      expect(box.devices.size).to.be.greaterThan(3)
+    } else {
+      await page.getByLabel('Use the built-in storage instead').check()
+    }
     await page.getByRole('radio', { name: '1 (no redundancy)' }).check()
     await page.getByText('With one copy, a failed disk loses its objects.').waitFor()
     await next()

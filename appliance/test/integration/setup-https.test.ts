@@ -20,7 +20,7 @@ const run = promisify(execFile)
 const PASSWORD = 'Velvet-Otter-42!'
 
 async function start(dataDir: string, audit?: string[]): Promise<Appliance> {
-  const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false } }, env: {} })
+  const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false }, disks: { only: ['/dev/velox-none'] } }, env: {} })
   const log = audit ? createLog('error', (l) => audit.push(l)) : silentLog
   return startAppliance(config, log, { setup: true })
 }
@@ -89,8 +89,10 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect((await c.call('POST', '/api/setup/back')).json.step).to.equal('network')
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).json.step).to.equal('disks')
 
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1 })).json.message).to.match(/confirm that you accept/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3 })).json.step).to.equal('cluster')
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, builtIn: true })).json.message).to.match(/confirm that you accept/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk'] })).json.message).to.match(/3 copies need at least 3 disks/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, acceptFewerCopies: true, devices: ['no-such-disk'] })).json.message).to.match(/disk no-such-disk is gone/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, builtIn: true })).json.step).to.equal('cluster')
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'join' })).json.message).to.match(/not available yet/)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'create' })).json.step).to.equal('https')
     expect((await c.call('POST', '/api/setup/steps/https', { mode: 'upload', certPem: 'not a certificate', keyPem: '' })).json.message).to.match(/not a certificate/)

@@ -3,20 +3,11 @@
  * jobs, format, add. A 404 means this build has no disk management: built-in storage.
  */
 import { request, requestJson } from '../api/http'
+// The disks routes' own type (type-only: nothing of the server is bundled).
+import type { DiskView } from '../../../appliance/src/disks/service'
 
-export interface DiskView {
-  id: string
-  model: string
-  serial: string
-  sizeBytes: number
-  media: string
-  transport: string
-  holdsOs: boolean
-  present: boolean
-  needsConfirmation: boolean
-  velox: { state: string } | null
-  burnIn: { passed: boolean; reason?: string } | null
-}
+export type { DiskView }
+
 
 export interface DiskJob {
   id: string

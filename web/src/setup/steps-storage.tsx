@@ -19,6 +19,7 @@ export function DisksStep(p: StepProps) {
   const [progress, setProgress] = useState<Record<string, string>>({})
   const [replicas, setReplicas] = useState(p.status.disks?.replicas ?? 3)
   const [accept, setAccept] = useState(false)
+  const [builtIn, setBuiltIn] = useState(p.status.disks?.builtIn ?? false)
   const [error, setError] = useState<string | null>(null)
   const reload = () => listDisks().then(setDisks, (e: Error) => setError(e.message))
   useEffect(() => {
@@ -26,7 +27,7 @@ export function DisksStep(p: StepProps) {
   }, [])
   const picked = (disks ?? []).filter((d) => chosen.has(d.id))
   const usable = picked.reduce((a, d) => a + d.sizeBytes, 0) / replicas
-  const ready = disks === null || (picked.length >= replicas && picked.every((d) => d.velox?.state === 'in-ring'))
+  const ready = disks === null || builtIn || (picked.length >= replicas && picked.every((d) => d.velox?.state === 'in-ring'))
   const prepare = async () => {
     setError(null)
     try {
@@ -35,6 +36,7 @@ export function DisksStep(p: StepProps) {
       setError((err as Error).message)
     }
     await reload()
+    setProgress({})
   }
   const toggle = (id: string) => setChosen((s) => {
     const n = new Set(s)
@@ -43,7 +45,7 @@ export function DisksStep(p: StepProps) {
     return n
   })
   return (
-    <form onSubmit={onForm(() => p.submit({ devices: [...chosen], replicas, acceptFewerCopies: accept }))}>
+    <form onSubmit={onForm(() => p.submit({ devices: builtIn || disks === null ? [] : [...chosen], builtIn: builtIn || disks === null, replicas, acceptFewerCopies: accept }))}>
       {disks === undefined && <p className="muted">Looking for disks…</p>}
       {disks === null && <p className="notice">This appliance stores objects in its built-in storage (its data directory): there are no disks to choose.</p>}
       {disks && (
@@ -72,6 +74,11 @@ export function DisksStep(p: StepProps) {
       {disks && picked.length > 0 && !ready && (
         <button type="button" className="btn" onClick={prepare}>Test, format and add the chosen disks</button>
       )}
+      {disks && (
+        <fieldset>
+          <label><input type="checkbox" checked={builtIn} onChange={(e) => setBuiltIn(e.target.checked)} /> Use the built-in storage instead (for trying Velox out, not for real data)</label>
+        </fieldset>
+      )}
       <fieldset>
         <legend>Copies of each object</legend>
         {[3, 2, 1].map((n) => (
@@ -84,7 +91,7 @@ export function DisksStep(p: StepProps) {
           <span><input type="checkbox" checked={accept} onChange={(e) => setAccept(e.target.checked)} /> I accept this</span>
         </label>
       )}
-      {disks && <p>Usable capacity: <strong>{formatBytes(usable)}</strong></p>}
+      {disks && !builtIn && <p>Usable capacity: <strong data-testid="usable">{formatBytes(usable)}</strong> <span className="small muted">({picked.length} disks, {replicas} copies)</span></p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="btn btn-primary" type="submit" disabled={p.busy || !ready}>Next</button>
     </form>
