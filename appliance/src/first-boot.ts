@@ -19,7 +19,8 @@ import { listInterfaces, networkdFiles } from './setup/network.js'
 import { ApplianceSettings } from './setup/settings.js'
 import { SetupWizard, type DiskInventory, type WizardDeps } from './setup/wizard.js'
 import type { StateDb } from './store/state-db.js'
-import { applyIdentity, applyNetwork } from './system/os-settings.js'
+import { SystemCommands } from './system/commands.js'
+import { OsSettings } from './system/os-settings.js'
 
 export interface FirstBootOptions {
   /** `velox serve --setup`: an appliance not yet set up answers with the wizard only. */
@@ -44,7 +45,8 @@ export async function composeFirstBoot(
   opts: FirstBootOptions,
 ): Promise<FirstBoot> {
   const certificates = new CertificateStore(config.dataDir)
-  const applyOs: WizardDeps['applyOs'] = config.system.apply ? { identity: (s) => applyIdentity(s), network: (plan) => applyNetwork(networkdFiles(plan)) } : undefined
+  const os = config.system.apply ? new OsSettings(new SystemCommands({ devicesRoot: config.devicesDir })) : undefined
+  const applyOs: WizardDeps['applyOs'] = os && { identity: (s) => os.applyIdentity(s), network: (plan) => os.applyNetwork(networkdFiles(plan)) }
   const bindHost = config.bind.host
   const wizard = await SetupWizard.open({
     db: d.state,
