@@ -12,7 +12,6 @@ import { VeloxError } from '../errors.js'
 import type { UserDirectory } from '../identity/users.js'
 import { validateAccountName, validateUserName } from '../identity/names.js'
 import type { ClockSample } from '../lib/sntp.js'
-import type { Log } from '../lib/log.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan, type NetInterface, type NetworkPlan } from './network.js'
@@ -45,6 +44,11 @@ export interface SetupState {
   claims: string[]
 }
 
+/** The audit trail (health/audit.ts's AuditTrail, or the log when the health console is off). */
+export interface AuditSink {
+  record(e: { who: string; action: string; from: string; target?: string; detail?: Record<string, unknown> }): void
+}
+
 export interface WizardDeps {
   db: StateDb
   users: UserDirectory
@@ -56,7 +60,7 @@ export interface WizardDeps {
   queryNtp: (server: string) => Promise<ClockSample>
   /** Changes the OS (appliance image) or only records (elsewhere). */
   applyOs?: { identity(s: { hostname: string; timeZone: string; ntp: string[] }): Promise<void>; network(plan: NetworkPlan): Promise<void> }
-  log: Log
+  audit: AuditSink
 }
 
 const bad = (m: string): never => {
@@ -114,7 +118,7 @@ export class SetupWizard {
   }
 
   /** Validates and records one step, then moves to the next. Returns the admin's credentials after the admin step (to sign in). */
-  async submit(step: string, body: unknown): Promise<{ signIn?: { account: string; user: string; password: string } }> {
+  async submit(step: string, body: unknown, from: string): Promise<{ signIn?: { account: string; user: string; password: string } }> {
     const s = this.reach(step)
     const b = (body ?? {}) as Record<string, unknown>
     let out: { signIn?: { account: string; user: string; password: string } } = {}
@@ -127,7 +131,7 @@ export class SetupWizard {
     if (s === 'summary') bad('the summary is finished with POST /api/setup/finish')
     this.state.step = STEPS[STEPS.indexOf(s) + 1]
     await this.save()
-    this.d.log.record('audit', { action: 'setup-step', step: s })
+    this.d.audit.record({ who: this.who(), from, action: 'setup.step', target: s })
     return out
   }
 
@@ -237,7 +241,7 @@ export class SetupWizard {
    * appliance), marks setup done and kills the setup code. `enableHttps` switches the
    * HTTPS listener on (http/ owns it).
    */
-  async finish(enableHttps: () => Promise<void>): Promise<SetupState> {
+  async finish(enableHttps: () => Promise<void>, from: string): Promise<SetupState> {
     this.reach('summary')
     if (this.state.step !== 'summary') bad(`finish the ${this.state.step} step first`)
     const s = this.state
@@ -252,7 +256,7 @@ export class SetupWizard {
     s.claims = []
     await this.save()
     this.code.expire()
-    this.d.log.record('audit', { action: 'setup-complete', admin: `${s.admin?.account}:${s.admin?.user}`, hostname: s.identity?.hostname })
+    this.d.audit.record({ who: this.who(), from, action: 'setup.complete', detail: { hostname: s.identity?.hostname, https: s.https?.fingerprint256 } })
     return s
   }
 
@@ -267,6 +271,11 @@ export class SetupWizard {
     await fn(next)
     this.state = next
     await this.save()
+  }
+
+  /** The wizard's driver: the admin once there is one, else whoever holds the setup code. */
+  private who(): string {
+    return this.state.admin ? `${this.state.admin.account}:${this.state.admin.user}` : 'setup-code'
   }
 
   private async save(): Promise<void> {

@@ -23,7 +23,7 @@ export function settingsRoutes(d: SettingsRouteDeps): Middleware {
   const router = new Router({ prefix: '/api/admin' })
   const actor = async (ctx: Parameters<Middleware>[0]) => {
     const s = await requireAdmin(ctx, d.sessions)
-    return `${s.account}:${s.user}`
+    return { who: `${s.account}:${s.user}`, from: ctx.ip }
   }
   const body = async (ctx: Parameters<Middleware>[0]) => ((await readJson(ctx)) ?? {}) as Body
 

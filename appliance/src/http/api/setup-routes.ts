@@ -60,7 +60,7 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
 
   router.post('/steps/:step', async (ctx) => {
     await mayDrive(d, ctx, true)
-    const out = await d.wizard.submit(ctx.params.step, await readJson(ctx))
+    const out = await d.wizard.submit(ctx.params.step, await readJson(ctx), ctx.ip)
     const body: Record<string, unknown> = { pending: true, claimed: true, ...d.wizard.view() }
     if (out.signIn) {
       // The admin step's account becomes this browser's web session (an admin one).
@@ -74,7 +74,7 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
 
   router.post('/finish', async (ctx) => {
     await mayDrive(d, ctx, true)
-    await d.wizard.finish(() => d.https.enable())
+    await d.wizard.finish(() => d.https.enable(), ctx.ip)
     ctx.set('Set-Cookie', setCookie(SETUP_COOKIE, '', { secure: overTls(ctx), maxAgeSec: 0 }))
     ctx.body = { pending: false, ...d.wizard.view(), httpsUrl: d.https.url() ?? null }
   })
