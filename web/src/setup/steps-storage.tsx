@@ -76,7 +76,7 @@ export function DisksStep(p: StepProps) {
       )}
       {disks && (
         <fieldset>
-          <label><input type="checkbox" checked={builtIn} onChange={(e) => setBuiltIn(e.target.checked)} /> Use the built-in storage instead (for trying Velox out, not for real data)</label>
+          <label><input type="checkbox" name="builtIn" checked={builtIn} onChange={(e) => setBuiltIn(e.target.checked)} /> Use the built-in storage instead (for trying Velox out, not for real data)</label>
         </fieldset>
       )}
       <fieldset>
