@@ -9,7 +9,7 @@ import { VeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { ContainerInfo, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
 import type { AccountService } from './accounts.js'
-import { metadataUpdates } from './db-metadata.js'
+import { checkMergedMetadata, metadataUpdates } from './db-metadata.js'
 import { DEFAULT_POLICY, type HeaderMap } from './types.js'
 
 export class ContainerService {
@@ -29,6 +29,8 @@ export class ContainerService {
       throw new VeloxError('bad-request', `Invalid X-Storage-Policy ${JSON.stringify(policy)}`, { explain: true })
     }
     const md = metadataUpdates(headers, 'container', ts, owner)
+    const existing = await this.dbs.getContainer(account, container)
+    if (existing) checkMergedMetadata(existing.metadata, md, 'container', this.constraints)
     const { created } = await this.dbs.putContainer(account, container, ts, md, DEFAULT_POLICY.index)
     if (!created && Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
     this.updater.mark(account, container)
@@ -49,7 +51,8 @@ export class ContainerService {
 
   async post(account: string, container: string, headers: HeaderMap, owner: boolean): Promise<void> {
     const md = metadataUpdates(headers, 'container', Timestamp.now().internal, owner)
-    await this.info(account, container)
+    const info = await this.info(account, container)
+    checkMergedMetadata(info.metadata, md, 'container', this.constraints)
     if (Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
   }
 
