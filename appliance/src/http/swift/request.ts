@@ -3,6 +3,7 @@
  * query parameters, the body stream and the grant that authorization produced.
  */
 import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
@@ -46,6 +47,14 @@ export function bodyLength(req: IncomingMessage): number | undefined | 'missing'
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
   return Number(cl)
+}
+
+/**
+ * The raw request of a PUT sub-request that carries its own body (a copy's source bytes, an
+ * SLO manifest): what the object handler reads of a raw request, around the body stream.
+ */
+export function putWithBody(raw: IncomingMessage, headers: HeaderMap, body: Readable): IncomingMessage {
+  return Object.assign(body, { method: 'PUT', url: raw.url, headers, socket: raw.socket, complete: true }) as unknown as IncomingMessage
 }
 
 /**
