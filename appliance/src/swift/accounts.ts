@@ -47,6 +47,11 @@ export class AccountService {
   async list(account: string, params: ListingParams): Promise<{ info: AccountView; entries: ListingEntry<ContainerRow>[] }> {
     checkListingParams(params, this.constraints.account_listing_limit)
     const info = await this.info(account)
-    return { info, entries: info.exists ? await this.dbs.listContainers(account, params) : [] }
+    // Names in Swift's reserved namespace (object versioning's "\0versions\0<container>") are
+    // the cluster's own: counted in the account, never listed. They sort first, so a forward
+    // listing starts past them.
+    const visible = !params.reverse && (params.marker === undefined || params.marker < '\u0001') ? { ...params, marker: '\u0000\u{10ffff}' } : params
+    const entries = info.exists ? await this.dbs.listContainers(account, visible) : []
+    return { info, entries: entries.filter((e) => !('name' in e) || !e.name.startsWith('\u0000')) }
   }
 }

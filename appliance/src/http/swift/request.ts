@@ -27,6 +27,8 @@ export interface SwiftRequest {
    * assemble the large object from.
    */
   wholeManifest?: (storedHeaders: Readonly<Record<string, string>>) => boolean
+  /** The X-Timestamp an object PUT is written with, when a feature chose it (object versioning). */
+  timestamp?: string
 }
 
 export function headerMap(req: IncomingMessage): HeaderMap {

@@ -1,0 +1,79 @@
+/**
+ * Object versioning (Swift 2.24+'s object_versioning), request by request against a real
+ * Swift 2.30 whose proxy runs it (allow_object_versioning = true): enabling and disabling,
+ * version ids on PUT/POST/DELETE/GET/HEAD, ?versions listings with is_latest, ?version-id=
+ * reads, deletes and restores, delete markers, null versions, the interplay with the legacy
+ * versioned_writes headers, and what the account shows. Version ids are captured per side
+ * (harness/differential.ts) and compared by name.
+ */
+import { expect } from 'chai'
+import { differentialSuite, type Step } from '../harness/differential.js'
+
+const text = { 'Content-Type': 'text/plain' }
+const id = (name: string) => ({ 'x-object-version-id': name })
+
+const STEPS: Step[] = [
+  { name: 'PUT a container with X-Versions-Enabled', method: 'PUT', path: '/ver', headers: { 'X-Versions-Enabled': 'true' } },
+  { name: 'HEAD it: X-Versions-Enabled True', method: 'HEAD', path: '/ver' },
+  { name: 'PUT a first version', method: 'PUT', path: '/ver/o', body: 'one', headers: text, capture: id('v1') },
+  { name: 'PUT a second version', method: 'PUT', path: '/ver/o', body: 'two', headers: text, capture: id('v2') },
+  { name: 'HEAD the object: its version id and Content-Location', method: 'HEAD', path: '/ver/o' },
+  { name: 'GET the object: the newest version', method: 'GET', path: '/ver/o' },
+  { name: 'the container listing shows the link with the version bytes', method: 'GET', path: '/ver', query: 'format=json' },
+  { name: 'the plain container listing', method: 'GET', path: '/ver' },
+  { name: 'HEAD the container: bytes of every version', method: 'HEAD', path: '/ver' },
+  { name: '?versions lists both, newest latest', method: 'GET', path: '/ver', query: 'versions' },
+  { name: 'GET ?version-id of the first version', method: 'GET', path: '/ver/o', query: 'version-id={v1}' },
+  { name: 'HEAD ?version-id of the first version', method: 'HEAD', path: '/ver/o', query: 'version-id={v1}' },
+  { name: 'GET ?symlink=get names the version', method: 'GET', path: '/ver/o', query: 'symlink=get', alsoCompare: ['x-symlink-target-etag', 'x-symlink-target-bytes'] },
+  { name: 'POST metadata to the versioned object', method: 'POST', path: '/ver/o', headers: { 'X-Object-Meta-Color': 'red' } },
+  { name: 'HEAD shows the metadata', method: 'HEAD', path: '/ver/o' },
+  { name: 'POST ?version-id is 400', method: 'POST', path: '/ver/o', query: 'version-id={v1}', headers: { 'X-Object-Meta-Color': 'blue' } },
+  { name: 'a version id that is no timestamp is 400', method: 'GET', path: '/ver/o', query: 'version-id=abc' },
+  { name: 'a version that does not exist is 404', method: 'HEAD', path: '/ver/o', query: 'version-id=1500000000.00000' },
+  { name: 'DELETE writes a delete marker', method: 'DELETE', path: '/ver/o', capture: id('d1') },
+  { name: 'HEAD after the delete is 404', method: 'HEAD', path: '/ver/o' },
+  { name: '?versions: the delete marker is latest', method: 'GET', path: '/ver', query: 'versions' },
+  { name: 'HEAD ?version-id of the delete marker is 404', method: 'HEAD', path: '/ver/o', query: 'version-id={d1}' },
+  { name: 'GET ?version-id of an older version still works', method: 'GET', path: '/ver/o', query: 'version-id={v2}' },
+  { name: 'DELETE ?version-id removes one version', method: 'DELETE', path: '/ver/o', query: 'version-id={v1}' },
+  { name: '?versions after removing one', method: 'GET', path: '/ver', query: 'versions' },
+  { name: 'PUT ?version-id makes a version current again', method: 'PUT', path: '/ver/o', query: 'version-id={v2}' },
+  { name: 'GET the restored object', method: 'GET', path: '/ver/o' },
+  { name: '?versions after the restore', method: 'GET', path: '/ver', query: 'versions&format=json' },
+  { name: '?versions with a prefix and a limit', method: 'GET', path: '/ver', query: 'versions&prefix=o&limit=2' },
+  { name: '?versions in XML is 406', method: 'GET', path: '/ver', query: 'versions&format=xml' },
+  { name: 'a versioned container with versions cannot be deleted', method: 'DELETE', path: '/ver' },
+  { name: 'a symlink PUT into a versioned container', method: 'PUT', path: '/ver/link', headers: { 'X-Symlink-Target': 'ver/o' }, capture: id('l1') },
+  { name: 'GET through the versioned symlink', method: 'GET', path: '/ver/link' },
+  { name: 'PUT a container without versioning', method: 'PUT', path: '/nul' },
+  { name: 'PUT an object there: a null version', method: 'PUT', path: '/nul/n', body: 'null1', headers: text },
+  { name: 'enable versioning with POST', method: 'POST', path: '/nul', headers: { 'X-Versions-Enabled': 'true' } },
+  { name: 'HEAD the null version', method: 'HEAD', path: '/nul/n' },
+  { name: '?versions lists the null version', method: 'GET', path: '/nul', query: 'versions' },
+  { name: 'overwrite: the null version is kept as a version', method: 'PUT', path: '/nul/n', body: 'v2', headers: text, capture: id('n2') },
+  { name: '?versions after the overwrite', method: 'GET', path: '/nul', query: 'versions' },
+  { name: 'HEAD ?version-id=null now that a real version is current', method: 'HEAD', path: '/nul/n', query: 'version-id=null' },
+  { name: 'disable versioning', method: 'POST', path: '/nul', headers: { 'X-Versions-Enabled': 'false' } },
+  { name: 'HEAD the disabled container', method: 'HEAD', path: '/nul' },
+  { name: 'PUT while disabled: no version id', method: 'PUT', path: '/nul/n', body: 'v3', headers: text },
+  { name: 'HEAD: the null version again', method: 'HEAD', path: '/nul/n' },
+  { name: '?versions while disabled', method: 'GET', path: '/nul', query: 'versions' },
+  { name: 'DELETE while disabled: no marker', method: 'DELETE', path: '/nul/n' },
+  { name: '?versions after that delete', method: 'GET', path: '/nul', query: 'versions' },
+  { name: 'a legacy versioned container', method: 'PUT', path: '/leg', headers: { 'X-Versions-Location': 'leg-archive' } },
+  { name: 'cannot enable object versioning', method: 'POST', path: '/leg', headers: { 'X-Versions-Enabled': 'true' } },
+  { name: 'nor on PUT', method: 'PUT', path: '/leg', headers: { 'X-Versions-Enabled': 'true' } },
+  { name: 'version-aware requests need a versioned container', method: 'GET', path: '/leg/x', query: 'version-id=1500000000.00000' },
+  { name: 'HEAD account: the versions containers count', method: 'HEAD', path: '' },
+  { name: 'the account listing hides them', method: 'GET', path: '', query: 'format=txt' },
+]
+
+differentialSuite('Object versioning: Velox against a real Swift 2.30 (SAIO)', STEPS, (both) => {
+  it('/info advertises object_versioning', async () => {
+    const { velox, saio } = both()
+    const [iv, is] = await Promise.all([fetch(`${velox.url}/info`), fetch(`${saio.url}/info`)])
+    const [jv, js] = (await Promise.all([iv.json(), is.json()])) as Array<Record<string, unknown>>
+    expect(jv.object_versioning).to.deep.equal(js.object_versioning)
+  })
+})
