@@ -12,7 +12,7 @@ import { Readable } from 'node:stream'
 import type { ObjectRef } from '../cluster/replicated-objects.js'
 import { VeloxError, isVeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
-import type { ContainerInfo } from '../store/types.js'
+import type { ContainerInfo, ObjectMetadata } from '../store/types.js'
 import type { ObjectService } from './objects.js'
 import { SYSMETA_SYMLOOP_EXTEND, parseSymlinkPut, pyQuote, pyUnquote, symlinkOf, symlinkSysmeta } from './symlinks.js'
 import type { ContainerService } from './containers.js'
@@ -69,8 +69,13 @@ export interface VersioningState {
 
 export function versioningState(info: ContainerInfo | undefined): VersioningState {
   const md = info?.metadata ?? {}
-  const cont = md[SYSMETA_VERSIONS_CONT]?.value
-  return { versions: cont ? pyUnquote(cont).split('/')[0] : undefined, enabled: /^(true|1|yes|on|t|y)$/i.test(md[SYSMETA_VERSIONS_ENABLED]?.value ?? '') }
+  return versioningFromSysmeta({ [SYSMETA_VERSIONS_CONT]: md[SYSMETA_VERSIONS_CONT]?.value, [SYSMETA_VERSIONS_ENABLED]: md[SYSMETA_VERSIONS_ENABLED]?.value })
+}
+
+/** The same from container sysmeta values (the info cache's). */
+export function versioningFromSysmeta(sysmeta: Record<string, string | undefined> = {}): VersioningState {
+  const cont = sysmeta[SYSMETA_VERSIONS_CONT]
+  return { versions: cont ? pyUnquote(cont).split('/')[0] : undefined, enabled: /^(true|1|yes|on|t|y)$/i.test(sysmeta[SYSMETA_VERSIONS_ENABLED] ?? '') }
 }
 
 export class ObjectVersioningService {
@@ -140,6 +145,25 @@ export class ObjectVersioningService {
     } finally {
       await o.close()
     }
+  }
+
+  /**
+   * An object a feature stores itself (an SLO manifest): in a container with versioning
+   * enabled it is written as a new version and the name linked to it; elsewhere as it is.
+   */
+  async store(ref: ObjectRef, h: HeaderMap, write: (to: ObjectRef, timestamp?: string) => Promise<ObjectMetadata>): Promise<{ meta: ObjectMetadata; versionId?: string }> {
+    const st = await this.state(ref.account, ref.container)
+    if (!st.versions || !st.enabled) return { meta: await write(ref) }
+    await this.copyCurrent(ref, st.versions)
+    const version = Timestamp.now()
+    const meta = await write({ account: ref.account, container: st.versions, object: versionObjectName(ref.object, version) }, version.internal).catch((err: unknown) => {
+      if (isVeloxError(err, 'not-found')) throw new VeloxError('internal', 'The versions container does not exist. You may want to re-enable object versioning.')
+      throw checked(err)
+    })
+    const bytes = Number(meta.headers['x-object-sysmeta-slo-size'] ?? meta.size)
+    const contentType = (meta.headers['content-type'] ?? meta.contentType).split(';')[0]
+    await this.linkToVersion(ref, st.versions, version, { etag: meta.etag, bytes, contentType }, h)
+    return { meta, versionId: version.internal }
   }
 
   /** handle_delete: a zero-byte delete marker version at `version`. */

@@ -142,7 +142,8 @@ export class SloService {
   }
 
   /** Stores the manifest: JSON body, X-Static-Large-Object, the SLO etag/size in sysmeta. */
-  async store(ref: ObjectRef, checked: Extract<ManifestCheck, { ok: true }>, headers: HeaderMap): Promise<ObjectMetadata> {
+  /** `timestamp`: the X-Timestamp to store with (a version's, under object versioning). */
+  async store(ref: ObjectRef, checked: Extract<ManifestCheck, { ok: true }>, headers: HeaderMap, timestamp?: string): Promise<ObjectMetadata> {
     const body = manifestBody(checked.segments)
     const md5 = createHash('md5').update(body).digest('hex')
     const h: HeaderMap = {
@@ -156,7 +157,7 @@ export class SloService {
     }
     delete h['content-length']
     delete h['transfer-encoding']
-    return this.objects.put(ref, { headers: h, body: Readable.from([body]), length: body.length })
+    return this.objects.put(ref, { headers: h, body: Readable.from([body]), length: body.length, timestamp })
   }
 
   /** The stored segments of a manifest object (multipart-manifest=get), read directly. */

@@ -21,6 +21,7 @@ import {
   splitVersionName,
   versionObjectName,
   versionsContainerOf,
+  versioningFromSysmeta,
   versioningState,
 } from '../../../swift/object-versioning.js'
 import { pyQuote, pyUnquote } from '../../../swift/symlinks.js'
@@ -109,13 +110,14 @@ function versionsFormat(param: string | undefined, accept: string | undefined): 
 
 async function objectRequest(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse> {
   const ref = refOf(req)
-  const st = versioningState(await s.containers.find(ref.account, ref.container))
+  // Every object request asks: from the briefly cached container info, as Swift's get_container_info.
+  const st = versioningFromSysmeta((await s.infoCache.container(ref.account, ref.container)).sysmeta)
   const versionId = req.query.get('version-id')
   if (versionId) return versionedRequest(s, req, next, st.versions, versionId)
   if (!st.versions) return next()
   switch (req.method) {
     case 'PUT':
-      return st.enabled ? put(s, req, next, st.versions) : next()
+      return st.enabled ? put(s, req, next) : next()
     case 'POST':
       return post(req, next, st.versions)
     case 'DELETE':
@@ -126,24 +128,15 @@ async function objectRequest(s: SwiftServices, req: SwiftRequest, next: Next): P
 }
 
 /** handle_put: the current null version kept, the body written as a new version, the name linked to it. */
-async function put(s: SwiftServices, req: SwiftRequest, next: Next, versions: string): Promise<SwiftResponse> {
-  const ref = refOf(req)
-  await s.objectVersioning.copyCurrent(ref, versions)
-  const version = Timestamp.now()
-  const versionName = versionObjectName(ref.object, version)
+async function put(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse> {
   const { 'x-delete-at': _at, 'x-delete-after': _after, ...headers } = req.headers
-  try {
-    await next(aimedAt(req, versions, versionName, { headers, timestamp: version.internal }))
-  } catch (err) {
-    if (isVeloxError(err, 'not-found')) throw new VeloxError('internal', 'The versions container does not exist. You may want to re-enable object versioning.')
-    throw err
-  }
-  const o = await s.objects.open({ account: ref.account, container: versions, object: versionName })
-  await o.close()
-  const bytes = Number(o.meta.headers['x-object-sysmeta-slo-size'] ?? o.meta.size)
-  const contentType = (o.meta.headers['content-type'] ?? o.meta.contentType).split(';')[0]
-  const link = await s.objectVersioning.linkToVersion(ref, versions, version, { etag: o.meta.etag, bytes, contentType }, req.headers)
-  return htmlStatus(201, { Etag: o.meta.etag, 'Last-Modified': Timestamp.parse(link.timestamp).httpDate, 'X-Object-Version-Id': version.internal })
+  const { meta, versionId } = await s.objectVersioning.store(refOf(req), req.headers, async (to, timestamp) => {
+    await next(aimedAt(req, to.container, to.object, { headers, timestamp }))
+    const o = await s.objects.open(to)
+    await o.close()
+    return o.meta
+  })
+  return htmlStatus(201, { Etag: meta.etag, 'Last-Modified': Timestamp.parse(meta.timestamp).httpDate, ...(versionId ? { 'X-Object-Version-Id': versionId } : {}) })
 }
 
 /** handle_post: the metadata lands on the link and, through the symlink's 307, on the version. */

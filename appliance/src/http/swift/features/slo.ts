@@ -129,12 +129,12 @@ async function putManifest(s: SwiftServices, req: SwiftRequest): Promise<SwiftRe
     const r = await createManifest(s, req, input)
     // Swift sends this body (and the delete's) as a chunked iterator: no Content-Length.
     if (r.kind === 'problems') return { status: 400, headers: { 'Content-Type': out }, body: chunked(responseBody(out, {}, r.problems, 'upload')) }
-    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified }, body: '' }
+    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified, ...r.versionHeaders }, body: '' }
   }
   return { status: 202, headers: { 'Content-Type': out }, body: Readable.from(heartbeat(s, req, input, out)) }
 }
 
-type Created = { kind: 'created'; etag: string; lastModified: string } | { kind: 'problems'; problems: Array<[string, string]> }
+type Created = { kind: 'created'; etag: string; lastModified: string; versionHeaders?: Record<string, string> } | { kind: 'problems'; problems: Array<[string, string]> }
 
 /** Heads the segments, checks the client's Etag, stores the manifest. */
 async function createManifest(s: SwiftServices, req: SwiftRequest, input: InputSegment[]): Promise<Created> {
@@ -145,8 +145,9 @@ async function createManifest(s: SwiftServices, req: SwiftRequest, input: InputS
   const clientEtag = req.headers.etag?.replace(/^"(.*)"$/, '$1')
   if (clientEtag && clientEtag !== checked.etag) throw new VeloxError('etag-mismatch', 'SLO etag mismatch')
   if (!(await s.containers.find(account, ref.container))) throw new VeloxError('not-found', 'container not found')
-  const meta = await s.slo.store(ref, checked, req.headers)
-  return { kind: 'created', etag: checked.etag, lastModified: Timestamp.parse(meta.timestamp).httpDate }
+  // In a versioned container the manifest is stored as a version (object versioning).
+  const { meta, versionId } = await s.objectVersioning.store(ref, req.headers, (to, timestamp) => s.slo.store(to, checked, req.headers, timestamp))
+  return { kind: 'created', etag: checked.etag, lastModified: Timestamp.parse(meta.timestamp).httpDate, versionHeaders: versionId ? { 'X-Object-Version-Id': versionId } : undefined }
 }
 
 /** heartbeat=on: 202 at once, a space every yield_frequency while working, then the result. */
