@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai'
 import { differentialSuite, type Step } from '../harness/differential.js'
+import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
 
 const text = { 'Content-Type': 'text/plain' }
 const id = (name: string) => ({ 'x-object-version-id': name })
@@ -93,5 +94,35 @@ differentialSuite('Object versioning: Velox against a real Swift 2.30 (SAIO)', S
     const [iv, is] = await Promise.all([fetch(`${velox.url}/info`), fetch(`${saio.url}/info`)])
     const [jv, js] = (await Promise.all([iv.json(), is.json()])) as Array<Record<string, unknown>>
     expect(jv.object_versioning).to.deep.equal(js.object_versioning)
+  })
+})
+
+describe('Object versioning on Velox: what the account shows', function () {
+  this.timeout(60_000)
+  let velox: TestAppliance
+
+  before(async () => {
+    velox = await startTestAppliance()
+  })
+
+  after(async () => {
+    await velox?.stop()
+  })
+
+  it("lists a versioned container with its versions' bytes and never lists the versions container", async () => {
+    const { token, storageUrl } = await velox.auth()
+    const h = { 'X-Auth-Token': token }
+    expect((await fetch(`${storageUrl}/docs`, { method: 'PUT', headers: { ...h, 'X-Versions-Enabled': 'true' } })).status).to.equal(201)
+    for (const body of ['one', 'three']) expect((await fetch(`${storageUrl}/docs/o`, { method: 'PUT', headers: h, body })).status).to.equal(201)
+    expect((await fetch(`${storageUrl}/plain`, { method: 'PUT', headers: h })).status).to.equal(201)
+    const listing = (await (await fetch(`${storageUrl}?format=json`, { headers: h })).json()) as Array<{ name: string; count: number; bytes: number }>
+    expect(listing.map((c) => [c.name, c.count, c.bytes])).to.deep.equal([
+      ['docs', 1, 8],
+      ['plain', 0, 0],
+    ])
+    const one = (await (await fetch(`${storageUrl}?format=json&limit=1`, { headers: h })).json()) as Array<{ name: string }>
+    expect(one.map((c) => c.name)).to.deep.equal(['docs'])
+    const account = await fetch(storageUrl, { method: 'HEAD', headers: h })
+    expect(account.headers.get('x-account-container-count')).to.equal('3')
   })
 })
