@@ -28,6 +28,8 @@ export interface PutInput {
   body: AsyncIterable<Uint8Array> | Readable
   /** Content-Length, or undefined for a chunked body. */
   length?: number
+  /** The X-Timestamp to write with (a feature that names versions by it); now by default. */
+  timestamp?: string
 }
 
 /**
@@ -74,7 +76,7 @@ export class ObjectService {
     if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     const contentType = this.contentType(ref.object, h)
     const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
-    const timestamp = Timestamp.now().internal
+    const timestamp = input.timestamp ?? Timestamp.now().internal
     // A Content-Length was checked against the limit above, and the store refuses a body longer
     // than it: only a chunked body needs counting on the way.
     const body = input.length !== undefined ? input.body : limitBody(input.body, this.constraints.max_file_size)
@@ -99,6 +101,16 @@ export class ObjectService {
       throw new VeloxError('not-found', 'object expired')
     }
     return o
+  }
+
+  /** Opens a live object, or undefined when there is none (features that act only on an existing object). */
+  async openIfExists(ref: ObjectRef): Promise<OpenObject | undefined> {
+    try {
+      return await this.open(ref)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return undefined
+      throw err
+    }
   }
 
   async post(ref: ObjectRef, h: HeaderMap): Promise<void> {

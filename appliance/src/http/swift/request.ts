@@ -29,6 +29,8 @@ export interface SwiftRequest {
    * assemble the large object from.
    */
   wholeManifest?: (storedHeaders: Readonly<Record<string, string>>) => boolean
+  /** The X-Timestamp an object PUT is written with, when a feature chose it (object versioning). */
+  timestamp?: string
 }
 
 /** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
