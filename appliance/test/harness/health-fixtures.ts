@@ -3,8 +3,9 @@
  * SATA, SAS and NVMe drives (healthy and failing), a systeminformation sample, /proc files,
  * and a `RecordedHardware` source that replays them (with counters it can advance).
  */
-import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseDiskstats, parseNetDev, type CpuFigures, type DiskCounters, type FsUsage, type HardwareSource, type MemFigures, type NetCounters, type TempFigures } from '../../src/health/hardware.js'
 
@@ -16,6 +17,18 @@ export type SmartFixture = (typeof SMART_FIXTURES)[number]
 
 export function smartFixture(name: SmartFixture): Record<string, any> {
   return JSON.parse(readFileSync(resolve(FIXTURES, 'smart', `${name}.json`), 'utf8'))
+}
+
+/**
+ * A temp directory of recorded smartctl documents named as a box's devices — sda healthy
+ * SATA, sdb failing SATA, nvme0 healthy NVMe — for `health.smartRecordedDir`. The caller removes it.
+ */
+export function recordedSmartDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'velox-smart-'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'sata-healthy.json'), join(dir, 'sda.json'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'sata-failing.json'), join(dir, 'sdb.json'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'nvme-healthy.json'), join(dir, 'nvme0.json'))
+  return dir
 }
 
 export function healthFixtureText(name: string): string {
