@@ -3,15 +3,21 @@
  * is what `velox serve` and the integration tests call; it returns a handle that stops
  * everything in order.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
+import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
+import { RingReloader } from './cluster/ring-reload.js'
+import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
+import type { FailureMonitor } from './disks/failure.js'
+import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
+import { guardRequests } from './http/request-guard.js'
+import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -38,13 +44,19 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
+  firstBoot: FirstBoot
   /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
   health?: Health
+  /** This box's disks (discover, format, rings); /api/admin/disks. */
+  disks: DiskService
   stop(): Promise<void>
 }
 
-export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level)): Promise<Appliance> {
+export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level), opts: FirstBootOptions = {}): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
+  const disks = createDiskService(config, log)
+  await replayMountTable(disks, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
   if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
@@ -56,15 +68,22 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  let failures: FailureMonitor | undefined
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => failures?.ioError(device, err) })
+  const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
 
+  let handler: RequestListener = () => undefined
+  const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog }, opts)
   const app = createApp({
+    setup: firstBoot.setupDeps,
+    settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -72,12 +91,17 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const server = createServer(app.callback())
+  handler = guardRequests(app.callback())
+  const server = createServer(firstBoot.https.httpHandler(handler))
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
 
   // Background jobs, each bounded in rate.
+  const ringReloader = new RingReloader(config, placement, devices, log)
+  ringReloader.start()
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  failures = startFailureMonitor(disks, config)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
@@ -97,6 +121,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.once('error', reject)
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
+  await startHttpsIfReady(firstBoot)
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -110,10 +135,15 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    firstBoot,
     health,
+    disks,
     async stop() {
       if (stopped) return
       stopped = true
+      await firstBoot.https.stop()
+      ringReloader.stop()
+      await failures?.stop()
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
