@@ -165,6 +165,7 @@ async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateD
   const health = await startHealth({
     config: config.health,
     dataDir: config.dataDir,
+    devicesDir: config.devicesDir,
     db: state,
     log,
     replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),

@@ -3,7 +3,7 @@
  * SATA, SAS and NVMe drives (healthy and failing), a systeminformation sample, /proc files,
  * and a `RecordedHardware` source that replays them (with counters it can advance).
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +11,12 @@ import { parseDiskstats, parseNetDev, type CpuFigures, type DiskCounters, type F
 
 // dist/appliance/test/harness → appliance/test/fixtures in the source tree
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures')
+
+/** The disks service's own recorded smartctl documents (issue 13), written independently of ours. */
+export function disksSmartFixtures(): { name: string; doc: unknown }[] {
+  const dir = resolve(FIXTURES, 'smart-disks')
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ name: f.slice(0, -5), doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) }))
+}
 
 export const SMART_FIXTURES = ['sata-healthy', 'sata-failing', 'sas-healthy', 'sas-failing', 'nvme-healthy', 'nvme-failing'] as const
 export type SmartFixture = (typeof SMART_FIXTURES)[number]
