@@ -1,4 +1,6 @@
 import { expect } from 'chai'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { RecordedHardware, healthFixtureText } from '../../test/harness/health-fixtures.js'
 import { SystemHardware, isWholeDisk, parseDiskstats, parseNetDev } from './hardware.js'
 import { DEFAULT_INTERVALS_MS, Rates, hardwareSamplers, processSampler, storageSampler } from './samplers.js'
@@ -71,6 +73,15 @@ describe('health/samplers on recorded data', () => {
     const r = new Rates()
     r.rate('x', 10, 1)
     expect(r.rate('x', 10, 5)).to.equal(undefined)
+  })
+})
+
+describe('health/samplers: hwmon files under a fixture sysRoot', () => {
+  it('reads CPU package and core temperatures, the chipset, and fans from /sys/class/hwmon', async () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/health')
+    const hw = new SystemHardware(root)
+    expect(await hw.temperatures()).to.deep.equal({ cpuC: 51, coresC: [49, 50], chipsetC: 44 })
+    expect(await hw.fans()).to.deep.equal([{ name: 'hwmon2.fan1', rpm: 1180 }, { name: 'hwmon2.fan2', rpm: 0 }])
   })
 })
 
