@@ -7,7 +7,7 @@
  * in each child (targets: < 1 % of a core, < 30 MB). (2) The Swift bench's 4 KiB figures
  * (`--ops`, `--clients`, `--rounds` as in `velox bench swift`) against two Velox processes,
  * health on and health off, measured in turn, order alternating, medians compared (target:
- * no loss beyond 3 %). Owns the measurement only.
+ * no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -81,6 +81,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(row(['health off (reference)', off.cpuPctOfCore.toFixed(3), off.rssMb.toFixed(1), '0']))
   console.log(`sampling costs ${(on.cpuPctOfCore - off.cpuPctOfCore).toFixed(3)} % of a core and ${(on.rssMb - off.rssMb).toFixed(1)} MB RSS (targets < 1 %, < 30 MB); load avg ${loadAverage()}`)
 
+  if (args.includes('--no-swift')) return
   console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), ${rounds} rounds, health on vs off`)
   const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-swift-'))
   const file = join(dir, 'object-4096')

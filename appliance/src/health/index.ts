@@ -40,6 +40,8 @@ export interface HealthContext {
   db: StateDb
   log: Log
   replicas?: () => { wanted: number; available: number } | undefined
+  /** The certificates whose expiry the rules watch (the HTTPS one). */
+  certificates?: () => { name: string; notAfter: number }[]
   /** A hardware source other than this machine's (e2e demos of recorded hardware). */
   hardware?: HardwareSource
 }
@@ -84,6 +86,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     rules: { ...c.rules, expectedSpeedMbps: { ...c.rules.expectedSpeedMbps } },
     notifiers: notifiers(c),
     replicas: x.replicas,
+    certificates: x.certificates,
   })
   await service.start()
   const terminal = c.terminal.enabled ? new TerminalSessions({ shell: c.terminal.shell, idleMs: c.terminal.idleSec * 1000, audit }) : undefined
