@@ -1,11 +1,12 @@
 /**
  * Where hardware figures come from: the `HardwareSource` seam (tests feed recorded
  * systeminformation samples and /proc files) and its real implementation, the only import of
- * systeminformation in Velox (CPU load and memory). Cheap counters (/proc/net/dev,
+ * systeminformation in Velox (memory). Cheap counters (/proc/net/dev,
  * /proc/diskstats, /sys/class/net, hwmon temperatures and fans) are read as files under `sysRoot` so tests point them at fixture trees; what
  * the VM lacks (temperatures, fans, link speed) comes back empty, never as an error.
  */
 import { readFile, readdir, statfs } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import si from 'systeminformation'
 
@@ -78,6 +79,14 @@ export function parseNetDev(text: string): Omit<NetCounters, 'up' | 'speedMbps'>
   return out
 }
 
+/** /proc/stat's "cpu" lines (all, then cpu0, cpu1, …): user nice system idle iowait irq softirq steal, in ticks. */
+export function parseProcStat(text: string): number[][] {
+  return text
+    .split('\n')
+    .filter((l) => /^cpu\d* /.test(l))
+    .map((l) => l.trim().split(/\s+/).slice(1, 9).map(Number))
+}
+
 /** /proc/diskstats (Documentation/admin-guide/iostats.rst); partitions and ram/loop devices with no I/O are kept, the caller filters. */
 export function parseDiskstats(text: string): DiskCounters[] {
   const out: DiskCounters[] = []
@@ -107,9 +116,25 @@ async function readText(path: string): Promise<string | undefined> {
 export class SystemHardware implements HardwareSource {
   constructor(private readonly sysRoot = '/') {}
 
+  private lastStat?: number[][]
+
+  /**
+   * CPU load from /proc/stat deltas between calls (the first call: since boot).
+   * systeminformation's currentLoad runs `cat /proc/stat | grep cpu` through a shell with
+   * execSync, blocking the event loop for a fork every call: 1.5 s of CPU a minute here.
+   */
   async cpu(): Promise<CpuFigures> {
-    const l = await si.currentLoad()
-    return { loadPct: l.currentLoad, coresPct: l.cpus.map((c) => c.load), load1: l.avgLoad }
+    const rows = parseProcStat((await readText(join(this.sysRoot, 'proc/stat'))) ?? '')
+    const prev = this.lastStat
+    this.lastStat = rows
+    const pct = (now: number[], before?: number[]) => {
+      const busy = (r: number[]) => r.reduce((a, b) => a + b, 0) - r[3] - (r[4] ?? 0)
+      const total = (r: number[]) => r.reduce((a, b) => a + b, 0)
+      const dt = total(now) - (before ? total(before) : 0)
+      return dt > 0 ? (100 * (busy(now) - (before ? busy(before) : 0))) / dt : 0
+    }
+    const [all, ...cores] = rows
+    return { loadPct: all ? pct(all, prev?.[0]) : 0, coresPct: cores.map((c, i) => pct(c, prev?.[i + 1])), load1: loadavg()[0] }
   }
 
   async memory(): Promise<MemFigures> {

@@ -1,25 +1,14 @@
 import { expect } from 'chai'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { RecordedHardware, smartFixture } from '../../test/harness/health-fixtures.js'
+import { RecordedHardware, smartFixture, tempStateDb } from '../../test/harness/health-fixtures.js'
 import { silentLog } from '../lib/log.js'
-import { StateDb } from '../store/state-db.js'
+import type { StateDb } from '../store/state-db.js'
 import { HealthService, type LiveEvent } from './service.js'
 import { RecordedSmartSource } from './smart.js'
 import { StorageCounters } from './storage-counters.js'
 
 describe('health/service on recorded hardware', () => {
-  let dir: string
   let db: StateDb
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'velox-health-svc-'))
-    db = await StateDb.open(dir)
-  })
-  afterEach(async () => {
-    await db.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  tempStateDb((d) => (db = d))
 
   const service = (counters = new StorageCounters()) =>
     new HealthService({ db, hardware: new RecordedHardware(), smart: new RecordedSmartSource({ sdb: smartFixture('sata-failing') }), counters, log: silentLog, intervalsMs: { cpu: 3_600_000 }, smartIntervalMs: 3_600_000, alertIntervalMs: 3_600_000 })

@@ -3,10 +3,11 @@
  * SATA, SAS and NVMe drives (healthy and failing), a systeminformation sample, /proc files,
  * and a `RecordedHardware` source that replays them (with counters it can advance).
  */
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { StateDb } from '../../src/store/state-db.js'
 import { parseDiskstats, parseNetDev, type CpuFigures, type DiskCounters, type FsUsage, type HardwareSource, type MemFigures, type NetCounters, type TempFigures } from '../../src/health/hardware.js'
 
 // dist/appliance/test/harness → appliance/test/fixtures in the source tree
@@ -39,6 +40,21 @@ export function recordedSmartDir(): string {
 
 export function healthFixtureText(name: string): string {
   return readFileSync(resolve(FIXTURES, 'health', name), 'utf8')
+}
+
+/** A fresh state database in a temp dir for each test (mocha hooks), handed to `use`; closed and removed after. */
+export function tempStateDb(use: (db: StateDb) => void): void {
+  let dir = ''
+  let db: StateDb | undefined
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'velox-health-db-'))
+    db = await StateDb.open(dir)
+    use(db)
+  })
+  afterEach(async () => {
+    await db?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 }
 
 /** A SATA drive whose reallocated/pending counts are set (for a disk degrading over time). */
