@@ -28,6 +28,7 @@ import { createLog, type Log } from './lib/log.js'
 import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
 import { startHealth, type Health } from './health/index.js'
+import { CertificateStore } from './setup/certificates.js'
 import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
@@ -70,7 +71,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
   let diskJobs: DiskBackground | undefined
-  const directory = new NodeDirectory(devices, { log, onError: (device, err) => diskJobs?.failures.ioError(device, err) })
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => {
+    diskJobs?.failures.ioError(device, err)
+    health?.counters.ioError(device) // the health console's per-device error counts (alerts, /metrics)
+  } })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
@@ -179,12 +183,33 @@ async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateD
   const health = await startHealth({
     config: config.health,
     dataDir: config.dataDir,
+    devicesDir: config.devicesDir,
     db: state,
     log,
     replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+    certificates: httpsCertificateExpiry(config.dataDir),
   })
   for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
   return health
+}
+
+/** The installed HTTPS certificate's expiry for the alert rules, read again at most every 10 minutes. */
+function httpsCertificateExpiry(dataDir: string): () => { name: string; notAfter: number }[] {
+  const store = new CertificateStore(dataDir)
+  let cached: { at: number; list: { name: string; notAfter: number }[] } | undefined
+  return () => {
+    if (!cached || Date.now() - cached.at > 600_000) {
+      const info = (() => {
+        try {
+          return store.info()
+        } catch {
+          return undefined // unreadable: the wizard's own checks report it
+        }
+      })()
+      cached = { at: Date.now(), list: info ? [{ name: 'https', notAfter: Date.parse(info.notAfter) }] : [] }
+    }
+    return cached.list
+  }
 }
 
 /** Renditions in the same replicated object store as the data; told of writes by the object service. */

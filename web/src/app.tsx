@@ -2,7 +2,7 @@
  * The app shell: public share pages need no session; every other page waits for the
  * session (or shows sign-in), then renders inside the header with navigation and sign-out.
  */
-import { useEffect, useMemo, useState } from 'react'
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { onUnauthorized } from './api/http'
 import { currentSession, signOut, type Session } from './api/session'
 import { SwiftClient } from './api/swift'
@@ -10,6 +10,9 @@ import { FilesPage } from './files/files-page'
 import { PublicSharePage } from './public/public-share-page'
 import { SharesPage } from './shares/shares-page'
 import { SignInPage } from './sign-in'
+
+/** The admin console (charts, terminal) loads only when an administrator opens it. */
+const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
 import { Uploader } from './upload/uploader'
 import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
@@ -73,6 +76,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
           <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
           <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
           {session.user.admin && <a className={route.page === 'settings' ? 'active' : ''} {...linkProps('/admin/settings/identity')}>Settings</a>}
+          {session.user.admin && <a className={route.page === 'admin' ? 'active' : ''} {...linkProps('/admin')}>Admin</a>}
         </nav>
         <div className="topbar-user">
           <span className="muted who" title={`${session.user.account}:${session.user.user}`}>{session.user.user}</span>
@@ -83,6 +87,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}
+        {route.page === 'admin' && (session.user.admin ? <Suspense fallback={<p className="muted">Loading…</p>}><AdminPage route={route} /></Suspense> : <p className="error" role="alert">Administrators only.</p>)}
         {route.page === 'not-found' && <p className="empty">There is no page here. <a {...linkProps(filesPath(''))}>Go to your files</a>.</p>}
       </main>
     </div>
