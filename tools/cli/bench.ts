@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   ring: () => import('../benchmarks/ring.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
+  swift: () => import('../benchmarks/swift.js'),
   thumbnails: () => import('../benchmarks/thumbnails.js'),
 }
 

@@ -46,5 +46,3 @@ export interface LinkPlace {
   object?: string
   prefix?: string
 }
-
-export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const
