@@ -6,6 +6,7 @@
  * `make run` keeps its embedded default and skips it.
  */
 import type { RequestListener } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { VeloxConfig } from './config/index.js'
 import type { SettingsRouteDeps } from './http/api/settings-routes.js'
 import type { SetupRouteDeps } from './http/api/setup-routes.js'
@@ -41,7 +42,7 @@ export interface FirstBoot {
 
 export async function composeFirstBoot(
   config: Readonly<VeloxConfig>,
-  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink },
+  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink; prepareServer?: (server: HttpsServer) => void },
   opts: FirstBootOptions,
 ): Promise<FirstBoot> {
   const certificates = new CertificateStore(config.dataDir)
@@ -61,7 +62,7 @@ export async function composeFirstBoot(
     applyOs,
     audit,
   })
-  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates })
+  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates, prepare: d.prepareServer })
   const gated = () => opts.setup === true && wizard.pending
   return {
     wizard,

@@ -18,7 +18,7 @@ import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
 import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
 import { ConnectionLimits } from './http/connection-limits.js'
-import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
+import { limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -82,7 +82,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit }, { ...opts, disks: opts.disks ?? disks })
+  const limits = new ConnectionLimits(config.connections, log)
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
@@ -96,11 +97,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const limits = new ConnectionLimits(config.connections, log)
   handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
-  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES, ...ConnectionLimits.serverOptions(config.connections) }, firstBoot.https.httpHandler(handler))
-  server.on('clientError', answerClientError)
-  limits.attach(server)
+  const server = createServer(firstBoot.https.httpHandler(handler))
+  limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
@@ -135,8 +134,6 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
   await startHttpsIfReady(firstBoot)
-  // Once listening, a failed accept (EMFILE when descriptors run out) is logged, never fatal.
-  server.on('error', (err) => log.error('http server error', { error: err.message }))
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
