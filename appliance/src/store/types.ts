@@ -14,6 +14,8 @@ export interface ObjectLocation {
   hash: string
   /** "/account/container/object", stored in the metadata as Swift does. */
   name: string
+  /** Storage policy index: its objects live in `objects-N/` (policy 0, the default: `objects/`), as Swift's. */
+  policy?: number
 }
 
 /** Metadata persisted with an object version (Swift keeps the same facts in its xattr). */
@@ -25,6 +27,9 @@ export interface ObjectMetadata {
   /** Hex MD5 of the body as stored. */
   etag: string
   size: number
+  /** CRC32 of each 1 MiB block of the body (lib/block-crc.ts), for bodies of more than one
+   *  block written since issue 11: a read checks each block before it is sent. */
+  blockCrc32?: string
   /**
    * Every other persisted header, names lower-cased: x-object-meta-*, x-object-sysmeta-*,
    * content-disposition, content-encoding, x-delete-at, x-object-manifest,
@@ -58,6 +63,8 @@ export interface ObjectPut {
 export interface DigestedBody extends AsyncIterable<Uint8Array> {
   /** The MD5 (hex) of everything iterated; asked once the iteration has ended. */
   md5(): Promise<string>
+  /** Its block CRCs (lib/block-crc.ts), computed by the same producer; asked after md5(). */
+  blockCrc32?(): string | undefined
 }
 
 /** An object opened for reading. The file stays open, so a concurrent overwrite or delete
@@ -73,7 +80,18 @@ export interface OpenObject {
   close(): Promise<void>
 }
 
+/** What a device holds for an object by its file names alone, no file opened (internal
+ *  timestamps): the newest data file and a newer .meta, or a tombstone, or nothing. */
+export interface ObjectFilesState {
+  data?: string
+  meta?: string
+  tombstone?: string
+}
+
 export interface DeviceObjects {
+  /** The object's state from one directory listing: what a read asks of the replicas it will
+   *  not serve from (cluster/replica-answers.ts). Optional: a node without it is opened. */
+  state?(loc: ObjectLocation): Promise<ObjectFilesState>
   /** Streams body to a temp file on the device, MD5 as it goes (a DigestedBody's own), fsync,
    *  rename to <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
    *  → `conflict` with detail { timestamp } and nothing written. */
@@ -106,6 +124,15 @@ export interface ContainerRow {
   objectCount: number
   bytesUsed: number
   deleted: boolean
+  /** The container's storage policy (0 when a report leaves it out). */
+  storagePolicyIndex?: number
+}
+
+/** An account's totals over the containers of one storage policy (Swift's policy_stat). */
+export interface PolicyStats {
+  containerCount: number
+  objectCount: number
+  bytesUsed: number
 }
 
 export interface ListingParams {
@@ -146,6 +173,8 @@ export interface AccountInfo {
   objectCount: number
   bytesUsed: number
   metadata: DbMetadata
+  /** Per storage policy index: every policy a container of this account has used. */
+  policyStats: Record<number, PolicyStats>
 }
 
 /** Account and container databases kept on one device (one LevelDB per device). */

@@ -10,6 +10,7 @@ import { Timestamp } from '../lib/timestamp.js'
 import type { AccountInfo, ContainerRow, ListingEntry, ListingParams } from '../store/types.js'
 import { checkListingParams } from './containers.js'
 import { checkMergedMetadata, metadataUpdates } from './db-metadata.js'
+import { versionsContainerOf } from './object-versioning.js'
 import type { HeaderMap } from './types.js'
 
 export type AccountView = AccountInfo & { exists: boolean }
@@ -35,7 +36,7 @@ export class AccountService {
     const info = await this.dbs.getAccount(account)
     if (info) return { ...info, exists: true }
     const now = Timestamp.now().internal
-    return { account, putTimestamp: now, deleteTimestamp: '0', createdAt: now, containerCount: 0, objectCount: 0, bytesUsed: 0, metadata: {}, exists: false }
+    return { account, putTimestamp: now, deleteTimestamp: '0', createdAt: now, containerCount: 0, objectCount: 0, bytesUsed: 0, metadata: {}, policyStats: {}, exists: false }
   }
 
   async post(account: string, headers: HeaderMap, owner: boolean): Promise<void> {
@@ -49,6 +50,25 @@ export class AccountService {
   async list(account: string, params: ListingParams): Promise<{ info: AccountView; entries: ListingEntry<ContainerRow>[] }> {
     checkListingParams(params, this.constraints.account_listing_limit)
     const info = await this.info(account)
-    return { info, entries: info.exists ? await this.dbs.listContainers(account, params) : [] }
+    // Names in Swift's reserved namespace (object versioning's "\0versions\0<container>") are
+    // the cluster's own: counted in the account, never listed. They sort first, so a forward
+    // listing starts past them.
+    const visible = !params.reverse && (params.marker === undefined || params.marker < '\u0001') ? { ...params, marker: '\u0000\u{10ffff}' } : params
+    const entries = info.exists ? await this.dbs.listContainers(account, visible) : []
+    const listed = entries.filter((e) => !('name' in e) || !e.name.startsWith('\u0000'))
+    return { info, entries: listed.length ? await this.withVersionBytes(account, params, listed) : listed }
+  }
+
+  /**
+   * object_versioning's list_containers: a container's listed bytes include its versions
+   * container's, read with a second listing over the same range of the reserved names.
+   */
+  private async withVersionBytes(account: string, params: ListingParams, entries: ListingEntry<ContainerRow>[]): Promise<ListingEntry<ContainerRow>[]> {
+    const moved = (v: string | undefined) => (v === undefined ? undefined : versionsContainerOf(v))
+    const hidden = await this.dbs.listContainers(account, { limit: params.limit, reverse: params.reverse, prefix: versionsContainerOf(params.prefix ?? ''), marker: moved(params.marker), endMarker: moved(params.endMarker) })
+    const bytes = new Map<string, number>()
+    for (const e of hidden) if ('name' in e) bytes.set(e.name.slice(versionsContainerOf('').length), e.bytesUsed)
+    if (bytes.size === 0) return entries
+    return entries.map((e) => ('name' in e && bytes.has(e.name) ? { ...e, bytesUsed: e.bytesUsed + (bytes.get(e.name) as number) } : e))
   }
 }

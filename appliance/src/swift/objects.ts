@@ -13,6 +13,8 @@ import { VeloxError, isVeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { ObjectMetadata, OpenObject } from '../store/types.js'
 import type { Expirer } from './expirer.js'
+import type { ListingUpdates, Ticket } from './listing-updates.js'
+import { rowOf } from './object-rows.js'
 import { pythonGuessType } from './mimetypes.js'
 import type { HeaderMap } from './types.js'
 
@@ -26,6 +28,8 @@ export interface PutInput {
   body: AsyncIterable<Uint8Array> | Readable
   /** Content-Length, or undefined for a chunked body. */
   length?: number
+  /** The X-Timestamp to write with (a feature that names versions by it); now by default. */
+  timestamp?: string
 }
 
 /**
@@ -47,6 +51,8 @@ export class ObjectService {
     private readonly updater: AccountUpdater,
     private readonly expirer: Expirer,
     private readonly constraints: SwiftConstraints,
+    /** Journals each PUT/DELETE before the object changes, so the listing row follows even after a crash. */
+    private readonly listings: ListingUpdates,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -70,12 +76,19 @@ export class ObjectService {
     if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     const contentType = this.contentType(ref.object, h)
     const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
-    const timestamp = Timestamp.now().internal
+    const timestamp = input.timestamp ?? Timestamp.now().internal
     // A Content-Length was checked against the limit above, and the store refuses a body longer
     // than it: only a chunked body needs counting on the way.
     const body = input.length !== undefined ? input.body : limitBody(input.body, this.constraints.max_file_size)
-    const meta = await this.objects.put(ref, { timestamp, contentType, headers, etag, size: input.length }, body)
-    await this.afterWrite(ref, meta, false)
+    const ticket = await this.listings.begin(ref, timestamp)
+    let meta: ObjectMetadata
+    try {
+      meta = await this.objects.put(ref, { timestamp, contentType, headers, etag, size: input.length }, body)
+    } catch (err) {
+      this.listings.failed(ticket)
+      throw err
+    }
+    await this.afterWrite(ref, meta, ticket)
     return meta
   }
 
@@ -88,6 +101,16 @@ export class ObjectService {
       throw new VeloxError('not-found', 'object expired')
     }
     return o
+  }
+
+  /** Opens a live object, or undefined when there is none (features that act only on an existing object). */
+  async openIfExists(ref: ObjectRef): Promise<OpenObject | undefined> {
+    try {
+      return await this.open(ref)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return undefined
+      throw err
+    }
   }
 
   async post(ref: ObjectRef, h: HeaderMap): Promise<void> {
@@ -118,10 +141,8 @@ export class ObjectService {
   async delete(ref: ObjectRef, ifDeleteAt?: string): Promise<void> {
     if (ifDeleteAt !== undefined) await this.checkIfDeleteAt(ref, ifDeleteAt)
     const timestamp = Timestamp.now().internal
-    const { existed, previous } = await this.objects.delete(ref, timestamp)
+    const { existed, previous } = await this.deleteJournaled(ref, timestamp)
     const expired = previous?.headers['x-delete-at'] !== undefined && Number(previous.headers['x-delete-at']) * 1000 <= this.now()
-    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
-    this.updater.mark(ref.account, ref.container)
     if (existed) this.tell((l) => l.removed(ref, previous))
     if (!existed || expired) throw new VeloxError('not-found', 'object not found')
   }
@@ -161,11 +182,22 @@ export class ObjectService {
     }
     await o.close()
     if (Number(o.meta.headers['x-delete-at']) !== deleteAt) return
-    const timestamp = Timestamp.now().internal
-    await this.objects.delete(ref, timestamp)
-    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
-    this.updater.mark(ref.account, ref.container)
+    await this.deleteJournaled(ref, Timestamp.now().internal)
     this.tell((l) => l.removed(ref, o.meta))
+  }
+
+  /** Tombstones on the replicas and the deleted row, journaled (listing-updates.ts). */
+  private async deleteJournaled(ref: ObjectRef, timestamp: string): Promise<{ existed: boolean; previous?: ObjectMetadata }> {
+    const ticket = await this.listings.begin(ref, timestamp)
+    let result: { existed: boolean; previous?: ObjectMetadata }
+    try {
+      result = await this.objects.delete(ref, timestamp)
+    } catch (err) {
+      this.listings.failed(ticket)
+      throw err
+    }
+    await this.listings.applied(ticket, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
+    return result
   }
 
   private async checkIfDeleteAt(ref: ObjectRef, value: string): Promise<void> {
@@ -188,9 +220,8 @@ export class ObjectService {
     }
   }
 
-  private async afterWrite(ref: ObjectRef, meta: ObjectMetadata, _post: boolean): Promise<void> {
-    await this.dbs.putObjectRow(ref.account, ref.container, rowOf(meta))
-    this.updater.mark(ref.account, ref.container)
+  private async afterWrite(ref: ObjectRef, meta: ObjectMetadata, ticket: Ticket): Promise<void> {
+    await this.listings.applied(ticket, rowOf(meta))
     const at = meta.headers['x-delete-at']
     if (at !== undefined) await this.expirer.schedule(Number(at), ref)
     this.tell((l) => l.written(ref, meta))
@@ -236,6 +267,8 @@ export class ObjectService {
   }
 }
 
+export { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, rowOf } from './object-rows.js'
+
 /** What Python's int() accepts of a header: an optional sign and digits, blanks around. */
 const PY_INT = /^\s*[+-]?\d+\s*$/
 
@@ -246,19 +279,6 @@ function clampDeleteAt(seconds: number): number {
 /** An X-Delete-At as Swift stores and sends it: ten digits at least ('%010d'). */
 export function formatDeleteAt(seconds: number): string {
   return String(seconds).padStart(10, '0')
-}
-
-/** Swift's container-update override: a feature may list an object with another etag (symlinks add their target). */
-export const OVERRIDE_ETAG_KEY = 'x-object-sysmeta-container-update-override-etag'
-
-/** …and another size (an SLO manifest lists with the size of the assembled object). */
-export const OVERRIDE_SIZE_KEY = 'x-object-sysmeta-container-update-override-size'
-
-export function rowOf(meta: ObjectMetadata) {
-  const name = meta.name.split('/').slice(3).join('/')
-  const etag = meta.headers[OVERRIDE_ETAG_KEY] ?? meta.etag
-  const size = meta.headers[OVERRIDE_SIZE_KEY] !== undefined ? Number(meta.headers[OVERRIDE_SIZE_KEY]) : meta.size
-  return { name, timestamp: meta.timestamp, size, contentType: meta.headers['content-type'] ?? meta.contentType, etag, deleted: false }
 }
 
 /** Python's mimetypes.guess_type on the object's path, as Swift's proxy guesses (swift/mimetypes.ts). */

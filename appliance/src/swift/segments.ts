@@ -18,7 +18,7 @@ import { openThroughLinks } from './symlinks.js'
 /** The caller's right to touch other paths of its account (segments, segment containers). */
 export interface SegmentCaller {
   /** Throws `unauthorized`/`forbidden` as the caller's own request for that path would. */
-  authorize(method: 'GET' | 'HEAD' | 'DELETE', path: { account: string; container: string; object?: string }): Promise<void>
+  authorize(method: 'GET' | 'HEAD' | 'DELETE', path: { account: string; container: string; object?: string }, listingPrefix?: string): Promise<void>
 }
 
 /** One read: bytes [first, last] (inclusive) of an object, checked against etag/size when given. */

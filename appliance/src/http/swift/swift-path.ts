@@ -6,6 +6,7 @@
 import type { SwiftConstraints } from '../../config/index.js'
 import { VeloxError } from '../../errors.js'
 
+import { checkName } from '../../swift/names.js'
 import type { SwiftPath, SwiftTarget } from '../../swift/types.js'
 
 export type { SwiftPath, SwiftTarget } from '../../swift/types.js'
@@ -25,9 +26,7 @@ function decode(raw: string): string {
   } catch {
     throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
   }
-  if (text.includes('\0')) {
-    throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
-  }
+  checkName(text)
   return text
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
-import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
+import type { DeviceObjects, ObjectFilesState, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { dropCache } from '../../lib/page-cache.js'
 import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
@@ -92,7 +92,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
     const timestamp = parseTimestamp(put.timestamp)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     // Refuse before reading the body, as Swift's object server does; checked again at commit.
     // The temp file is created meanwhile (and removed again if refused).
     const created = quiet(createTempFile(this.tmpDir, timestamp.internal))
@@ -122,6 +122,7 @@ export class DeviceObjectStore implements DeviceObjects {
         size: tmp.size,
         headers: put.headers,
       }
+      if (tmp.blockCrc32 !== undefined) meta.blockCrc32 = tmp.blockCrc32
       const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir, put.dropCache)
       await this.commit(hashDir, plan, timestamp, 'data', tmp.path, sidecar, (files) => {
         if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
@@ -135,7 +136,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async delete(loc: ObjectLocation, timestampText: string): Promise<ObjectMetadata | undefined> {
     const timestamp = parseTimestamp(timestampText)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     return this.writeEmptyFile(hashDir, timestamp, 'ts', { name: loc.name, timestamp: timestamp.internal }, async (files) => {
       if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
       if (!files.data) return undefined
@@ -147,7 +148,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async post(loc: ObjectLocation, timestampText: string, headers: Record<string, string>): Promise<void> {
     const timestamp = parseTimestamp(timestampText)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     await this.writeEmptyFile(hashDir, timestamp, 'meta', { name: loc.name, timestamp: timestamp.internal, headers }, async (files) => {
       if (!files.data) throw notFound(files)
       const newest = files.meta && files.meta.timestamp.compare(files.data.timestamp) > 0 ? files.meta.timestamp : files.data.timestamp
@@ -155,16 +156,22 @@ export class DeviceObjectStore implements DeviceObjects {
     })
   }
 
+  async state(loc: ObjectLocation): Promise<ObjectFilesState> {
+    const files = chooseOndiskFiles(await listDir(hashDirOf(this.root, loc.partition, loc.hash)))
+    if (files.data) return { data: files.data.timestamp.internal, meta: files.meta?.timestamp.internal }
+    return files.ts ? { tombstone: files.ts.timestamp.internal } : {}
+  }
+
   async open(loc: ObjectLocation): Promise<OpenedObject> {
-    return this.openHash(loc.partition, loc.hash, loc.name)
+    return this.openHash(loc.partition, loc.hash, loc.name, loc.policy)
   }
 
   /**
    * Opens the live version in a hash directory; `name`, when given, must match the stored name
    * (Swift's DiskFileCollision → not found). Used by open() and the auditor.
    */
-  async openHash(partition: number, hash: string, name?: string): Promise<OpenedObject> {
-    const hashDir = hashDirOf(this.root, partition, hash)
+  async openHash(partition: number, hash: string, name?: string, policy = 0): Promise<OpenedObject> {
+    const hashDir = hashDirOf(this.root, partition, hash, policy)
     // A newer write or a cleanup may remove the file between listing and opening: list again.
     for (let attempt = 0; ; attempt++) {
       const files = chooseOndiskFiles(await listDir(hashDir))

@@ -108,6 +108,9 @@ async function getSource(s: SwiftServices, sink: SwiftRequest, source: ObjectRef
     query.set('format', 'raw')
   }
   if (sink.query.get('symlink') === 'get') query.set('symlink', 'get')
+  // ?version-id= names the source's version (object versioning); the sink PUT drops it.
+  const versionId = sink.query.get('version-id')
+  if (versionId !== null) query.set('version-id', versionId)
   const headers: HeaderMap = {}
   for (const k of SOURCE_GET_KEEP) if (sink.headers[k] !== undefined) headers[k] = sink.headers[k]
   return next({ ...sink, method: 'GET', path, headers, query, grant, authorized: true })
@@ -135,6 +138,7 @@ function sinkHeaders(sink: SwiftRequest, sh: Record<string, string>, status: num
     }
   }
   query.delete('symlink')
+  query.delete('version-id')
   if (status === 200 && sh['x-static-large-object'] === undefined && (sh['x-object-manifest'] === undefined || manifestGet)) {
     // The source's etag verifies the copied bytes (not for a large object: its ETag is no md5 of them).
     headers.etag = sh.etag?.replace(/^"(.*)"$/, '$1')

@@ -129,12 +129,12 @@ async function putManifest(s: SwiftServices, req: SwiftRequest, next: Next): Pro
     const r = await createManifest(s, req, next, input)
     // Swift sends this body (and the delete's) as a chunked iterator: no Content-Length.
     if (r.kind === 'problems') return { status: 400, headers: { 'Content-Type': out }, body: chunked(responseBody(out, {}, r.problems, 'upload')) }
-    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified }, body: '' }
+    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified, ...r.versionHeaders }, body: '' }
   }
   return { status: 202, headers: { 'Content-Type': out }, body: Readable.from(heartbeat(s, req, next, input, out)) }
 }
 
-type Created = { kind: 'created'; etag: string; lastModified: string } | { kind: 'problems'; problems: Array<[string, string]> }
+type Created = { kind: 'created'; etag: string; lastModified: string; versionHeaders?: Record<string, string> } | { kind: 'problems'; problems: Array<[string, string]> }
 
 /** Heads the segments, checks the client's Etag, stores the manifest. */
 async function createManifest(s: SwiftServices, req: SwiftRequest, next: Next, input: InputSegment[]): Promise<Created> {
@@ -150,7 +150,8 @@ async function createManifest(s: SwiftServices, req: SwiftRequest, next: Next, i
   const raw = putWithBody(req.raw, write.headers, Readable.from([write.body]))
   const res = await next({ ...req, headers: write.headers, query: new URLSearchParams(), raw })
   if (res.status !== 201) throw new VeloxError(res.status === 404 ? 'not-found' : 'precondition-failed', 'manifest not stored')
-  return { kind: 'created', etag: checked.etag, lastModified: String(res.headers['Last-Modified']) }
+  const versionId = res.headers['X-Object-Version-Id']
+  return { kind: 'created', etag: checked.etag, lastModified: String(res.headers['Last-Modified']), versionHeaders: versionId ? { 'X-Object-Version-Id': String(versionId) } : undefined }
 }
 
 /** heartbeat=on: 202 at once, a space every yield_frequency while working, then the result. */
