@@ -9,7 +9,7 @@ import type { SwiftConstraints } from '../config/index.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { AccountInfo, ContainerRow, ListingEntry, ListingParams } from '../store/types.js'
 import { checkListingParams } from './containers.js'
-import { metadataUpdates } from './db-metadata.js'
+import { checkMergedMetadata, metadataUpdates } from './db-metadata.js'
 import type { HeaderMap } from './types.js'
 
 export type AccountView = AccountInfo & { exists: boolean }
@@ -41,7 +41,9 @@ export class AccountService {
   async post(account: string, headers: HeaderMap, owner: boolean): Promise<void> {
     await this.ensure(account)
     const md = metadataUpdates(headers, 'account', Timestamp.now().internal, owner)
-    if (Object.keys(md).length) await this.dbs.updateAccountMetadata(account, md)
+    if (!Object.keys(md).length) return
+    checkMergedMetadata((await this.dbs.getAccount(account))?.metadata ?? {}, md, 'account', this.constraints)
+    await this.dbs.updateAccountMetadata(account, md)
   }
 
   async list(account: string, params: ListingParams): Promise<{ info: AccountView; entries: ListingEntry<ContainerRow>[] }> {

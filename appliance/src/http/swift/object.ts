@@ -53,7 +53,7 @@ export async function handleObject(s: SwiftServices, req: SwiftRequest): Promise
       await s.objects.post(refOf(req), req.headers)
       return htmlStatus(202)
     case 'DELETE':
-      await s.objects.delete(refOf(req))
+      await s.objects.delete(refOf(req), req.headers['x-if-delete-at'])
       return htmlStatus(204)
     default:
       throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE, COPY' } })
