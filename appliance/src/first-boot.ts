@@ -58,6 +58,7 @@ export async function composeFirstBoot(
     interfaces: () => listInterfaces(),
     disks: opts.disks,
     queryNtp: (s) => queryNtp(s),
+    ringReplicas: config.embedded.replicas,
     applyOs,
     audit,
   })
