@@ -77,7 +77,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   } })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
@@ -175,7 +175,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
 }
 
 /** The health console over this box: ring devices that did not open count as failed. */
-async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>): Promise<Health> {
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
   const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
   const health = await startHealth({
     config: config.health,
@@ -185,6 +185,7 @@ async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateD
     log,
     replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
     certificates: httpsCertificateExpiry(config.dataDir),
+    ringDevicesOf,
   })
   for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
   return health

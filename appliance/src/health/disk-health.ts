@@ -41,21 +41,21 @@ export class DiskHealth {
   }
 
   /** Reads every device now; unreadable devices are skipped (the VM has none that answer). */
-  async poll(now: number, context: (device: string) => DiskContext = () => ({})): Promise<DiskState[]> {
+  async poll(now: number, context: (device: string, serial?: string) => DiskContext = () => ({})): Promise<DiskState[]> {
     const devices = await this.source.devices().catch(() => [] as string[])
     const reports: SmartReport[] = []
     for (const d of devices) {
       const doc = await this.source.read(d).catch(() => undefined)
       if (doc !== undefined) reports.push(parseSmart(d, doc))
     }
-    const latency = new Map(reports.map((r) => [r.device, context(r.device).latencyMs]))
+    const latency = new Map(reports.map((r) => [r.device, context(r.device, r.serial || undefined).latencyMs]))
     const out: DiskState[] = []
     for (const report of reports) {
       const key = report.device
       const slot = String(Math.floor(now / HOUR_MS) % SLOTS).padStart(4, '0')
       await this.ns.put(`${key}\x00${slot}`, { at: now, report })
       const baseline = await this.baseline(key, now)
-      const ctx = context(key)
+      const ctx = context(key, report.serial || undefined)
       const state: DiskState = { device: key, at: now, report, score: scoreDisk({ now: report, baseline, at: now, ioErrors: ctx.ioErrors, auditorErrors: ctx.auditorErrors, latencyRatio: ratio(key, latency) }) }
       this.latest.set(key, state)
       out.push(state)

@@ -77,9 +77,20 @@ export class History {
     for (const [m, v] of Object.entries(values)) this.record(m, t, v)
   }
 
+  /** Finished buckets wait here and go to the database as one batch per turn of the event loop. */
+  private queued: [string, Point][] = []
+
   private write(metric: string, tier: number, p: Point): void {
-    const key = this.key(metric, tier, p.t)
-    this.pending = this.pending.then(() => this.ns.put(key, p)).catch(() => undefined)
+    this.queued.push([this.key(metric, tier, p.t), p])
+    if (this.queued.length > 1) return
+    this.pending = this.pending
+      .then(() => new Promise((r) => setImmediate(r)))
+      .then(() => {
+        const batch = this.queued
+        this.queued = []
+        return this.ns.putMany(batch)
+      })
+      .catch(() => undefined)
   }
 
   /** Writes every open bucket and waits for queued writes (on stop, and before reads in tests). */

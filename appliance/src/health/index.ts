@@ -42,6 +42,7 @@ export interface HealthContext {
   replicas?: () => { wanted: number; available: number } | undefined
   /** The certificates whose expiry the rules watch (the HTTPS one). */
   certificates?: () => { name: string; notAfter: number }[]
+  ringDevicesOf?: (serial: string) => string[]
   /** A hardware source other than this machine's (e2e demos of recorded hardware). */
   hardware?: HardwareSource
 }
@@ -87,6 +88,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     notifiers: notifiers(c),
     replicas: x.replicas,
     certificates: x.certificates,
+    ringDevicesOf: x.ringDevicesOf,
   })
   await service.start()
   const terminal = c.terminal.enabled ? new TerminalSessions({ shell: c.terminal.shell, idleMs: c.terminal.idleSec * 1000, audit }) : undefined

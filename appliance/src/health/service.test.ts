@@ -10,8 +10,17 @@ describe('health/service on recorded hardware', () => {
   let db: StateDb
   tempStateDb((d) => (db = d))
 
-  const service = (counters = new StorageCounters()) =>
-    new HealthService({ db, hardware: new RecordedHardware(), smart: new RecordedSmartSource({ sdb: smartFixture('sata-failing') }), counters, log: silentLog, intervalsMs: { cpu: 3_600_000 }, smartIntervalMs: 3_600_000, alertIntervalMs: 3_600_000 })
+  const service = (counters = new StorageCounters(), ringDevicesOf?: (serial: string) => string[]) =>
+    new HealthService({ db, hardware: new RecordedHardware(), smart: new RecordedSmartSource({ sdb: smartFixture('sata-failing'), sda: smartFixture('sata-healthy') }), counters, log: silentLog, intervalsMs: { cpu: 3_600_000 }, smartIntervalMs: 3_600_000, alertIntervalMs: 3_600_000, ringDevicesOf })
+
+  it('counts the auditor and I/O errors of the ring devices a disk holds (matched by serial) in its score', async () => {
+    const counters = new StorageCounters()
+    counters.auditPass('d1', { quarantined: 1, errors: 2 })
+    counters.ioError('d1')
+    const s = service(counters, (serial) => (serial === 'WD-WCC7K0XXXXX1' ? ['d1'] : []))
+    const sda = (await s.pollSmart()).find((d) => d.device === 'sda')!
+    expect(sda.score.reasons).to.deep.equal(['1 I/O error on this device', '2 auditor errors on this device'])
+  })
 
   it('samples, scores SMART, records history and publishes live events', async () => {
     const s = service()

@@ -31,6 +31,8 @@ export interface HealthOptions {
   /** What the ring wants and the devices there are (for the replicas rule). */
   replicas?: () => { wanted: number; available: number } | undefined
   certificates?: () => { name: string; notAfter: number }[]
+  /** The ring device names a disk of this serial number holds (the disks registry), so its score counts their I/O and auditor errors. */
+  ringDevicesOf?: (serial: string) => string[]
   clock?: () => number
 }
 
@@ -116,8 +118,9 @@ export class HealthService {
 
   async pollSmart(): Promise<DiskState[]> {
     const now = this.clock()
-    const disks = await this.disks.poll(now, (d) => {
-      const c = this.o.counters.deviceTotals(d)
+    const disks = await this.disks.poll(now, (d, serial) => {
+      const names = serial && this.o.ringDevicesOf ? this.o.ringDevicesOf(serial) : []
+      const c = [d, ...names].map((n) => this.o.counters.deviceTotals(n)).reduce((a, b) => ({ ioErrors: a.ioErrors + b.ioErrors, auditorErrors: a.auditorErrors + b.auditorErrors }), { ioErrors: 0, auditorErrors: 0 })
       return { ioErrors: c.ioErrors, auditorErrors: c.auditorErrors, latencyMs: this.latest[`io.${part(d)}.latency_ms`] ?? this.latest[`io.${part(d)}n1.latency_ms`] }
     })
     for (const d of disks) {
