@@ -10,6 +10,7 @@ import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } 
 import { NodeDirectory } from './cluster/nodes.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
+import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
@@ -36,6 +37,8 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** The replicator and the ring reloader. */
+  replication: Replication
   stop(): Promise<void>
 }
 
@@ -79,6 +82,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     a.start()
     return a
   })
+  const replication = startReplication(config, placement, devices, log)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -97,12 +101,14 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    replication,
     async stop() {
       if (stopped) return
       stopped = true
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
+      await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())
         server.closeAllConnections()

@@ -7,6 +7,7 @@ export const summary = 'run benchmarks (ring, store, …) beside their reference
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
+  replication: () => import('../benchmarks/replication.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
   thumbnails: () => import('../benchmarks/thumbnails.js'),

@@ -55,12 +55,14 @@ export interface LocalDevice extends StorageNode {
 }
 
 /** Opens every device of the rings that lives under this box's devicesDir. A device that
- *  fails to open is logged and left out (placement routes around it). */
-export async function openLocalDevices(config: Readonly<VeloxConfig>, rings: Rings, log: Log): Promise<Map<string, LocalDevice>> {
+ *  fails to open is logged and left out (placement routes around it). `skip`: devices open
+ *  already (a ring reload opens only the new ones). */
+export async function openLocalDevices(config: Readonly<VeloxConfig>, rings: Rings, log: Log, skip?: ReadonlyMap<string, unknown>): Promise<Map<string, LocalDevice>> {
   const names = new Set<string>()
   for (const r of Object.values(rings)) for (const d of r.devices) if (d) names.add(d.device)
   const out = new Map<string, LocalDevice>()
   for (const device of [...names].sort()) {
+    if (skip?.has(device)) continue
     const root = join(config.devicesDir, device)
     if (!existsSync(root)) {
       log.warn('device missing', { device, root })

@@ -59,6 +59,14 @@ export interface VeloxConfig {
    */
   cors: { allowOrigin: string[]; exposeHeaders: string[] }
   auditor: { bytesPerSec: number; intervalSec: number }
+  /**
+   * The replicator (cluster/replicator.ts): passes `intervalSec` apart, at most `bytesPerSec` and
+   * `filesPerSec` pushed for the whole box, tombstones removed after `reclaimAgeSec` (Swift's
+   * reclaim_age, one week); `concurrency` pushes in flight per partition.
+   */
+  replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number }
+  /** How often the running appliance checks its .ring.gz files for a new ring (seconds). */
+  rings: { checkSec: number }
   expirer: { intervalSec: number }
   /**
    * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`:
@@ -88,6 +96,8 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
     cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
+    replicator: { enabled: true, intervalSec: 30, bytesPerSec: 64 * 1024 * 1024, filesPerSec: 500, reclaimAgeSec: 7 * 86400, concurrency: 4 },
+    rings: { checkSec: 5 },
     expirer: { intervalSec: 300 },
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
@@ -190,6 +200,10 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!(c.embedded.replicas >= 1)) bad('embedded.replicas must be ≥ 1')
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
+  if (!(c.replicator.bytesPerSec > 0) || !(c.replicator.filesPerSec > 0)) bad('replicator.bytesPerSec and filesPerSec must be > 0')
+  if (!(c.replicator.reclaimAgeSec > 0) || !(c.replicator.intervalSec >= 0)) bad('replicator.reclaimAgeSec must be > 0, intervalSec ≥ 0')
+  if (!Number.isInteger(c.replicator.concurrency) || c.replicator.concurrency < 1) bad('replicator.concurrency must be an integer ≥ 1')
+  if (!(c.rings.checkSec > 0)) bad('rings.checkSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
