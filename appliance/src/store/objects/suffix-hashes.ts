@@ -63,7 +63,12 @@ export class SuffixHashes {
     if (!p.complete) {
       // Marked complete before the listing: a suffix created meanwhile is invalidated anyway.
       p.complete = true
-      for (const s of await listDir(dir)) if (SUFFIX.test(s)) p.invalid.add(s)
+      try {
+        for (const s of await listDir(dir)) if (SUFFIX.test(s)) p.invalid.add(s)
+      } catch (err) {
+        p.complete = false
+        throw err
+      }
     }
     // Taken now: an invalidation during the hashing lands in the new set and is redone next time.
     const todo = [...p.invalid]
