@@ -3,16 +3,22 @@
  * is what `velox serve` and the integration tests call; it returns a handle that stops
  * everything in order.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { ensureEmbeddedDefault, loadRings, openLocalDevices, type LocalDevice } from './cluster/bootstrap.js'
+import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
+import { RingReloader } from './cluster/ring-reload.js'
+import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
+import type { FailureMonitor } from './disks/failure.js'
+import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
+import { guardRequests } from './http/request-guard.js'
+import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -21,6 +27,8 @@ import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js
 import { createLog, type Log } from './lib/log.js'
 import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
+import { startHealth, type Health } from './health/index.js'
+import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { SwiftServices } from './swift/index.js'
@@ -39,11 +47,19 @@ export interface Appliance {
   thumbnails?: Thumbnailer
   /** The replicator and the ring reloader. */
   replication: Replication
+  /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
+  firstBoot: FirstBoot
+  /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
+  health?: Health
+  /** This box's disks (discover, format, rings); /api/admin/disks. */
+  disks: DiskService
   stop(): Promise<void>
 }
 
-export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level)): Promise<Appliance> {
+export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level), opts: FirstBootOptions = {}): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
+  const disks = createDiskService(config, log)
+  await replayMountTable(disks, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
   if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
@@ -55,39 +71,61 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  let failures: FailureMonitor | undefined
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => failures?.ioError(device, err) })
+  const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log })
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices) : undefined
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
 
+  let handler: RequestListener = () => undefined
+  const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog }, opts)
   const app = createApp({
+    setup: firstBoot.setupDeps,
+    settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
-    requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
+    requestLog: config.log.requests || health ? (line) => {
+      health?.counters.countRequest(line.method, line.status)
+      if (config.log.requests) log.record('request', { ...line })
+    } : undefined,
+    health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const server = createServer(app.callback())
+  handler = guardRequests(app.callback())
+  const server = createServer(firstBoot.https.httpHandler(handler))
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
+  if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
 
   // Background jobs, each bounded in rate.
+  const ringReloader = new RingReloader(config, placement, devices, log)
+  ringReloader.start()
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  failures = startFailureMonitor(disks, config)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
       intervalMs: config.auditor.intervalSec * 1000,
-      onPass: (report) => log.info('audit pass', { device: d.device, ...report }),
+      onPass: (report) => {
+        health?.counters.auditPass(d.device, report)
+        log.info('audit pass', { device: d.device, ...report })
+      },
     })
     a.start()
     return a
   })
-  const replication = startReplication(config, placement, devices, log)
+  const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
+  await startHttpsIfReady(firstBoot)
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -102,9 +140,15 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     devices,
     thumbnails,
     replication,
+    firstBoot,
+    health,
+    disks,
     async stop() {
       if (stopped) return
       stopped = true
+      await firstBoot.https.stop()
+      ringReloader.stop()
+      await failures?.stop()
       swift.expirer.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
@@ -113,11 +157,26 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         server.close(() => r())
         server.closeAllConnections()
       })
+      await health?.stop()
       await swift.updater.flush()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },
   }
+}
+
+/** The health console over this box: ring devices that did not open count as failed. */
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>): Promise<Health> {
+  const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
+  const health = await startHealth({
+    config: config.health,
+    dataDir: config.dataDir,
+    db: state,
+    log,
+    replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+  })
+  for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
+  return health
 }
 
 /** Renditions in the same replicated object store as the data; told of writes by the object service. */

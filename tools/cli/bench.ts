@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   replication: () => import('../benchmarks/replication.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
+  swift: () => import('../benchmarks/swift.js'),
   thumbnails: () => import('../benchmarks/thumbnails.js'),
 }
 

@@ -59,6 +59,7 @@ export class AccountUpdater {
         objectCount: info.objectCount,
         bytesUsed: info.bytesUsed,
         deleted: false,
+        storagePolicyIndex: info.storagePolicyIndex,
       })
     } catch (err) {
       this.log.warn('account update failed', { account, container, error: (err as Error).message })

@@ -6,6 +6,7 @@
  */
 import type { RingDevice } from '../ring/types.js'
 import type { DeviceDatabases, DeviceObjects } from '../store/types.js'
+import { DeviceHealth, type DeviceHealthLog, type DeviceState } from './device-health.js'
 
 export interface StorageNode {
   /** The device name on its appliance ("d1", "sdb1"). */
@@ -18,12 +19,18 @@ export interface NodeDirectoryOptions {
   /** How long a device that errored is skipped (Swift's error_suppression_interval). */
   suppressMs?: number
   now?: () => number
+  /** Where transitions of a device to failed and back are logged (rate-limited). */
+  log?: DeviceHealthLog
+  /** Told of every device error (disks/ counts them to fail a dying disk). */
+  onError?: (device: string, error: unknown) => void
 }
 
 export class NodeDirectory {
   private readonly downUntil = new Map<string, number>()
   private readonly suppressMs: number
   private readonly now: () => number
+  private readonly health: DeviceHealth
+  private readonly onError?: (device: string, error: unknown) => void
 
   constructor(
     /** Local devices by name. */
@@ -32,6 +39,8 @@ export class NodeDirectory {
   ) {
     this.suppressMs = opts.suppressMs ?? 60_000
     this.now = opts.now ?? Date.now
+    this.health = new DeviceHealth({ log: opts.log, now: this.now })
+    this.onError = opts.onError
   }
 
   /** The node serving a ring device, or undefined when it cannot be reached from here. */
@@ -39,12 +48,20 @@ export class NodeDirectory {
     return this.local.get(dev.device)
   }
 
-  markError(dev: RingDevice): void {
+  markError(dev: RingDevice, error?: unknown): void {
     this.downUntil.set(key(dev), this.now() + this.suppressMs)
+    this.health.failed(key(dev), error)
+    if (error !== undefined && this.local.has(dev.device)) this.onError?.(dev.device, error)
   }
 
   markOk(dev: RingDevice): void {
     this.downUntil.delete(key(dev))
+    this.health.ok(key(dev))
+  }
+
+  /** Devices that have failed since start and whether they still do (for the health console). */
+  deviceStates(): DeviceState[] {
+    return this.health.states()
   }
 
   isHealthy(dev: RingDevice): boolean {

@@ -29,7 +29,7 @@ export async function settle<T>(targets: Target[], directory: NodeDirectory, op:
 }
 
 export function noteDeviceError(error: unknown, target: Target, directory: NodeDirectory): void {
-  if (!isVeloxError(error) || DEVICE_KINDS.has(error.kind)) directory.markError(target.dev)
+  if (!isVeloxError(error) || DEVICE_KINDS.has(error.kind)) directory.markError(target.dev, error)
 }
 
 export function isDeviceError(error: unknown): boolean {

@@ -4,6 +4,7 @@
  * healthy primaries, then handoffs, then the suspect primaries as a last resort; writes get
  * as many targets as there are replicas, handoffs standing in for unhealthy primaries.
  */
+import { VeloxError } from '../errors.js'
 import type { HashPathSecrets } from '../ring/hash-path.js'
 import type { Ring } from '../ring/ring.js'
 import type { RingDevice } from '../ring/types.js'
@@ -14,6 +15,8 @@ export type RingKind = 'account' | 'container' | 'object'
 export interface Target {
   dev: RingDevice
   node: StorageNode
+  /** Set on a handoff standing in for a primary (read repair writes only to primaries). */
+  handoff?: true
 }
 
 export interface Placed {
@@ -28,7 +31,15 @@ export interface Placed {
 export interface Rings {
   account: Ring
   container: Ring
+  /** Policy 0's object ring (object.ring.gz). */
   object: Ring
+  /** Object rings of the other storage policies, by index (object-N.ring.gz; cluster/policies.ts). */
+  objectPolicies?: ReadonlyMap<number, Ring>
+}
+
+/** Every ring of a set, for walks over their devices. */
+export function allRings(rings: Rings): Ring[] {
+  return [rings.account, rings.container, rings.object, ...(rings.objectPolicies?.values() ?? [])]
 }
 
 export class Placement {
@@ -47,8 +58,16 @@ export class Placement {
     return this.rings[kind]
   }
 
-  place(kind: RingKind, account: string, container?: string, object?: string): Placed {
-    const ring = this.rings[kind]
+  /** The object ring of a storage policy; `unavailable` when this box has none for it (Swift's 503). */
+  policyRing(policy: number): Ring {
+    const ring = policy === 0 ? this.rings.object : this.rings.objectPolicies?.get(policy)
+    if (!ring) throw new VeloxError('unavailable', `no object ring for storage policy ${policy}`)
+    return ring
+  }
+
+  /** `policy`: for objects, the storage policy whose ring places them (0 by default). */
+  place(kind: RingKind, account: string, container?: string, object?: string, policy = 0): Placed {
+    const ring = kind === 'object' && policy !== 0 ? this.policyRing(policy) : this.rings[kind]
     const { partition, hash, nodes } = ring.getNodes(account, container, object)
     const healthy: Target[] = []
     const suspect: Target[] = []
@@ -65,7 +84,7 @@ export class Placement {
       for (const dev of ring.getMoreNodes(partition)) {
         if (handoffs.length >= limit) break
         const node = this.directory.resolve(dev)
-        if (node && this.directory.isHealthy(dev)) handoffs.push({ dev, node })
+        if (node && this.directory.isHealthy(dev)) handoffs.push({ dev, node, handoff: true })
       }
     }
     const writeTargets = [...healthy, ...handoffs.slice(0, missing)]

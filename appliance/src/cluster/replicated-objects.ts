@@ -1,7 +1,9 @@
 /**
  * Object operations across replicas: PUT streams the body to every write target at once
- * and succeeds on a quorum; GET/HEAD read the first replica that answers, falling back on
- * device errors and quarantined files; DELETE and POST go to all and need a quorum.
+ * and succeeds on a quorum; GET/HEAD ask every replica at once and answer from the newest
+ * (data, tombstone or .meta by timestamp), repairing older ones in the background, and check
+ * small bodies before they are sent (verified-object.ts); DELETE and POST go to all and need
+ * a quorum.
  */
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../errors.js'
@@ -9,7 +11,10 @@ import { fanout } from '../lib/fanout.js'
 import { md5 as md5Stream } from '../lib/md5.js'
 import type { DigestedBody, ObjectLocation, ObjectMetadata, ObjectPut, OpenObject } from '../store/types.js'
 import { clientError, countKind, noQuorum, noteDeviceError, settle } from './outcomes.js'
-import { type Placement, quorumSize } from './placement.js'
+import { type Placed, type Placement, quorumSize } from './placement.js'
+import { ReadRepair, type NewestState, type RepairLog } from './read-repair.js'
+import { askReplicas, closeAnswers, newestFirst, staleReplicas, type ReplicaAnswer } from './replica-answers.js'
+import { VerifiedObject } from './verified-object.js'
 
 export interface ObjectRef {
   account: string
@@ -17,17 +22,48 @@ export interface ObjectRef {
   object: string
 }
 
-export class ReplicatedObjects {
-  constructor(private readonly placement: Placement) {}
+/** The storage policy of a container's objects (cluster/policies.ts ContainerPolicies.of). */
+export type PolicyOf = (account: string, container: string) => Promise<number>
 
-  private locate(ref: ObjectRef) {
-    const placed = this.placement.place('object', ref.account, ref.container, ref.object)
+export interface ReadOptions {
+  /** Ask every replica and serve the newest (default); false: the first that answers, as
+   *  Swift's proxy does (kept to measure what the newest-replica read costs). */
+  newestReplica?: boolean
+  /** Bodies up to this size are checked before their first byte is sent (0: never). */
+  verifyMaxBytes?: number
+  log?: RepairLog
+  /** The storage policy of a container's objects; policy 0 for all when left out. */
+  policyOf?: PolicyOf
+}
+
+export const DEFAULT_VERIFY_MAX_BYTES = 4 * 1024 * 1024
+
+export class ReplicatedObjects {
+  readonly repair: ReadRepair
+  private readonly newestReplica: boolean
+  private readonly verifyMaxBytes: number
+  private readonly policyOf?: PolicyOf
+
+  constructor(
+    private readonly placement: Placement,
+    opts: ReadOptions = {},
+  ) {
+    this.newestReplica = opts.newestReplica ?? true
+    this.verifyMaxBytes = opts.verifyMaxBytes ?? DEFAULT_VERIFY_MAX_BYTES
+    this.repair = new ReadRepair(opts.log)
+    this.policyOf = opts.policyOf
+  }
+
+  private async locate(ref: ObjectRef) {
+    const policy = this.policyOf ? await this.policyOf(ref.account, ref.container) : 0
+    const placed = this.placement.place('object', ref.account, ref.container, ref.object, policy)
     const loc: ObjectLocation = { partition: placed.partition, hash: placed.hash, name: `/${ref.account}/${ref.container}/${ref.object}` }
+    if (policy !== 0) loc.policy = policy
     return { placed, loc, quorum: quorumSize(placed.writeTargets.length || 1) }
   }
 
   async put(ref: ObjectRef, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const targets = placed.writeTargets
     if (targets.length < quorum) throw new VeloxError('unavailable', `object PUT: only ${targets.length} devices reachable`)
     // The MD5 is computed once, as the source is read; every replica writes those same buffers.
@@ -57,9 +93,39 @@ export class ReplicatedObjects {
     throw noQuorum('object PUT', outcomes)
   }
 
-  /** Opens the first healthy replica; `not-found` when none has it (detail.timestamp when deleted). */
+  /** Opens the newest replica; `not-found` when none has it (detail.timestamp when deleted). */
   async open(ref: ObjectRef): Promise<OpenObject> {
-    const { placed, loc } = this.locate(ref)
+    const o = await this.openNewest(ref)
+    if (o.meta.size > this.verifyMaxBytes) return o
+    return new VerifiedObject(o, () => this.openNewest(ref))
+  }
+
+  private async openNewest(ref: ObjectRef): Promise<OpenObject> {
+    const { placed, loc } = await this.locate(ref)
+    if (!this.newestReplica) return this.openFirst(placed, loc)
+    const answers = await askReplicas(placed.readTargets, loc, this.placement.directory)
+    const [newest] = newestFirst(answers)
+    const rest = answers.filter((a) => a !== newest)
+    await closeAnswers(rest)
+    if (newest?.kind === 'data' || newest?.kind === 'tombstone') this.repairStale(loc, answers, newest)
+    if (newest?.kind === 'data') return newest.object
+    if (newest?.kind === 'tombstone') throw new VeloxError('not-found', 'object not found', { timestamp: newest.timestamp })
+    if (answers.some((a) => a.kind === 'absent') || answers.length === 0) throw new VeloxError('not-found', 'object not found')
+    throw new VeloxError('unavailable', `object GET: ${answers.length} replicas failed`)
+  }
+
+  private repairStale(loc: ObjectLocation, answers: ReplicaAnswer[], newest: ReplicaAnswer & { kind: 'data' | 'tombstone' }): void {
+    const stale = staleReplicas(answers, newest)
+    if (stale.length === 0) return
+    const state: NewestState =
+      newest.kind === 'tombstone'
+        ? { kind: 'tombstone', timestamp: newest.timestamp }
+        : { kind: 'data', timestamp: newest.object.meta.timestamp, metaTimestamp: newest.object.metaTimestamp, source: newest.target }
+    this.repair.schedule(loc, state, stale)
+  }
+
+  /** The first healthy replica that answers (Swift's proxy; `newestReplica: false`). */
+  private async openFirst(placed: Placed, loc: ObjectLocation): Promise<OpenObject> {
     let notFound = 0
     let tombstone: string | undefined
     let errors = 0
@@ -87,7 +153,7 @@ export class ReplicatedObjects {
 
   /** Writes tombstones; returns whether any replica held a live version. */
   async delete(ref: ObjectRef, timestamp: string): Promise<{ existed: boolean; previous?: ObjectMetadata }> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.delete(loc, timestamp))
     const ok = outcomes.filter((o) => o.ok) as Array<{ value: ObjectMetadata | undefined }>
     if (ok.length + countKind(outcomes, 'conflict') < quorum) throw noQuorum('object DELETE', outcomes)
@@ -96,7 +162,7 @@ export class ReplicatedObjects {
   }
 
   async post(ref: ObjectRef, timestamp: string, headers: Record<string, string>): Promise<void> {
-    const { placed, loc, quorum } = this.locate(ref)
+    const { placed, loc, quorum } = await this.locate(ref)
     const outcomes = await settle(placed.writeTargets, this.placement.directory, (t) => t.node.objects.post(loc, timestamp, headers))
     if (outcomes.filter((o) => o.ok).length >= quorum) return
     const nf = countKind(outcomes, 'not-found')

@@ -1,7 +1,7 @@
 /**
- * Wires the replicator and the ring reloader for `startAppliance`: peers are this box's devices
- * (in process), reached by device name as placement does; a new ring wakes the replicator
- * with its sync points reset. Kept out of main.ts so the composition root grows by one line.
+ * Wires the replicator for `startAppliance`: peers are this box's devices (in process), reached
+ * by device name as placement does; a new ring (ring-reload.ts) wakes the replicator with its
+ * sync points reset. Kept out of main.ts so the composition root grows by one line.
  * Owns the wiring only.
  */
 import type { VeloxConfig } from '../config/index.js'
@@ -10,17 +10,18 @@ import type { LocalDevice } from './bootstrap.js'
 import type { Placement, Rings } from './placement.js'
 import { localReplicationNode } from './replication-node.js'
 import { Replicator, replicatorStatusPath } from './replicator.js'
-import { RingReloader } from './ring-reload.js'
+import type { RingReloader } from './ring-reload.js'
 
 export interface Replication {
   replicator: Replicator
+  /** The appliance's ring reloader (main.ts owns it). */
   reloader: RingReloader
   /** The rings in use now. */
   rings(): Rings
   stop(): Promise<void>
 }
 
-export function startReplication(config: Readonly<VeloxConfig>, placement: Placement, devices: Map<string, LocalDevice>, log: Log): Replication {
+export function startReplication(config: Readonly<VeloxConfig>, placement: Placement, devices: Map<string, LocalDevice>, reloader: RingReloader, log: Log): Replication {
   const c = config.replicator
   const currentRings = (): Rings => ({ account: placement.ring('account'), container: placement.ring('container'), object: placement.ring('object') })
   const replicator = new Replicator({
@@ -38,16 +39,13 @@ export function startReplication(config: Readonly<VeloxConfig>, placement: Place
     statusFile: replicatorStatusPath(config.dataDir),
     onPass: (report) => log.info('replication pass', { ...report }),
   })
-  const reloader = new RingReloader({ config, placement, devices, log, intervalMs: config.rings.checkSec * 1000 })
   reloader.onReload(() => replicator.ringChanged())
-  reloader.start()
   if (c.enabled) replicator.start()
   return {
     replicator,
     reloader,
     rings: currentRings,
     async stop() {
-      await reloader.stop()
       await replicator.stop()
     },
   }

@@ -1,87 +1,93 @@
 /**
- * Picks up new rings while the appliance runs: the three .ring.gz files are checked every few
- * seconds (size and mtime, as Swift's Ring checks its file's mtime every reload_time), and when
- * any changed all three are loaded, swapped into placement, the devices they name that live
- * on this box and are not open yet are opened, and listeners (the replicator) are told.
- * A ring that fails to load is logged and the rings in use stay (a half-written file is
- * retried at the next check; ring files are written by rename anyway).
- * Owns the check and the swap; it must not build or rebalance rings (ring/, disks/).
+ * Loading new rings into the running appliance: when a ring file changes (a disk added,
+ * drained or removed by disks/ in this process, or by `velox disk`/`velox ring` from a shell)
+ * the three rings are read again, devices the rings now name under this box's devicesDir are
+ * opened, and placement switches to the new rings (Swift's proxies check ring mtimes the same
+ * way, every reload_time seconds). The replicator then moves data to where the rings say.
+ * Devices dropped from the rings stay open (they still hold data to hand off) until
+ * `dropDevice` says they are gone (failed, unmounted).
  */
 import { statSync } from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { ringPathForBuilder } from '../ring/builder.js'
-import { builderPath, loadRings, openLocalDevices, RING_KINDS, type LocalDevice } from './bootstrap.js'
-import type { Placement, Rings } from './placement.js'
-
-export interface RingReloadOptions {
-  config: Readonly<VeloxConfig>
-  placement: Placement
-  /** This box's open devices; new ones are added to it (the node directory shares the map). */
-  devices: Map<string, LocalDevice>
-  log: Log
-  intervalMs?: number
-}
+import { RING_KINDS, builderPath, loadRings, openLocalDevice, ringDeviceNames, type LocalDevice } from './bootstrap.js'
+import type { Placement } from './placement.js'
 
 export class RingReloader {
-  private signature: string
-  private readonly listeners: Array<(rings: Rings, added: LocalDevice[]) => void> = []
-  private abort = new AbortController()
-  private loop?: Promise<void>
+  private stamps: string
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<boolean> | undefined
+  private readonly listeners: Array<() => void> = []
 
-  constructor(private readonly o: RingReloadOptions) {
-    this.signature = this.current()
+  constructor(
+    private readonly config: Readonly<VeloxConfig>,
+    private readonly placement: Placement,
+    private readonly devices: Map<string, LocalDevice>,
+    private readonly log: Log,
+  ) {
+    this.stamps = this.ringStamps()
   }
 
-  onReload(listener: (rings: Rings, added: LocalDevice[]) => void): void {
+  /** Told after every load of new rings (the replicator starts a pass at once). */
+  onReload(listener: () => void): void {
     this.listeners.push(listener)
   }
 
-  /** Reloads if a ring file changed since the last load; returns whether it did. */
-  async check(): Promise<boolean> {
-    const sig = this.current()
-    if (sig === this.signature) return false
-    let rings: Rings
+  /** Checks the ring files every `intervalMs` (Swift's reload_time is 15 s). */
+  start(intervalMs = 15_000): void {
+    this.timer = setInterval(() => void this.reload().catch(() => false), intervalMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+
+  /** Loads the rings if a ring file changed since the last load; true when it did. One at a time. */
+  reload(force = false): Promise<boolean> {
+    const next = (this.running ?? Promise.resolve(false)).then(() => this.reloadNow(force))
+    this.running = next.catch(() => false)
+    return next
+  }
+
+  /** Stops using a device (its disk failed or was taken out): closed and forgotten. */
+  async dropDevice(device: string): Promise<void> {
+    const dev = this.devices.get(device)
+    if (!dev) return
+    this.devices.delete(device)
+    await dev.dbs.close().catch((err: Error) => this.log.warn('closing a dropped device', { device, error: err.message }))
+  }
+
+  private async reloadNow(force: boolean): Promise<boolean> {
+    const stamps = this.ringStamps()
+    if (!force && stamps === this.stamps) return false
+    let rings
     try {
-      rings = loadRings(this.o.config)
+      rings = loadRings(this.config)
     } catch (err) {
-      this.o.log.warn('ring reload failed; keeping the rings in use', { error: (err as Error).message })
+      this.log.warn('new rings not loaded', { error: (err as Error).message })
       return false
     }
-    this.signature = sig
-    this.o.placement.setRings(rings)
-    const added = await openLocalDevices(this.o.config, rings, this.o.log, this.o.devices)
-    for (const [name, dev] of added) this.o.devices.set(name, dev)
-    this.o.log.info('rings reloaded', { devicesOpened: [...added.keys()] })
-    for (const l of this.listeners) l(rings, [...added.values()])
+    for (const name of ringDeviceNames(rings)) {
+      if (this.devices.has(name)) continue
+      const dev = await openLocalDevice(this.config, name, this.log)
+      if (dev) this.devices.set(name, dev)
+    }
+    this.placement.setRings(rings)
+    this.stamps = stamps
+    this.log.info('loaded new rings', { devices: [...ringDeviceNames(rings)].length })
+    for (const listener of this.listeners) listener()
     return true
   }
 
-  start(): void {
-    if (this.loop) return
-    this.loop = (async () => {
-      while (!this.abort.signal.aborted) {
-        await sleep(this.o.intervalMs ?? 5000, undefined, { signal: this.abort.signal }).catch(() => undefined)
-        if (!this.abort.signal.aborted) await this.check().catch((err: unknown) => this.o.log.warn('ring check failed', { error: (err as Error).message }))
-      }
-    })()
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort()
-    await this.loop
-    this.loop = undefined
-    this.abort = new AbortController()
-  }
-
-  private current(): string {
+  private ringStamps(): string {
     return RING_KINDS.map((k) => {
       try {
-        const st = statSync(ringPathForBuilder(builderPath(this.o.config, k)))
-        return `${st.size}:${st.mtimeMs}:${st.ino}`
+        const s = statSync(ringPathForBuilder(builderPath(this.config, k)))
+        return `${s.mtimeMs}:${s.size}:${s.ino}`
       } catch {
-        return 'missing'
+        return '-'
       }
     }).join('|')
   }

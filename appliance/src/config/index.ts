@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url'
 import { VeloxError } from '../errors.js'
 import { formatIni, parseIni } from '../lib/ini.js'
 import { DEFAULT_CONSTRAINTS, type SwiftConstraints } from './constraints.js'
+import { DEFAULT_POLICIES, policyProblems, type StoragePolicyConfig } from './policies.js'
 
 export type { SwiftConstraints } from './constraints.js'
 export { DEFAULT_CONSTRAINTS } from './constraints.js'
+export type { StoragePolicyConfig } from './policies.js'
 
 export interface VeloxConfig {
   /** Root of all appliance state (rings, databases, directory-backed devices). */
@@ -32,6 +34,8 @@ export interface VeloxConfig {
   embedded: { devices: number; partPower: number; replicas: number; minPartHours: number }
   hashPathPrefix: string
   hashPathSuffix: string
+  /** Storage policies (config/policies.ts); a list given in the config file replaces the defaults. */
+  policies: StoragePolicyConfig[]
   constraints: SwiftConstraints
   auth: {
     /** Lifetime of a v1 token, seconds (Swift tempauth's token_life default is 86400). */
@@ -65,9 +69,13 @@ export interface VeloxConfig {
    * reclaim_age, one week); `concurrency` pushes in flight per partition.
    */
   replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number }
-  /** How often the running appliance checks its .ring.gz files for a new ring (seconds). */
-  rings: { checkSec: number }
   expirer: { intervalSec: number }
+  /**
+   * Object reads (issue 11): `newestReplica` asks every replica and serves the newest (false:
+   * the first that answers, as Swift's proxy; kept to measure the cost); bodies up to
+   * `verifyMaxBytes` are checked against their ETag before the first byte is sent (0: never).
+   */
+  reads: { newestReplica: boolean; verifyMaxBytes: number }
   /**
    * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`:
    * images rendered at once, 0 = one per core; `maxPending` bounds each queue lane (jobs past it are
@@ -77,6 +85,42 @@ export interface VeloxConfig {
   /** The web app: idle lifetime of a sign-in (sliding, seconds) and the SPA's built files. */
   web: { sessionLifeSec: number; distDir: string }
   log: { level: 'debug' | 'info' | 'warn' | 'error'; requests: boolean }
+  /** HTTPS served by the appliance (http/tls-endpoint.ts) once it has a certificate: 443 on the appliance, 0 = a free port. */
+  https: { port: number }
+  /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
+  system: { apply: boolean }
+  /**
+   * disks/: the region and zone this box's disks join the rings in; the bytes a burn-in writes
+   * and reads back (MiB); how often mounted disks are probed for failure (s); and `only`, the
+   * block devices to manage (paths such as /dev/sdb; empty = every disk found).
+   */
+  disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
+  /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
+  health: HealthConfig
+}
+
+export interface HealthConfig {
+  enabled: boolean
+  /** Host root for /proc and /sys reads (fixture trees in tests). */
+  sysRoot: string
+  /** Seconds between samples of the cheap samplers (CPU, memory, network, I/O, process, storage). */
+  sampleIntervalSec: number
+  smartIntervalSec: number
+  alertIntervalSec: number
+  /** A directory of recorded `smartctl --json -a` documents (`<device>.json`) read instead of smartctl (demos, e2e). */
+  smartRecordedDir?: string
+  rules: { cpuTempMaxC: number; diskTempMaxC: number; fsWarnPct: number; fsCritPct: number; expectedSpeedMbps: Record<string, number> }
+  /** Alert email (off when absent). The password is a secret: never logged. */
+  email?: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; to: string[] }
+  /** Alert webhook (off when absent): JSON POST, retried with backoff. */
+  webhook?: { url: string; retries?: number }
+  /** /metrics scrapers: a bearer token (empty = none) or these client addresses. */
+  metrics: { token: string; allowFrom: string[] }
+  /** Velox's JSON log kept on disk under `<data>/log/` (rotated, capped), and forwarded to syslog. */
+  logFiles: { enabled: boolean; maxBytes: number; maxFiles: number }
+  syslog?: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; caFile?: string; appName?: string }
+  /** The web terminal: enabled, and idle minutes before a session is closed. */
+  terminal: { enabled: boolean; idleSec: number; shell: string }
 }
 
 export type ConfigOverrides = {
@@ -91,17 +135,32 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     mountCheck: false,
     swiftDir: join(dataDir, 'etc'),
     embedded: { devices: 3, partPower: 10, replicas: 3, minPartHours: 1 },
+    policies: DEFAULT_POLICIES.map((p) => ({ ...p })),
     constraints: { ...DEFAULT_CONSTRAINTS, valid_api_versions: [...DEFAULT_CONSTRAINTS.valid_api_versions] },
     auth: { tokenLifeSec: 86400, resellerPrefixes: ['AUTH_'], requireGroup: {} },
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
     cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     replicator: { enabled: true, intervalSec: 30, bytesPerSec: 64 * 1024 * 1024, filesPerSec: 500, reclaimAgeSec: 7 * 86400, concurrency: 4 },
-    rings: { checkSec: 5 },
     expirer: { intervalSec: 300 },
+    reads: { newestReplica: true, verifyMaxBytes: 4 * 1024 * 1024 },
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
+    https: { port: 8443 },
+    system: { apply: false },
+    health: {
+      enabled: true,
+      sysRoot: '/',
+      sampleIntervalSec: 10,
+      smartIntervalSec: 3600,
+      alertIntervalSec: 30,
+      rules: { cpuTempMaxC: 85, diskTempMaxC: 55, fsWarnPct: 80, fsCritPct: 90, expectedSpeedMbps: {} },
+      metrics: { token: '', allowFrom: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+      logFiles: { enabled: true, maxBytes: 10 * 1024 * 1024, maxFiles: 10 },
+      terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
+    },
+    disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
   }
 }
 
@@ -198,16 +257,19 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!Number.isInteger(c.embedded.devices) || c.embedded.devices < 1) bad('embedded.devices must be ≥ 1')
   if (c.embedded.partPower < 0 || c.embedded.partPower > 32) bad('embedded.partPower must be 0..32')
   if (!(c.embedded.replicas >= 1)) bad('embedded.replicas must be ≥ 1')
+  if (!Number.isSafeInteger(c.reads.verifyMaxBytes) || c.reads.verifyMaxBytes < 0) bad('reads.verifyMaxBytes must be an integer ≥ 0')
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
   if (!(c.replicator.bytesPerSec > 0) || !(c.replicator.filesPerSec > 0)) bad('replicator.bytesPerSec and filesPerSec must be > 0')
   if (!(c.replicator.reclaimAgeSec > 0) || !(c.replicator.intervalSec >= 0)) bad('replicator.reclaimAgeSec must be > 0, intervalSec ≥ 0')
   if (!Number.isInteger(c.replicator.concurrency) || c.replicator.concurrency < 1) bad('replicator.concurrency must be an integer ≥ 1')
-  if (!(c.rings.checkSec > 0)) bad('rings.checkSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
+  for (const problem of policyProblems(c.policies)) bad(problem)
+  if (!Number.isInteger(c.https.port) || c.https.port < 0 || c.https.port > 65535) bad(`https.port: ${JSON.stringify(c.https.port)}`)
+  if (!(c.health.sampleIntervalSec >= 1) || !(c.health.smartIntervalSec >= 60)) bad('health: sampleIntervalSec must be ≥ 1 and smartIntervalSec ≥ 60')
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 

@@ -10,8 +10,14 @@ import type { KeystoneService } from '../identity/keystone.js'
 import type { SwiftServices } from '../swift/index.js'
 import { swiftErrorResponse } from './error-response.js'
 import { isKeystonePath, routeKeystone } from './keystone/router.js'
+import { noteTransId } from './request-guard.js'
 import { webMiddlewares, type WebDeps } from './web.js'
+import { healthRoutes, type HealthWebDeps } from './admin/health-routes.js'
+import { metricsRoute, type MetricsAccess } from './admin/metrics-route.js'
+import type { HealthMetrics } from '../health/metrics.js'
 import { routeSwift, isSwiftRequest } from './swift/router.js'
+import { setupRoutes, type SetupRouteDeps } from './api/setup-routes.js'
+import { settingsRoutes, type SettingsRouteDeps } from './api/settings-routes.js'
 import { writeSwiftResponse, type SwiftResponse } from './swift/respond.js'
 
 export interface RequestLogLine {
@@ -29,11 +35,17 @@ export interface AppDeps {
   /** The Keystone v3 subset at /v3 (off when absent). */
   keystone?: KeystoneService
   /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
-  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir'>
+  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks'>
   /** Receives one line per request. */
   requestLog?: (line: RequestLogLine) => void
   /** Receives 5xx causes. */
   errorLog?: (msg: string, err: unknown, transId: string) => void
+  /** The first-boot wizard (/api/setup) and the gate in front of everything until it is done. */
+  setup?: SetupRouteDeps
+  /** The admin settings area (/api/admin/settings, /api/admin/users). */
+  settings?: SettingsRouteDeps
+  /** The health console: /metrics and the /api/admin health routes (off when absent). */
+  health?: { metrics: HealthMetrics; access: MetricsAccess; web: HealthWebDeps }
 }
 
 /** Swift's transaction id: "tx" + 21 hex + "-" + hex seconds. */
@@ -45,11 +57,16 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa()
   app.proxy = false
   app.silent = true
+  if (deps.setup) app.use(setupRoutes(deps.setup))
+  if (deps.settings) app.use(settingsRoutes(deps.settings))
   app.use(async (ctx, next) => {
     const rawPath = ctx.path
     if (!isSwiftRequest(deps.swift, rawPath, ctx.get('host') || undefined)) return next()
     const started = performance.now()
     const transId = newTransId()
+    noteTransId(transId)
+    // Read now: the socket is gone from the request once the client has left (issue 11).
+    const client = ctx.req.socket?.remoteAddress ?? ''
     ctx.respond = false
     let r: SwiftResponse
     try {
@@ -73,7 +90,7 @@ export function createApp(deps: AppDeps): Koa {
         status: r.status,
         bytes,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        client: ctx.req.socket.remoteAddress ?? '',
+        client,
       })
     })
   })
@@ -84,7 +101,9 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set({ ...r.headers, 'X-Openstack-Request-Id': `req-${crypto.randomUUID()}` })
     ctx.body = r.body ?? ''
   })
-  if (deps.web) for (const mw of webMiddlewares({ ...deps.web, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
+  if (deps.health) app.use(metricsRoute(deps.health.metrics, deps.health.access))
+  const admin = deps.web && deps.health ? healthRoutes({ ...deps.health.web, sessions: deps.web.sessions, errorLog: deps.errorLog }) : undefined
+  if (deps.web) for (const mw of webMiddlewares({ ...deps.web, admin, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
   app.use(async (ctx) => {
     ctx.status = 404
     ctx.type = 'text/plain'

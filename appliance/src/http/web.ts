@@ -7,9 +7,12 @@ import type { Middleware } from 'koa'
 import type { SessionService } from '../identity/sessions.js'
 import type { ShareService } from '../sharing/shares.js'
 import type { SwiftServices } from '../swift/index.js'
+import type { DiskService } from '../disks/service.js'
+import { adminDiskRoutes } from './api/admin-disks.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
+import { noteTransId } from './request-guard.js'
 import { serveWebApp } from './static.js'
 
 export interface WebDeps {
@@ -20,6 +23,10 @@ export interface WebDeps {
   distDir: string
   requestLog?: (line: RequestLogLine) => void
   errorLog?: (msg: string, err: unknown, transId: string) => void
+  /** The admin console's API (/api/admin/…), logged like every web request. */
+  admin?: Middleware
+  /** This box's disks, for /api/admin/disks (absent: no such routes). */
+  disks?: DiskService
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -31,6 +38,9 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const log: Middleware = async (ctx, next) => {
     const started = performance.now()
     const transId = newTransId()
+    noteTransId(transId)
+    // Read now: the socket is gone from the request once the client has left (issue 11).
+    const client = ctx.req.socket?.remoteAddress ?? ''
     ctx.set('X-Trans-Id', transId)
     ctx.res.once('finish', () =>
       d.requestLog?.({
@@ -40,10 +50,11 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
         status: ctx.status,
         bytes: ctx.response.length ?? 0,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        client: ctx.req.socket.remoteAddress ?? '',
+        client,
       }),
     )
     await next()
   }
-  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

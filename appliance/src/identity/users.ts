@@ -148,6 +148,16 @@ export class UserDirectory {
     })
   }
 
+  /** Grants or takes away `.admin` (the admin settings' "make admin"); `not-found` if there is none. */
+  async setAdmin(account: string, user: string, admin: boolean): Promise<User> {
+    return this.mutate((records) => {
+      const r = records.get(userKey(account, user))
+      if (!r) throw new VeloxError('not-found', `no user ${userKey(account, user)}`)
+      r.admin = admin
+      return toUser(r)
+    })
+  }
+
   /**
    * Adds or updates users in one write (for `--users FILE` at start). A user whose key is
    * unchanged keeps its hash, so that its tokens survive restarts.

@@ -14,6 +14,8 @@ export interface ObjectLocation {
   hash: string
   /** "/account/container/object", stored in the metadata as Swift does. */
   name: string
+  /** Storage policy index: its objects live in `objects-N/` (policy 0, the default: `objects/`), as Swift's. */
+  policy?: number
 }
 
 /** Metadata persisted with an object version (Swift keeps the same facts in its xattr). */
@@ -106,6 +108,15 @@ export interface ContainerRow {
   objectCount: number
   bytesUsed: number
   deleted: boolean
+  /** The container's storage policy (0 when a report leaves it out). */
+  storagePolicyIndex?: number
+}
+
+/** An account's totals over the containers of one storage policy (Swift's policy_stat). */
+export interface PolicyStats {
+  containerCount: number
+  objectCount: number
+  bytesUsed: number
 }
 
 export interface ListingParams {
@@ -146,6 +157,8 @@ export interface AccountInfo {
   objectCount: number
   bytesUsed: number
   metadata: DbMetadata
+  /** Per storage policy index: every policy a container of this account has used. */
+  policyStats: Record<number, PolicyStats>
 }
 
 /** Account and container databases kept on one device (one LevelDB per device). */

@@ -35,7 +35,7 @@ export class AccountService {
     const info = await this.dbs.getAccount(account)
     if (info) return { ...info, exists: true }
     const now = Timestamp.now().internal
-    return { account, putTimestamp: now, deleteTimestamp: '0', createdAt: now, containerCount: 0, objectCount: 0, bytesUsed: 0, metadata: {}, exists: false }
+    return { account, putTimestamp: now, deleteTimestamp: '0', createdAt: now, containerCount: 0, objectCount: 0, bytesUsed: 0, metadata: {}, policyStats: {}, exists: false }
   }
 
   async post(account: string, headers: HeaderMap, owner: boolean): Promise<void> {

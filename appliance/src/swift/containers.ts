@@ -3,6 +3,7 @@
  * empty), with the account row kept in step. Names validated here; no HTTP types.
  */
 import type { AccountUpdater } from '../cluster/account-updater.js'
+import { type ContainerPolicies, StoragePolicies } from '../cluster/policies.js'
 import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import type { SwiftConstraints } from '../config/index.js'
 import { VeloxError } from '../errors.js'
@@ -10,7 +11,7 @@ import { Timestamp } from '../lib/timestamp.js'
 import type { ContainerInfo, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
 import type { AccountService } from './accounts.js'
 import { metadataUpdates } from './db-metadata.js'
-import { DEFAULT_POLICY, type HeaderMap } from './types.js'
+import type { HeaderMap } from './types.js'
 
 export class ContainerService {
   constructor(
@@ -18,22 +19,43 @@ export class ContainerService {
     private readonly accounts: AccountService,
     private readonly updater: AccountUpdater,
     private readonly constraints: SwiftConstraints,
+    private readonly policies: StoragePolicies = StoragePolicies.single(3),
+    private readonly containerPolicies?: ContainerPolicies,
   ) {}
 
   async put(account: string, container: string, headers: HeaderMap, owner: boolean): Promise<{ created: boolean }> {
     if (container === '.' || container === '..') throw new VeloxError('bad-request', 'Invalid container name', { explain: true })
+    const policy = await this.policyForPut(account, container, headers['x-storage-policy'])
     await this.accounts.ensure(account)
     const ts = Timestamp.now().internal
-    const policy = headers['x-storage-policy']
-    if (policy !== undefined && policy.toLowerCase() !== DEFAULT_POLICY.name.toLowerCase()) {
-      throw new VeloxError('bad-request', `Invalid X-Storage-Policy ${JSON.stringify(policy)}`, { explain: true })
-    }
     const md = metadataUpdates(headers, 'container', ts, owner)
-    const { created } = await this.dbs.putContainer(account, container, ts, md, DEFAULT_POLICY.index)
+    this.containerPolicies?.forget(account, container)
+    const { created } = await this.dbs.putContainer(account, container, ts, md, policy)
     if (!created && Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
     this.updater.mark(account, container)
     if (created) await this.updater.flush(account)
     return { created }
+  }
+
+  /**
+   * The policy a container PUT asks for: the named one (400 for a name no policy has), the
+   * default when none is named; naming another policy than an existing container's is 409,
+   * as Swift's container server answers (a policy is fixed for a container's lifetime).
+   */
+  private async policyForPut(account: string, container: string, name: string | undefined): Promise<number> {
+    const named = name ? this.policies.byName(name) : undefined
+    if (name && !named) throw new VeloxError('bad-request', `Invalid X-Storage-Policy ${pyRepr(name)}`, { explain: true })
+    const existing = await this.dbs.getContainer(account, container)
+    if (existing) {
+      if (named && named.index !== existing.storagePolicyIndex) throw new VeloxError('conflict', 'There was a conflict when trying to complete your request.')
+      return existing.storagePolicyIndex
+    }
+    return (named ?? this.policies.default).index
+  }
+
+  /** The name a container's policy is shown with (X-Storage-Policy). */
+  policyName(info: ContainerInfo): string {
+    return this.policies.byIndex(info.storagePolicyIndex)?.name ?? String(info.storagePolicyIndex)
   }
 
   async info(account: string, container: string): Promise<ContainerInfo> {
@@ -58,7 +80,8 @@ export class ContainerService {
     if (info.objectCount > 0) throw new VeloxError('conflict', 'There was a conflict when trying to complete your request.')
     const ts = Timestamp.now().internal
     await this.dbs.deleteContainer(account, container, ts)
-    await this.dbs.putContainerRow(account, { name: container, putTimestamp: info.putTimestamp, deleteTimestamp: ts, objectCount: 0, bytesUsed: 0, deleted: true })
+    this.containerPolicies?.forget(account, container)
+    await this.dbs.putContainerRow(account, { name: container, putTimestamp: info.putTimestamp, deleteTimestamp: ts, objectCount: 0, bytesUsed: 0, deleted: true, storagePolicyIndex: info.storagePolicyIndex })
   }
 
   async list(account: string, container: string, params: ListingParams): Promise<{ info: ContainerInfo; entries: ListingEntry<ObjectRow>[] }> {
@@ -71,4 +94,10 @@ export class ContainerService {
 /** Swift's checks on listing parameters: limit within bounds (2.30 takes any delimiter). */
 export function checkListingParams(params: ListingParams, max: number): void {
   if (params.limit > max) throw new VeloxError('precondition-failed', `Maximum limit is ${max}`, { explain: 'html' })
+}
+
+/** Python's repr of a str, as Swift's messages quote a value. */
+function pyRepr(v: string): string {
+  const q = v.includes("'") && !v.includes('"') ? '"' : "'"
+  return q + v.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`) + q
 }

@@ -4,8 +4,9 @@
  */
 import { AccountUpdater, type Logger } from '../cluster/account-updater.js'
 import type { Placement } from '../cluster/placement.js'
+import { ContainerPolicies, StoragePolicies } from '../cluster/policies.js'
 import { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
-import { ReplicatedObjects } from '../cluster/replicated-objects.js'
+import { ReplicatedObjects, type ReadOptions } from '../cluster/replicated-objects.js'
 import type { SwiftConstraints } from '../config/index.js'
 import { cleanContainerAcl } from '../identity/authorize.js'
 import type { SessionService } from '../identity/sessions.js'
@@ -40,6 +41,10 @@ export interface SwiftDeps {
   /** Operator CORS settings (Swift's cors_allow_origin / cors_expose_headers). */
   cors?: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   log: Logger
+  /** Newest-replica reads and body checks (config `reads`). */
+  reads?: ReadOptions
+  /** Storage policies (cluster/policies.ts); one 3-replica policy 0 when left out. */
+  policies?: StoragePolicies
 }
 
 export class SwiftServices {
@@ -48,6 +53,8 @@ export class SwiftServices {
   readonly accounts: AccountService
   readonly containers: ContainerService
   readonly objects: ObjectService
+  /** The replicated object store under `objects` (its read repair, for tests and health). */
+  readonly replicas: ReplicatedObjects
   readonly access: AccessService
   readonly expirer: Expirer
   readonly slo: SloService
@@ -60,16 +67,23 @@ export class SwiftServices {
   readonly infoCache: InfoCache
   readonly cors: { allowOrigin: readonly string[]; exposeHeaders: readonly string[] }
   readonly sessions?: SessionService
+  readonly policies: StoragePolicies
+  /** Which storage policy each container's objects use (briefly cached). */
+  readonly containerPolicies: ContainerPolicies
 
   constructor(d: SwiftDeps) {
     this.constraints = d.constraints
     this.sessions = d.sessions
     this.dbs = new ReplicatedDatabases(d.placement)
+    this.policies = d.policies ?? StoragePolicies.single(3)
+    this.containerPolicies = new ContainerPolicies(this.dbs, this.policies)
     this.updater = new AccountUpdater(this.dbs, d.log)
     this.accounts = new AccountService(this.dbs, this.updater, d.constraints)
-    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints)
+    this.containers = new ContainerService(this.dbs, this.accounts, this.updater, d.constraints, this.policies, this.containerPolicies)
     this.expirer = new Expirer(d.state.namespace('expirer'))
-    this.objects = new ObjectService(new ReplicatedObjects(d.placement), this.dbs, this.updater, this.expirer, d.constraints)
+    const policyOf = (account: string, container: string) => this.containerPolicies.of(account, container)
+    this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log, policyOf })
+    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)

@@ -36,5 +36,3 @@ export interface Grant {
    */
   scope?: { account: string; container?: string }
 }
-
-export const DEFAULT_POLICY = { index: 0, name: 'Policy-0' } as const

@@ -56,9 +56,9 @@ export function normalizeVersioningHeaders(h: HeaderMap): void {
   for (const k of removeHeaders) delete h[k]
 }
 
-/** "<3 hex digits of the name's length><name>/": the prefix of an object's versions. */
+/** "<3 hex digits of the name's length in UTF-8 bytes, as Swift counts it><name>/": the prefix of an object's versions. */
 export function versionsPrefix(object: string): string {
-  return `${object.length.toString(16).padStart(3, '0')}${object}/`
+  return `${Buffer.byteLength(object).toString(16).padStart(3, '0')}${object}/`
 }
 
 export function versionName(object: string, timestamp: string): string {

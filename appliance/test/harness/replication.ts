@@ -28,7 +28,7 @@ export async function changeRings(app: Appliance, change: (b: RingBuilder) => vo
     b.save(path)
     b.writeRing(ringPathForBuilder(path))
   }
-  if (!(await app.replication.reloader.check())) throw new Error('the appliance did not reload its rings')
+  if (!(await app.replication.reloader.reload())) throw new Error('the appliance did not reload its rings')
 }
 
 export function deviceId(b: RingBuilder, device: string): number {

@@ -83,7 +83,7 @@ function ownerOf(s: WebSession): string {
   return `${s.account}:${s.user}`
 }
 
-function sessionBody(d: WebDeps, s: WebSession) {
+export function sessionBody(d: Pick<WebDeps, 'sessions'>, s: WebSession) {
   return {
     user: { account: s.account, user: s.user, admin: s.admin },
     csrfToken: s.csrfToken,

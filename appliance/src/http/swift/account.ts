@@ -4,15 +4,15 @@ import { Timestamp } from '../../lib/timestamp.js'
 import { accountAclResponseHeader } from '../../swift/access.js'
 import type { AccountView } from '../../swift/accounts.js'
 import { metadataHeaders } from '../../swift/db-metadata.js'
-import { DEFAULT_POLICY } from '../../swift/types.js'
 import type { SwiftServices } from '../../swift/index.js'
 import { checkMetadata } from './metadata.js'
+import { titleCase } from './object.js'
 import { listingFormat, renderAccountListing } from './listing-format.js'
 import { checkListingQuery, listingParams } from './listing-params.js'
 import type { SwiftRequest } from './request.js'
 import { htmlStatus, type SwiftResponse } from './respond.js'
 
-export function accountHeaders(info: AccountView, owner: boolean): Record<string, string> {
+export function accountHeaders(info: AccountView, owner: boolean, policyName: (index: number) => string | undefined = () => undefined): Record<string, string> {
   const h: Record<string, string> = {
     'X-Account-Container-Count': String(info.containerCount),
     'X-Account-Object-Count': String(info.objectCount),
@@ -20,11 +20,16 @@ export function accountHeaders(info: AccountView, owner: boolean): Record<string
     'X-Timestamp': Timestamp.parse(info.createdAt).normal,
   }
   if (!info.exists) h['X-Put-Timestamp'] = Timestamp.parse(info.putTimestamp).normal
-  else if (info.containerCount > 0) {
-    const p = `X-Account-Storage-Policy-${DEFAULT_POLICY.name}`
-    h[`${p}-Container-Count`] = String(info.containerCount)
-    h[`${p}-Object-Count`] = String(info.objectCount)
-    h[`${p}-Bytes-Used`] = String(info.bytesUsed)
+  else {
+    // Swift's account server: one set per policy the account has used, named as swob titles it.
+    for (const [index, stats] of Object.entries(info.policyStats).sort(([a], [b]) => Number(a) - Number(b))) {
+      const name = policyName(Number(index))
+      if (name === undefined) continue
+      const p = `X-Account-Storage-Policy-${titleCase(name.toLowerCase())}`
+      h[`${p}-Container-Count`] = String(stats.containerCount)
+      h[`${p}-Object-Count`] = String(stats.objectCount)
+      h[`${p}-Bytes-Used`] = String(stats.bytesUsed)
+    }
   }
   const acl = owner ? accountAclResponseHeader(info.metadata) : undefined
   if (acl) h['X-Account-Access-Control'] = acl
@@ -42,7 +47,7 @@ export async function handleAccount(s: SwiftServices, req: SwiftRequest): Promis
       const ct = { 'Content-Type': `${format}; charset=utf-8` }
       // An account not created yet is answered by the proxy's autocreate listing: no
       // Accept-Ranges, and 200 rather than 204 for a HEAD.
-      const headers = (info: AccountView) => ({ ...ct, ...(info.exists ? { 'Accept-Ranges': 'bytes' } : {}), ...accountHeaders(info, req.grant.owner) })
+      const headers = (info: AccountView) => ({ ...ct, ...(info.exists ? { 'Accept-Ranges': 'bytes' } : {}), ...accountHeaders(info, req.grant.owner, (i) => s.policies.byIndex(i)?.name) })
       if (req.method === 'HEAD') {
         const info = await s.accounts.info(account)
         return { status: info.exists ? 204 : 200, headers: headers(info) }

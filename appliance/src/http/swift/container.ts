@@ -3,7 +3,6 @@ import { VeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
 import { metadataHeaders } from '../../swift/db-metadata.js'
 import type { SwiftServices } from '../../swift/index.js'
-import { DEFAULT_POLICY } from '../../swift/types.js'
 import type { ContainerInfo } from '../../store/types.js'
 import { listingFormat, renderContainerListing } from './listing-format.js'
 import { checkListingQuery, listingParams } from './listing-params.js'
@@ -12,7 +11,7 @@ import { checkNameLength } from './swift-path.js'
 import type { SwiftRequest } from './request.js'
 import { htmlStatus, type SwiftResponse } from './respond.js'
 
-function containerHeaders(info: ContainerInfo, owner: boolean): Record<string, string> {
+function containerHeaders(s: SwiftServices, info: ContainerInfo, owner: boolean): Record<string, string> {
   const ts = Timestamp.parse(info.createdAt)
   return {
     'X-Container-Object-Count': String(info.objectCount),
@@ -20,7 +19,7 @@ function containerHeaders(info: ContainerInfo, owner: boolean): Record<string, s
     'X-Timestamp': ts.normal,
     'Last-Modified': Timestamp.parse(info.putTimestamp).httpDate,
     'Accept-Ranges': 'bytes',
-    'X-Storage-Policy': DEFAULT_POLICY.name,
+    'X-Storage-Policy': s.containers.policyName(info),
     ...metadataHeaders(info.metadata, owner),
   }
 }
@@ -52,10 +51,10 @@ export async function handleContainer(s: SwiftServices, req: SwiftRequest): Prom
       const ct = { 'Content-Type': `${format}; charset=utf-8` }
       if (req.method === 'HEAD') {
         const info = await s.containers.info(account, container)
-        return { status: 204, headers: { ...ct, ...containerHeaders(info, req.grant.owner) } }
+        return { status: 204, headers: { ...ct, ...containerHeaders(s, info, req.grant.owner) } }
       }
       const { info, entries } = await s.containers.list(account, container, listingParams(req.query, s.constraints.container_listing_limit))
-      const headers = { ...ct, ...containerHeaders(info, req.grant.owner) }
+      const headers = { ...ct, ...containerHeaders(s, info, req.grant.owner) }
       if (format === 'text/plain' && entries.length === 0) return { status: 204, headers }
       return { status: 200, headers, body: renderContainerListing(entries, format, container) }
     }

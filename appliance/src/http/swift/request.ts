@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, SwiftPath } from '../../swift/types.js'
+import { headerFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
   method: string
@@ -29,9 +30,10 @@ export interface SwiftRequest {
   wholeManifest?: (storedHeaders: Readonly<Record<string, string>>) => boolean
 }
 
+/** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
 export function headerMap(req: IncomingMessage): HeaderMap {
   const out: HeaderMap = {}
-  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v
+  for (const [k, v] of Object.entries(req.headers)) out[k] = v === undefined ? v : headerFromWire(Array.isArray(v) ? v.join(', ') : v)
   return out
 }
 

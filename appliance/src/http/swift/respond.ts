@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { release } from '../../lib/buffer-pool.js'
 import { swiftHtmlBody } from '../error-response.js'
+import { headerToWire } from './header-bytes.js'
 
 export interface SwiftResponse {
   status: number
@@ -24,7 +25,8 @@ export function htmlStatus(status: number, headers: Record<string, string | numb
 }
 
 export function writeSwiftResponse(res: ServerResponse, method: string, r: SwiftResponse, done: (bytes: number) => void): void {
-  const headers: Record<string, string | number> = { ...r.headers }
+  const headers: Record<string, string | number> = {}
+  for (const [k, v] of Object.entries(r.headers)) headers[k] = typeof v === 'string' ? headerToWire(v) : v
   let body = r.body
   if (typeof body === 'string') body = Buffer.from(body)
   if (Buffer.isBuffer(body)) headers['Content-Length'] = body.length

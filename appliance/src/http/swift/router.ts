@@ -179,7 +179,7 @@ function info(s: SwiftServices): Record<string, unknown> {
     swift: {
       version: '2.30.1',
       strict_cors_mode: true,
-      policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+      policies: s.policies.info(),
       allow_account_management: true,
       account_autocreate: true,
       ...limits,

@@ -33,8 +33,27 @@ describe('store/db account databases', () => {
       objectCount: 0,
       bytesUsed: 0,
       metadata: { 'x-account-meta-q': { value: '1', timestamp: ts(10) } },
+      policyStats: {},
     })
     expect(await device.dbs.getAccount('AUTH_other')).to.equal(undefined)
+  })
+
+  it('keeps totals per storage policy, moving a re-created container to its new policy', async () => {
+    await device.dbs.putAccount(1, A, ts(1))
+    await device.dbs.putContainerRow(A, { ...crow('gold', 10, 0, 2, 20), storagePolicyIndex: 0 })
+    await device.dbs.putContainerRow(A, { ...crow('silver', 11, 0, 1, 5), storagePolicyIndex: 1 })
+    await device.dbs.putContainerRow(A, { ...crow('silver2', 12, 0, 3, 7), storagePolicyIndex: 1 })
+    expect((await device.dbs.getAccount(A))?.policyStats).to.deep.equal({
+      0: { containerCount: 1, objectCount: 2, bytesUsed: 20 },
+      1: { containerCount: 2, objectCount: 4, bytesUsed: 12 },
+    })
+    await device.dbs.putContainerRow(A, { ...crow('silver2', 12, 20, 0, 0), storagePolicyIndex: 1 })
+    await device.dbs.putContainerRow(A, { ...crow('silver2', 30, 20, 0, 0), storagePolicyIndex: 0 })
+    expect((await device.dbs.getAccount(A))?.policyStats).to.deep.equal({
+      0: { containerCount: 2, objectCount: 2, bytesUsed: 20 },
+      1: { containerCount: 1, objectCount: 1, bytesUsed: 5 },
+    })
+    expect(await device.dbs.getAccount(A)).to.include({ containerCount: 3, objectCount: 3, bytesUsed: 25 })
   })
 
   it('merges account metadata newest-wins and hides removed keys', async () => {

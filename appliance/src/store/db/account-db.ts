@@ -22,7 +22,9 @@ import {
   isRecordDeleted,
   mergeContainerRow,
   mergeMetadata,
+  movePolicyStats,
   newRecord,
+  policyStatsOf,
   newerTimestamp,
   parseTimestamp,
   visibleMetadata,
@@ -66,6 +68,7 @@ export class AccountDatabases {
       objectCount: rec.objectCount,
       bytesUsed: rec.bytesUsed,
       metadata: visibleMetadata(rec.metadata),
+      policyStats: structuredClone(policyStatsOf(rec)),
     }
   }
 
@@ -91,6 +94,7 @@ export class AccountDatabases {
     return this.store.exclusive('account', account, '', async () => {
       const existing = await this.live(account)
       const rec = structuredClone(existing)
+      rec.policyStats = structuredClone(policyStatsOf(existing))
       const current = new Map<string, ContainerRow & { seq: number }>()
       const ops: BatchOp[] = []
       for (const row of rows) {
@@ -110,6 +114,7 @@ export class AccountDatabases {
         rec.containerCount += after.containers - before.containers
         rec.objectCount += after.objects - before.objects
         rec.bytesUsed += after.bytes - before.bytes
+        movePolicyStats(rec.policyStats, old, merged)
         current.set(row.name, { ...merged, seq: rec.seq })
       }
       if (ops.length === 0) return 0

@@ -8,7 +8,7 @@
  */
 import { VeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
-import type { ContainerRow, DbMetadata, ObjectRow } from '../types.js'
+import type { ContainerRow, DbMetadata, ObjectRow, PolicyStats } from '../types.js'
 import type { DbKind } from './keys.js'
 
 /** Swift's initial delete_timestamp. */
@@ -33,6 +33,11 @@ export interface DbRecord {
   containerCount: number
   metadata: DbMetadata
   storagePolicyIndex: number
+  /**
+   * Accounts only: the totals per storage policy index. Absent in records written before
+   * policies: then everything counted so far is policy 0's (policyStatsOf).
+   */
+  policyStats?: Record<string, PolicyStats>
   /** Last change sequence handed out to a row of this database (0 = none yet). */
   seq: number
 }
@@ -121,19 +126,43 @@ export function listedObjectRow(name: string, value: string): ObjectRow {
   return { name, timestamp: v[0], size: v[1], contentType: v[2], etag: v[3], deleted: false }
 }
 
-/** Row value of an account database: [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq]. */
+/** Row value of an account database: [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq, policy index]
+ *  (rows written before storage policies have no index: policy 0). */
 export function encodeContainerRow(row: ContainerRow, seq: number): string {
-  return JSON.stringify([row.putTimestamp, row.deleteTimestamp, row.objectCount, row.bytesUsed, seq])
+  return JSON.stringify([row.putTimestamp, row.deleteTimestamp, row.objectCount, row.bytesUsed, seq, row.storagePolicyIndex ?? 0])
 }
 
 export function decodeContainerRow(name: string, value: string, deleted: boolean): ContainerRow & { seq: number } {
-  const [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq] = JSON.parse(value) as [string, string, number, number, number]
-  return { name, putTimestamp, deleteTimestamp, objectCount, bytesUsed, deleted, seq }
+  const [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq, policy] = JSON.parse(value) as [string, string, number, number, number, number?]
+  const row: ContainerRow & { seq: number } = { name, putTimestamp, deleteTimestamp, objectCount, bytesUsed, deleted, seq }
+  if (policy) row.storagePolicyIndex = policy
+  return row
 }
 
 export function listedContainerRow(name: string, value: string): ContainerRow {
-  const v = JSON.parse(value) as [string, string, number, number, number]
+  const v = JSON.parse(value) as [string, string, number, number, number, number?]
   return { name, putTimestamp: v[0], deleteTimestamp: v[1], objectCount: v[2], bytesUsed: v[3], deleted: false }
+}
+
+/** An account record's totals per policy; a record from before policies counted everything as policy 0's. */
+export function policyStatsOf(rec: DbRecord): Record<string, PolicyStats> {
+  if (rec.policyStats) return rec.policyStats
+  return rec.containerCount > 0 || rec.objectCount > 0 ? { 0: { containerCount: rec.containerCount, objectCount: rec.objectCount, bytesUsed: rec.bytesUsed } } : {}
+}
+
+/** Moves an account's per-policy totals by a row's change (`before` → `after`). */
+export function movePolicyStats(stats: Record<string, PolicyStats>, before: ContainerRow | undefined, after: ContainerRow): void {
+  const add = (row: ContainerRow | undefined, sign: number) => {
+    if (!row) return
+    const s = containerRowStats(row)
+    const key = String(row.storagePolicyIndex ?? 0)
+    const p = (stats[key] ??= { containerCount: 0, objectCount: 0, bytesUsed: 0 })
+    p.containerCount += sign * s.containers
+    p.objectCount += sign * s.objects
+    p.bytesUsed += sign * s.bytes
+  }
+  add(before, -1)
+  add(after, 1)
 }
 
 /** Swift's account merge_items: put and delete timestamps each keep the newest; a deleted row
@@ -150,6 +179,7 @@ export function mergeContainerRow(existing: ContainerRow | undefined, incoming: 
     if (compareTimestamps(incomingNewest, existingNewest) < 0) {
       merged.objectCount = existing.objectCount
       merged.bytesUsed = existing.bytesUsed
+      merged.storagePolicyIndex = existing.storagePolicyIndex
     }
   }
   merged.deleted = merged.objectCount === 0 && compareTimestamps(merged.deleteTimestamp, merged.putTimestamp) > 0
@@ -159,7 +189,8 @@ export function mergeContainerRow(existing: ContainerRow | undefined, incoming: 
     existing.deleteTimestamp === merged.deleteTimestamp &&
     existing.objectCount === merged.objectCount &&
     existing.bytesUsed === merged.bytesUsed &&
-    existing.deleted === merged.deleted
+    existing.deleted === merged.deleted &&
+    (existing.storagePolicyIndex ?? 0) === (merged.storagePolicyIndex ?? 0)
   ) {
     return undefined
   }

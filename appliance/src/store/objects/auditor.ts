@@ -1,5 +1,5 @@
 /**
- * The object auditor of one device: walks `objects/<partition>/<suffix>/<hash>`, re-reads each
+ * The object auditor of one device: walks `objects[-N]/<partition>/<suffix>/<hash>`, re-reads each
  * live data file at a bounded rate (a token bucket of bytes per second, so client traffic comes
  * first), and lets the store's checks do the judging: size against metadata on open, MD5 on the
  * whole-body read, quarantine of what fails (Swift obj/auditor.py `object_audit`).
@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { isVeloxError } from '../../errors.js'
 import { listDir } from './durable-files.js'
 import type { DeviceObjectStore } from './device-object-store.js'
-import { devicePaths, isObjectHash } from './layout.js'
+import { isObjectHash } from './layout.js'
 
 export interface AuditReport {
   /** Live objects read to the end and found good. */
@@ -70,9 +70,9 @@ export class ObjectAuditor {
     const bucket = new TokenBucket(this.options.bytesPerSecond)
     const signal = this.abort.signal
     try {
-      for await (const { partition, hash } of this.walk()) {
+      for await (const found of this.walk()) {
         if (signal.aborted) break
-        await this.auditOne(partition, hash, bucket, signal, report)
+        await this.auditOne(found, bucket, signal, report)
       }
     } catch (err) {
       if (!signal.aborted) throw err
@@ -101,10 +101,10 @@ export class ObjectAuditor {
     this.abort = new AbortController()
   }
 
-  private async auditOne(partition: number, hash: string, bucket: TokenBucket, signal: AbortSignal, report: AuditReport): Promise<void> {
+  private async auditOne({ partition, hash, policy }: { partition: number; hash: string; policy: number }, bucket: TokenBucket, signal: AbortSignal, report: AuditReport): Promise<void> {
     let opened
     try {
-      opened = await this.store.openHash(partition, hash)
+      opened = await this.store.openHash(partition, hash, undefined, policy)
     } catch (err) {
       if (isVeloxError(err, 'not-found')) {
         if (err.detail?.quarantined) report.quarantined++
@@ -132,14 +132,21 @@ export class ObjectAuditor {
     }
   }
 
-  private async *walk(): AsyncGenerator<{ partition: number; hash: string }> {
-    const objects = devicePaths(this.store.root).objects
+  /** Every storage policy's objects dir (`objects`, `objects-1`, …), as Swift's auditor walks them. */
+  private async *walk(): AsyncGenerator<{ partition: number; hash: string; policy: number }> {
+    for (const name of await listDir(this.store.root)) {
+      const m = /^objects(?:-(\d+))?$/.exec(name)
+      if (m) yield* this.walkPolicy(join(this.store.root, name), m[1] === undefined ? 0 : Number(m[1]))
+    }
+  }
+
+  private async *walkPolicy(objects: string, policy: number): AsyncGenerator<{ partition: number; hash: string; policy: number }> {
     for (const part of await listDir(objects)) {
       if (!/^\d+$/.test(part)) continue
       for (const suffix of await listDir(join(objects, part))) {
         if (!/^[0-9a-f]{3}$/.test(suffix)) continue
         for (const hash of await listDir(join(objects, part, suffix))) {
-          if (isObjectHash(hash) && hash.endsWith(suffix)) yield { partition: Number(part), hash }
+          if (isObjectHash(hash) && hash.endsWith(suffix)) yield { partition: Number(part), hash, policy }
         }
       }
     }

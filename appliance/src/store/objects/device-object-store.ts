@@ -102,7 +102,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
     const timestamp = parseTimestamp(put.timestamp)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     // Refuse before reading the body, as Swift's object server does; checked again at commit.
     // The temp file is created meanwhile (and removed again if refused).
     const created = quiet(createTempFile(this.tmpDir, timestamp.internal))
@@ -145,7 +145,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async delete(loc: ObjectLocation, timestampText: string): Promise<ObjectMetadata | undefined> {
     const timestamp = parseTimestamp(timestampText)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     return this.writeEmptyFile(hashDir, timestamp, 'ts', { name: loc.name, timestamp: timestamp.internal }, async (files) => {
       if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
       if (!files.data) return undefined
@@ -157,7 +157,7 @@ export class DeviceObjectStore implements DeviceObjects {
 
   async post(loc: ObjectLocation, timestampText: string, headers: Record<string, string>): Promise<void> {
     const timestamp = parseTimestamp(timestampText)
-    const hashDir = hashDirOf(this.root, loc.partition, loc.hash)
+    const hashDir = hashDirOf(this.root, loc.partition, loc.hash, loc.policy)
     await this.writeEmptyFile(hashDir, timestamp, 'meta', { name: loc.name, timestamp: timestamp.internal, headers }, async (files) => {
       if (!files.data) throw notFound(files)
       const newest = files.meta && files.meta.timestamp.compare(files.data.timestamp) > 0 ? files.meta.timestamp : files.data.timestamp
@@ -166,15 +166,15 @@ export class DeviceObjectStore implements DeviceObjects {
   }
 
   async open(loc: ObjectLocation): Promise<OpenedObject> {
-    return this.openHash(loc.partition, loc.hash, loc.name)
+    return this.openHash(loc.partition, loc.hash, loc.name, loc.policy)
   }
 
   /**
    * Opens the live version in a hash directory; `name`, when given, must match the stored name
    * (Swift's DiskFileCollision → not found). Used by open() and the auditor.
    */
-  async openHash(partition: number, hash: string, name?: string): Promise<OpenedObject> {
-    const hashDir = hashDirOf(this.root, partition, hash)
+  async openHash(partition: number, hash: string, name?: string, policy = 0): Promise<OpenedObject> {
+    const hashDir = hashDirOf(this.root, partition, hash, policy)
     // A newer write or a cleanup may remove the file between listing and opening: list again.
     for (let attempt = 0; ; attempt++) {
       const files = chooseOndiskFiles(await listDir(hashDir))

@@ -45,11 +45,17 @@ export function devicePaths(root: string) {
   }
 }
 
-/** `<root>/objects/<partition>/<suffix>/<hash>`; rejects anything that is not a Swift hash. */
-export function hashDirOf(root: string, partition: number, hash: string): string {
+/** Swift's get_data_dir: `objects` for storage policy 0, `objects-N` for policy N. */
+export function objectsDirName(policy = 0): string {
+  return policy === 0 ? 'objects' : `objects-${policy}`
+}
+
+/** `<root>/objects[-N]/<partition>/<suffix>/<hash>`; rejects anything that is not a Swift hash. */
+export function hashDirOf(root: string, partition: number, hash: string, policy = 0): string {
   if (!HASH.test(hash)) throw new VeloxError('bad-request', `not an object hash: ${JSON.stringify(hash)}`)
   if (!Number.isSafeInteger(partition) || partition < 0) throw new VeloxError('bad-request', `bad partition: ${partition}`)
-  return join(root, 'objects', String(partition), hash.slice(-3), hash)
+  if (!Number.isSafeInteger(policy) || policy < 0) throw new VeloxError('bad-request', `bad storage policy: ${policy}`)
+  return join(root, objectsDirName(policy), String(partition), hash.slice(-3), hash)
 }
 
 export function isObjectHash(name: string): boolean {

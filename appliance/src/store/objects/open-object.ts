@@ -35,16 +35,7 @@ export class OpenedObject implements OpenObject {
   stream(range?: { start: number; end: number }): Readable {
     if (this.closing) throw new VeloxError('internal', 'object stream requested after close()')
     const size = this.meta.size
-    let start = 0
-    let end = size - 1
-    if (range) {
-      if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end < range.start) {
-        throw new VeloxError('range-not-satisfiable', `bad range ${range.start}-${range.end}`)
-      }
-      if (range.start >= size) throw new VeloxError('range-not-satisfiable', `range starts at ${range.start}, object has ${size} bytes`, { size })
-      start = range.start
-      end = Math.min(range.end, size - 1)
-    }
+    const { start, end } = clampRange(range, size)
     const verify = start === 0 && end === size - 1 ? this.meta.etag : undefined
     const stream = new ObjectReadStream(this.fh, start, end, verify, this.onCorrupt)
     this.streams.add(stream)
@@ -68,6 +59,17 @@ export class OpenedObject implements OpenObject {
     this.closed ??= this.fh.close().catch(() => undefined)
     return this.closed
   }
+}
+
+/** The inclusive byte range [start, end] a read of `range` covers in an object of `size`
+ *  bytes (the whole body without one); `range-not-satisfiable` when it cannot be served. */
+export function clampRange(range: { start: number; end: number } | undefined, size: number): { start: number; end: number } {
+  if (!range) return { start: 0, end: size - 1 }
+  if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end < range.start) {
+    throw new VeloxError('range-not-satisfiable', `bad range ${range.start}-${range.end}`)
+  }
+  if (range.start >= size) throw new VeloxError('range-not-satisfiable', `range starts at ${range.start}, object has ${size} bytes`, { size })
+  return { start: range.start, end: Math.min(range.end, size - 1) }
 }
 
 class ObjectReadStream extends Readable {

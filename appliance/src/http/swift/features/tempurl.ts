@@ -73,7 +73,7 @@ export const tempurlFeature: SwiftFeature = {
     if (q.sig === undefined && q.expires === undefined) return next()
     const { version, account, container, object } = req.path
     if (version !== 'v1' || container === undefined || object === undefined) return invalid(req)
-    const clientIp = req.raw.socket.remoteAddress ?? ''
+    const clientIp = req.raw.socket?.remoteAddress ?? ''
     const ok = await verifyTempUrl(s.infoCache, q, { method: req.method, account, container, object, clientIp }, Date.now() / 1000)
     if (!ok) return invalid(req)
     if (req.method !== 'GET' && req.method !== 'HEAD') {

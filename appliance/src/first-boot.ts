@@ -1,0 +1,85 @@
+/**
+ * Composition of first boot and the box's own settings, for main.ts: the setup wizard
+ * (state in the state DB), the admin settings, the certificate files and the HTTPS
+ * listener, and the OS appliers (only when config.system.apply, i.e. on the appliance).
+ * The wizard's gate is up only when `velox serve --setup` runs on a box not yet set up;
+ * `make run` keeps its embedded default and skips it.
+ */
+import type { RequestListener } from 'node:http'
+import type { VeloxConfig } from './config/index.js'
+import type { SettingsRouteDeps } from './http/api/settings-routes.js'
+import type { SetupRouteDeps } from './http/api/setup-routes.js'
+import { HttpsEndpoint } from './http/tls-endpoint.js'
+import type { SessionService } from './identity/sessions.js'
+import type { UserDirectory } from './identity/users.js'
+import type { Log } from './lib/log.js'
+import { queryNtp } from './lib/sntp.js'
+import { CertificateStore } from './setup/certificates.js'
+import { listInterfaces, networkdFiles } from './setup/network.js'
+import { ApplianceSettings } from './setup/settings.js'
+import { SetupWizard, type DiskInventory, type WizardDeps } from './setup/wizard.js'
+import type { StateDb } from './store/state-db.js'
+import { applyIdentity, applyNetwork } from './system/os-settings.js'
+
+export interface FirstBootOptions {
+  /** `velox serve --setup`: an appliance not yet set up answers with the wizard only. */
+  setup?: boolean
+  /** The disks module's discovery, for the disk step (absent: built-in storage only). */
+  disks?: DiskInventory
+}
+
+export interface FirstBoot {
+  wizard: SetupWizard
+  https: HttpsEndpoint
+  certificates: CertificateStore
+  setupDeps: SetupRouteDeps
+  settingsDeps: SettingsRouteDeps
+  /** Whether the wizard's gate is up now. */
+  gated(): boolean
+}
+
+export async function composeFirstBoot(
+  config: Readonly<VeloxConfig>,
+  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog'] },
+  opts: FirstBootOptions,
+): Promise<FirstBoot> {
+  const certificates = new CertificateStore(config.dataDir)
+  const applyOs: WizardDeps['applyOs'] = config.system.apply ? { identity: (s) => applyIdentity(s), network: (plan) => applyNetwork(networkdFiles(plan)) } : undefined
+  const bindHost = config.bind.host
+  const wizard = await SetupWizard.open({
+    db: d.state,
+    users: d.users,
+    certificates,
+    addresses: () => (bindHost === '0.0.0.0' || bindHost === '::' ? [] : [bindHost]),
+    interfaces: () => listInterfaces(),
+    disks: opts.disks,
+    queryNtp: (s) => queryNtp(s),
+    applyOs,
+    log: d.log,
+  })
+  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates })
+  const gated = () => opts.setup === true && wizard.pending
+  return {
+    wizard,
+    https,
+    certificates,
+    gated,
+    setupDeps: {
+      wizard,
+      sessions: d.sessions,
+      https: { enable: () => https.start(), url: () => (https.active ? https.url : undefined) },
+      gated,
+      errorLog: d.errorLog,
+    },
+    settingsDeps: {
+      settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, log: d.log }),
+      sessions: d.sessions,
+      errorLog: d.errorLog,
+    },
+  }
+}
+
+/** At start: HTTPS comes up by itself on a box that is set up and has a certificate. */
+export async function startHttpsIfReady(fb: FirstBoot): Promise<void> {
+  if (!fb.wizard.pending && fb.certificates.current()) await fb.https.start()
+}

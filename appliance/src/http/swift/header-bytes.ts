@@ -1,0 +1,35 @@
+/**
+ * Header values at the Swift edge, the one place they change form. Node hands a header value
+ * over as latin-1 (one character per byte) and writes a string as latin-1; Swift reads header
+ * bytes as UTF-8 and writes UTF-8 back. So every request header is decoded here (request.ts)
+ * and every response header encoded here (respond.ts), and the layers below see names and
+ * values as the Unicode strings they are: X-Object-Manifest, X-Copy-From, Destination,
+ * X-Symlink-Target, X-Versions-Location, static web metas, user metadata.
+ */
+import { isUtf8 } from 'node:buffer'
+
+const NON_ASCII = /[^\x00-\x7f]/
+const BEYOND_LATIN1 = /[^\x00-\xff]/
+
+/**
+ * A request header value as Unicode. Bytes that are not valid UTF-8 stay as they came
+ * (latin-1 characters): Swift keeps such bytes too, and refusing them is not this layer's call.
+ */
+export function headerFromWire(value: string): string {
+  if (!NON_ASCII.test(value)) return value
+  const bytes = Buffer.from(value, 'latin1')
+  return isUtf8(bytes) ? bytes.toString('utf8') : value
+}
+
+/**
+ * A response header value as the latin-1 string whose bytes are its UTF-8, which Node writes
+ * as is. A value already in that form is sent unchanged: metadata stored before header values
+ * were decoded here holds the client's UTF-8 bytes as latin-1 characters, and must come back
+ * as the bytes the client sent (a decoded value whose characters are all latin-1 and whose
+ * bytes happen to be valid UTF-8, such as "Ã©", is the price, and as unlikely as it looks).
+ */
+export function headerToWire(value: string): string {
+  if (!NON_ASCII.test(value)) return value
+  if (!BEYOND_LATIN1.test(value) && isUtf8(Buffer.from(value, 'latin1'))) return value
+  return Buffer.from(value, 'utf8').toString('latin1')
+}
