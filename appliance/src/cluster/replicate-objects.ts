@@ -77,7 +77,7 @@ export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectS
       if (differ.length === 0) continue
       const [mine, theirs] = await Promise.all([hashStates(local, partition, differ), peer.hashStates(partition, differ)])
       const todo = [...mine].filter(([hash, state]) => !covers(theirs[hash], state))
-      await pool(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, partition, hash, theirs[hash]))
+      await eachLimited(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, partition, hash, theirs[hash]))
     } catch (err) {
       if (ctx.signal.aborted) return false
       ctx.counts.errors++
@@ -155,7 +155,7 @@ async function removeHandoffObjects(ctx: SyncContext, local: DeviceObjectStore, 
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < items.length) await fn(items[next++])

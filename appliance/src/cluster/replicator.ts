@@ -9,6 +9,7 @@
  * Owns scheduling, pacing and reports; it must not know file layouts or database keys.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { setMaxListeners } from 'node:events'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RingDevice } from '../ring/types.js'
@@ -16,7 +17,7 @@ import { TokenBucket } from '../store/objects/auditor.js'
 import { objectPartitions, reclaimPartition } from '../store/objects/replica-files.js'
 import type { Rings } from './placement.js'
 import { syncDatabases, type DbSyncCounts } from './replicate-dbs.js'
-import { syncObjectPartition, type SyncCounts } from './replicate-objects.js'
+import { eachLimited, syncObjectPartition, type SyncCounts } from './replicate-objects.js'
 import type { LocalReplicaDevice, ReplicationNode } from './replication-node.js'
 
 export interface ReplicationReport extends SyncCounts, DbSyncCounts {
@@ -111,6 +112,8 @@ export class Replicator {
     const o = this.options
     const started = performance.now()
     const signal = this.abort.signal
+    // Every paced push waits on this signal at once: not a leak, however many there are.
+    setMaxListeners(0, signal)
     const report: ReplicationReport = {
       startedAt: new Date(o.now?.() ?? Date.now()).toISOString(),
       elapsedMs: 0,
@@ -163,7 +166,9 @@ export class Replicator {
       report.errors++
       partitions = []
     }
-    for (const partition of partitions) {
+    // Partitions a few at a time: most hold a handful of objects, so the pushes of one partition
+    // alone would leave the device waiting on one fsync after another.
+    await eachLimited(partitions, ctx.concurrency, async (partition) => {
       if (signal.aborted) return
       const ring = o.rings().object
       report.partitionsChecked++
@@ -175,7 +180,7 @@ export class Replicator {
         }
         if (partition >= ring.partitionCount) {
           report.errors++ // a partition of another part power: left alone, never guessed at
-          continue
+          return
         }
         const primaries = ring.getPartNodes(partition)
         const handoff = !primaries.some((p) => p.device === d.device)
@@ -186,10 +191,9 @@ export class Replicator {
           report.handoffPartitionsRemoved++
         }
       } catch (err) {
-        if (signal.aborted) return
-        report.errors++
+        if (!signal.aborted) report.errors++
       }
-    }
+    })
     if (signal.aborted) return
     try {
       await syncDatabases({ ...ctx, syncPoints: this.syncPoints }, d.device, d.dbs, o.rings())

@@ -96,9 +96,12 @@ describe('replicator: a device added to a box of 10,000 objects (directory devic
     expect(load.ok).to.be.greaterThan(100)
     expect(totals.errors).to.equal(0)
     expect(f.misplaced(f.names)).to.deep.equal([])
-    // The ring gives the new device a quarter of the replicas; the replicator moves just those.
+    // The ring gives the new device a quarter of the replicas, and every object is now exactly
+    // where the ring says (above): the moves were at least the ideal. The replicator pushed no
+    // more than that; reads that found the new device empty repaired some themselves
+    // (cluster/read-repair.ts), so it may have pushed fewer.
     expect(Math.abs(ideal - (OBJECTS * 3) / 4) / ((OBJECTS * 3) / 4)).to.be.below(0.05)
-    expect(Math.abs(totals.objectsPushed - ideal) / ideal, `${totals.objectsPushed} pushed, ${ideal} ideal`).to.be.below(0.02)
+    expect(totals.objectsPushed, `${totals.objectsPushed} pushed, ${ideal} ideal`).to.be.at.most(ideal * 1.02)
     expect(await f.containerCounts()).to.deep.equal([OBJECTS, OBJECTS, OBJECTS])
   })
 })
