@@ -13,6 +13,7 @@ import { createDiskService, replayMountTable, startDiskBackground, type DiskBack
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
+import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
@@ -46,6 +47,8 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** The replicator and the ring reloader. */
+  replication: Replication
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
   firstBoot: FirstBoot
   /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
@@ -128,6 +131,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     a.start()
     return a
   })
+  const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -147,6 +151,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    replication,
     firstBoot,
     health,
     disks,
@@ -160,6 +165,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
+      await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())
         server.closeAllConnections()
