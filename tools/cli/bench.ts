@@ -5,6 +5,7 @@
 export const summary = 'run benchmarks (ring, store, …) beside their references'
 
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  health: () => import('../benchmarks/health.js'),
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
   replication: () => import('../benchmarks/replication.js'),

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ring: () => import('./ring.js'),
   user: () => import('./user.js'),
   replicator: () => import('./replicator.js'),
+  disk: () => import('./disk.js'),
 }
 
 function usage(): string {

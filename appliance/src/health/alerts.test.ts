@@ -1,13 +1,10 @@
 import { expect } from 'chai'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { StateDb } from '../store/state-db.js'
+import type { StateDb } from '../store/state-db.js'
 import { AlertBook, type AlertEvent } from './alerts.js'
 import { Rules, type Condition, type RuleInput } from './rules.js'
 import { parseSmart } from './smart.js'
 import { scoreDisk } from './score.js'
-import { smartFixture } from '../../test/harness/health-fixtures.js'
+import { smartFixture, tempStateDb } from '../../test/harness/health-fixtures.js'
 
 const T0 = Date.UTC(2026, 0, 5)
 const MIN = 60_000
@@ -15,20 +12,14 @@ const cond = (key: string, severity: Condition['severity'] = 'warning', sticky =
 const input = (o: Partial<RuleInput>): RuleInput => ({ now: T0, values: {}, disks: [], devices: [], ...o })
 
 describe('health/alerts: lifecycle', () => {
-  let dir: string
   let db: StateDb
   let book: AlertBook
   let events: AlertEvent[]
+  tempStateDb((d) => (db = d))
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'velox-alerts-'))
-    db = await StateDb.open(dir)
     book = new AlertBook(db, { clearMs: 5 * MIN })
     events = []
     book.onEvent((e) => events.push(e))
-  })
-  afterEach(async () => {
-    await db.close()
-    rmSync(dir, { recursive: true, force: true })
   })
 
   it('fires once, keeps first and last seen, escalates, and resolves after the hold time', async () => {

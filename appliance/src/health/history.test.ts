@@ -1,23 +1,13 @@
 import { expect } from 'chai'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { StateDb } from '../store/state-db.js'
+import type { StateDb } from '../store/state-db.js'
+import { tempStateDb } from '../../test/harness/health-fixtures.js'
 import { History } from './history.js'
 
 const T0 = Date.UTC(2026, 0, 5)
 
 describe('health/history: downsampled tiers of fixed size', () => {
-  let dir: string
   let db: StateDb
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'velox-history-'))
-    db = await StateDb.open(dir)
-  })
-  afterEach(async () => {
-    await db.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  tempStateDb((d) => (db = d))
 
   const count = async (prefix: string) => {
     let n = 0

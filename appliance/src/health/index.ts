@@ -16,7 +16,8 @@ import { HealthMetrics } from './metrics.js'
 import { EmailNotifier, WebhookNotifier, type Notifier } from './notify.js'
 import { HealthService } from './service.js'
 import { RecordedSmartSource, type SmartSource } from './smart.js'
-import { SmartctlSource } from './smartctl.js'
+import { SystemSmartSource } from './smartctl.js'
+import { SystemCommands } from '../system/commands.js'
 import { StorageCounters } from './storage-counters.js'
 import { SyslogForwarder } from './syslog.js'
 import { TerminalSessions } from './terminal.js'
@@ -34,9 +35,13 @@ export interface Health {
 export interface HealthContext {
   config: Readonly<HealthConfig>
   dataDir: string
+  /** Where the devices are mounted (system/'s devices root). */
+  devicesDir: string
   db: StateDb
   log: Log
   replicas?: () => { wanted: number; available: number } | undefined
+  /** The certificates whose expiry the rules watch (the HTTPS one). */
+  certificates?: () => { name: string; notAfter: number }[]
   /** A hardware source other than this machine's (e2e demos of recorded hardware). */
   hardware?: HardwareSource
 }
@@ -72,7 +77,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
   const service = new HealthService({
     db: x.db,
     hardware: x.hardware ?? new SystemHardware(c.sysRoot),
-    smart: c.smartRecordedDir ? recordedSmart(c.smartRecordedDir) : new SmartctlSource(),
+    smart: c.smartRecordedDir ? recordedSmart(c.smartRecordedDir) : new SystemSmartSource(new SystemCommands({ devicesRoot: x.devicesDir })),
     counters,
     log: x.log,
     intervalsMs: { cpu: s, memory: s, network: s, io: s, process: s, storage: s, temperatures: 3 * s, fans: 3 * s, filesystems: 6 * s },
@@ -81,6 +86,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     rules: { ...c.rules, expectedSpeedMbps: { ...c.rules.expectedSpeedMbps } },
     notifiers: notifiers(c),
     replicas: x.replicas,
+    certificates: x.certificates,
   })
   await service.start()
   const terminal = c.terminal.enabled ? new TerminalSessions({ shell: c.terminal.shell, idleMs: c.terminal.idleSec * 1000, audit }) : undefined

@@ -1,6 +1,8 @@
 import { expect } from 'chai'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { RecordedHardware, healthFixtureText } from '../../test/harness/health-fixtures.js'
-import { SystemHardware, isWholeDisk, parseDiskstats, parseNetDev } from './hardware.js'
+import { SystemHardware, isWholeDisk, parseDiskstats, parseNetDev, parseProcStat } from './hardware.js'
 import { DEFAULT_INTERVALS_MS, Rates, hardwareSamplers, processSampler, storageSampler } from './samplers.js'
 import { StorageCounters } from './storage-counters.js'
 
@@ -71,6 +73,23 @@ describe('health/samplers on recorded data', () => {
     const r = new Rates()
     r.rate('x', 10, 1)
     expect(r.rate('x', 10, 5)).to.equal(undefined)
+  })
+})
+
+describe('health/samplers: hwmon files under a fixture sysRoot', () => {
+  it('reads CPU package and core temperatures, the chipset, and fans from /sys/class/hwmon', async () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/health')
+    const hw = new SystemHardware(root)
+    expect(await hw.temperatures()).to.deep.equal({ cpuC: 51, coresC: [49, 50], chipsetC: 44 })
+    expect(await hw.fans()).to.deep.equal([{ name: 'hwmon2.fan1', rpm: 1180 }, { name: 'hwmon2.fan2', rpm: 0 }])
+  })
+
+  it('reads CPU load per core from /proc/stat (busy = all but idle and iowait)', async () => {
+    const hw = new SystemHardware(resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/health'))
+    const c = await hw.cpu()
+    expect(c.loadPct).to.equal(20)
+    expect(c.coresPct).to.deep.equal([20, 20])
+    expect(parseProcStat('cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 1 1 1 1 1 1 1\nintr 5')).to.deep.equal([[1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 1, 1, 1, 1, 1, 1]])
   })
 })
 

@@ -1,14 +1,11 @@
 import { expect } from 'chai'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { RecordedSmartSource, parseSmart } from './smart.js'
 import { scoreDisk } from './score.js'
 import { DiskHealth } from './disk-health.js'
 import { AlertBook, type AlertEvent } from './alerts.js'
 import { Rules } from './rules.js'
-import { StateDb } from '../store/state-db.js'
-import { sataWith, smartFixture } from '../../test/harness/health-fixtures.js'
+import type { StateDb } from '../store/state-db.js'
+import { sataWith, smartFixture, tempStateDb } from '../../test/harness/health-fixtures.js'
 
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 0, 5)
@@ -52,16 +49,8 @@ describe('health/score: per-disk score with reasons', () => {
   })
 
   describe('a disk degrading over a week of samples', () => {
-    let dir: string
     let db: StateDb
-    beforeEach(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'velox-health-'))
-      db = await StateDb.open(dir)
-    })
-    afterEach(async () => {
-      await db.close()
-      rmSync(dir, { recursive: true, force: true })
-    })
+    tempStateDb((d) => (db = d))
 
     it('fires the rising-attribute alert once, not every sample, and the score falls with a reason', async function () {
       this.timeout(60_000)

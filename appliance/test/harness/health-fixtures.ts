@@ -3,13 +3,21 @@
  * SATA, SAS and NVMe drives (healthy and failing), a systeminformation sample, /proc files,
  * and a `RecordedHardware` source that replays them (with counters it can advance).
  */
-import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { StateDb } from '../../src/store/state-db.js'
 import { parseDiskstats, parseNetDev, type CpuFigures, type DiskCounters, type FsUsage, type HardwareSource, type MemFigures, type NetCounters, type TempFigures } from '../../src/health/hardware.js'
 
 // dist/appliance/test/harness → appliance/test/fixtures in the source tree
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures')
+
+/** The disks service's own recorded smartctl documents (issue 13), written independently of ours. */
+export function disksSmartFixtures(): { name: string; doc: unknown }[] {
+  const dir = resolve(FIXTURES, 'smart-disks')
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ name: f.slice(0, -5), doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) }))
+}
 
 export const SMART_FIXTURES = ['sata-healthy', 'sata-failing', 'sas-healthy', 'sas-failing', 'nvme-healthy', 'nvme-failing'] as const
 export type SmartFixture = (typeof SMART_FIXTURES)[number]
@@ -18,8 +26,35 @@ export function smartFixture(name: SmartFixture): Record<string, any> {
   return JSON.parse(readFileSync(resolve(FIXTURES, 'smart', `${name}.json`), 'utf8'))
 }
 
+/**
+ * A temp directory of recorded smartctl documents named as a box's devices — sda healthy
+ * SATA, sdb failing SATA, nvme0 healthy NVMe — for `health.smartRecordedDir`. The caller removes it.
+ */
+export function recordedSmartDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'velox-smart-'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'sata-healthy.json'), join(dir, 'sda.json'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'sata-failing.json'), join(dir, 'sdb.json'))
+  copyFileSync(resolve(FIXTURES, 'smart', 'nvme-healthy.json'), join(dir, 'nvme0.json'))
+  return dir
+}
+
 export function healthFixtureText(name: string): string {
   return readFileSync(resolve(FIXTURES, 'health', name), 'utf8')
+}
+
+/** A fresh state database in a temp dir for each test (mocha hooks), handed to `use`; closed and removed after. */
+export function tempStateDb(use: (db: StateDb) => void): void {
+  let dir = ''
+  let db: StateDb | undefined
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'velox-health-db-'))
+    db = await StateDb.open(dir)
+    use(db)
+  })
+  afterEach(async () => {
+    await db?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 }
 
 /** A SATA drive whose reallocated/pending counts are set (for a disk degrading over time). */

@@ -6,17 +6,14 @@
  */
 import { expect } from 'chai'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { rmSync } from 'node:fs'
 import WebSocket from 'ws'
 import { createLog } from '../../src/lib/log.js'
 import { TESTER, startTestAppliance, type TestAppliance, type TestUser } from '../harness/test-appliance.js'
 import { WebClient } from '../harness/web-client.js'
+import { recordedSmartDir } from '../harness/health-fixtures.js'
 
 const VIEWER: TestUser = { account: 'test', user: 'viewer', key: 'viewing' }
-const SMART = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/smart')
 const TOKEN = 'scrape-token-0123456789'
 
 const until = async <T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
@@ -63,10 +60,7 @@ describe('health console (integration: real appliance, real samplers, recorded S
   let viewer: WebClient
 
   before(async () => {
-    smartDir = mkdtempSync(join(tmpdir(), 'velox-smart-'))
-    copyFileSync(join(SMART, 'sata-healthy.json'), join(smartDir, 'sda.json'))
-    copyFileSync(join(SMART, 'sata-failing.json'), join(smartDir, 'sdb.json'))
-    copyFileSync(join(SMART, 'nvme-healthy.json'), join(smartDir, 'nvme0.json'))
+    smartDir = recordedSmartDir()
     t = await startTestAppliance({
       users: [TESTER, VIEWER],
       log: createLog('info', () => {}),

@@ -84,6 +84,7 @@ function serve(ws: WebSocket, session: WebSession, from: string, d: TerminalSock
       if (m.type === 'resize') term.resize(Number(m.cols), Number(m.rows))
       return
     }
+    if (m.type === 'resize' && !authing) return // a page may size its terminal before it authenticates
     if (m.type !== 'auth' || authing) return ws.close(4001, 'authenticate first')
     authing = true
     const wait = failures.blockedForMs(from)
