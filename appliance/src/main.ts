@@ -7,6 +7,7 @@ import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
+import type { DeviceState } from './cluster/device-health.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
@@ -38,6 +39,8 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** Devices that have failed since start, and whether they still do (issue 11; for the health console). */
+  deviceStates(): DeviceState[]
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
   firstBoot: FirstBoot
   stop(): Promise<void>
@@ -113,6 +116,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    deviceStates: () => placement.directory.deviceStates(),
     firstBoot,
     async stop() {
       if (stopped) return
