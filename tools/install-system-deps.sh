@@ -9,6 +9,7 @@ PKGS=(
   tar bzip2 gzip unzip                                                                 # bulk extract-archive, zip downloads
   chromium firefox-esr fonts-dejavu-core                                               # browser end-to-end tests (Chromium via Playwright, Firefox via WebDriver BiDi)
   ffmpeg poppler-utils libvips-tools                                                   # video/PDF thumbnails; vipsthumbnail for the benchmark
+  python3-prometheus-client                                                            # parses /metrics in the health console's tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,6 +6,7 @@
  * `make run` keeps its embedded default and skips it.
  */
 import type { RequestListener } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { VeloxConfig } from './config/index.js'
 import type { SettingsRouteDeps } from './http/api/settings-routes.js'
 import type { SetupRouteDeps } from './http/api/setup-routes.js'
@@ -17,9 +18,10 @@ import { queryNtp } from './lib/sntp.js'
 import { CertificateStore } from './setup/certificates.js'
 import { listInterfaces, networkdFiles } from './setup/network.js'
 import { ApplianceSettings } from './setup/settings.js'
-import { SetupWizard, type DiskInventory, type WizardDeps } from './setup/wizard.js'
+import { SetupWizard, type AuditSink, type DiskInventory, type WizardDeps } from './setup/wizard.js'
 import type { StateDb } from './store/state-db.js'
-import { applyIdentity, applyNetwork } from './system/os-settings.js'
+import { SystemCommands } from './system/commands.js'
+import { OsSettings, clearConsole, showOnConsole } from './system/os-settings.js'
 
 export interface FirstBootOptions {
   /** `velox serve --setup`: an appliance not yet set up answers with the wizard only. */
@@ -40,12 +42,15 @@ export interface FirstBoot {
 
 export async function composeFirstBoot(
   config: Readonly<VeloxConfig>,
-  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog'] },
+  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink; prepareServer?: (server: HttpsServer) => void },
   opts: FirstBootOptions,
 ): Promise<FirstBoot> {
   const certificates = new CertificateStore(config.dataDir)
-  const applyOs: WizardDeps['applyOs'] = config.system.apply ? { identity: (s) => applyIdentity(s), network: (plan) => applyNetwork(networkdFiles(plan)) } : undefined
+  const os = config.system.apply ? new OsSettings(new SystemCommands({ devicesRoot: config.devicesDir })) : undefined
+  const applyOs: WizardDeps['applyOs'] = os && { identity: (s) => os.applyIdentity(s), network: (plan) => os.applyNetwork(networkdFiles(plan)) }
   const bindHost = config.bind.host
+  // The health console's audit trail (its own file); without it, audit lines go to the log.
+  const audit: AuditSink = d.audit ?? { record: (e) => d.log.record('audit', { who: e.who, action: e.action, from: e.from, target: e.target, ...e.detail }) }
   const wizard = await SetupWizard.open({
     db: d.state,
     users: d.users,
@@ -54,11 +59,15 @@ export async function composeFirstBoot(
     interfaces: () => listInterfaces(),
     disks: opts.disks,
     queryNtp: (s) => queryNtp(s),
+    ringReplicas: config.embedded.replicas,
     applyOs,
-    log: d.log,
+    audit,
   })
-  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates })
+  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates, prepare: d.prepareServer })
   const gated = () => opts.setup === true && wizard.pending
+  // On the appliance the code is also on its screen (login banner), as the issue asks; gone at finish.
+  const onAppliance = config.system.apply
+  if (gated() && onAppliance) showOnConsole(`\nVelox setup code: ${wizard.code.code}\nOpen http://\\4/ in a browser on this network to set up this appliance.\n`)
   return {
     wizard,
     https,
@@ -67,12 +76,18 @@ export async function composeFirstBoot(
     setupDeps: {
       wizard,
       sessions: d.sessions,
-      https: { enable: () => https.start(), url: () => (https.active ? https.url : undefined) },
+      https: {
+        enable: async () => {
+          await https.start()
+          if (onAppliance) clearConsole()
+        },
+        url: () => (https.active ? https.url : undefined),
+      },
       gated,
       errorLog: d.errorLog,
     },
     settingsDeps: {
-      settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, log: d.log }),
+      settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, audit }),
       sessions: d.sessions,
       errorLog: d.errorLog,
     },

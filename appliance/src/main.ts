@@ -9,12 +9,18 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import type { DeviceState } from './cluster/device-health.js'
 import { NodeDirectory } from './cluster/nodes.js'
+import { RingReloader } from './cluster/ring-reload.js'
+import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
+import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
+import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
 import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
+import { ConnectionLimits } from './http/connection-limits.js'
+import { limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -23,6 +29,9 @@ import { UserDirectory, loadUsersFile, usersFilePath } from './identity/users.js
 import { createLog, type Log } from './lib/log.js'
 import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
+import { startHealth, type Health } from './health/index.js'
+import { CertificateStore } from './setup/certificates.js'
+import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { SwiftServices } from './swift/index.js'
@@ -41,13 +50,21 @@ export interface Appliance {
   thumbnails?: Thumbnailer
   /** Devices that have failed since start, and whether they still do (issue 11; for the health console). */
   deviceStates(): DeviceState[]
+  /** The replicator and the ring reloader. */
+  replication: Replication
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
   firstBoot: FirstBoot
+  /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
+  health?: Health
+  /** This box's disks (discover, format, rings); /api/admin/disks. */
+  disks: DiskService
   stop(): Promise<void>
 }
 
 export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = createLog(config.log.level), opts: FirstBootOptions = {}): Promise<Appliance> {
   ensureEmbeddedDefault(config, log)
+  const disks = createDiskService(config, log)
+  await replayMountTable(disks, log)
   const rings = loadRings(config)
   const devices = await openLocalDevices(config, rings, log)
   if (!pageCacheDrops) log.warn('dist/native/page-cache.node is not built (make build): written replicas stay in the page cache')
@@ -59,26 +76,39 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  const placement = new Placement(rings, new NodeDirectory(devices, { log }), { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
+  let diskJobs: DiskBackground | undefined
+  const directory = new NodeDirectory(devices, { log, onError: (device, err) => {
+    diskJobs?.failures.ioError(device, err)
+    health?.counters.ioError(device) // the health console's per-device error counts (alerts, /metrics)
+  } })
+  const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog }, opts)
+  const limits = new ConnectionLimits(config.connections, log)
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir },
-    requestLog: config.log.requests ? (line) => log.record('request', { ...line }) : undefined,
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
+    requestLog: config.log.requests || health ? (line) => {
+      health?.counters.countRequest(line.method, line.status)
+      if (config.log.requests) log.record('request', { ...line })
+    } : undefined,
+    health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  handler = guardRequests(app.callback())
+  handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
   const server = createServer(firstBoot.https.httpHandler(handler))
+  limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
+  if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
 
   // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
   const replayed = await swift.listings.replay()
@@ -86,17 +116,25 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   swift.listings.start(config.listings.retryIntervalSec * 1000)
 
   // Background jobs, each bounded in rate.
+  const ringReloader = new RingReloader(config, placement, devices, log)
+  ringReloader.start()
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  diskJobs = startDiskBackground(disks, config, log)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
       intervalMs: config.auditor.intervalSec * 1000,
-      onPass: (report) => log.info('audit pass', { device: d.device, ...report }),
+      onPass: (report) => {
+        health?.counters.auditPass(d.device, report)
+        log.info('audit pass', { device: d.device, ...report })
+      },
     })
     a.start()
     return a
   })
+  const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -117,24 +155,68 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     devices,
     thumbnails,
     deviceStates: () => placement.directory.deviceStates(),
+    replication,
     firstBoot,
+    health,
+    disks,
     async stop() {
       if (stopped) return
       stopped = true
       await firstBoot.https.stop()
+      ringReloader.stop()
+      await diskJobs?.stop()
       swift.expirer.stop()
+      limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
+      await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())
         server.closeAllConnections()
       })
+      await health?.stop()
       await swift.listings.stop()
       await swift.updater.flush()
       for (const d of devices.values()) await d.pending.close()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },
+  }
+}
+
+/** The health console over this box: ring devices that did not open count as failed. */
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
+  const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
+  const health = await startHealth({
+    config: config.health,
+    dataDir: config.dataDir,
+    devicesDir: config.devicesDir,
+    db: state,
+    log,
+    replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+    certificates: httpsCertificateExpiry(config.dataDir),
+    ringDevicesOf,
+  })
+  for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
+  return health
+}
+
+/** The installed HTTPS certificate's expiry for the alert rules, read again at most every 10 minutes. */
+function httpsCertificateExpiry(dataDir: string): () => { name: string; notAfter: number }[] {
+  const store = new CertificateStore(dataDir)
+  let cached: { at: number; list: { name: string; notAfter: number }[] } | undefined
+  return () => {
+    if (!cached || Date.now() - cached.at > 600_000) {
+      const info = (() => {
+        try {
+          return store.info()
+        } catch {
+          return undefined // unreadable: the wizard's own checks report it
+        }
+      })()
+      cached = { at: Date.now(), list: info ? [{ name: 'https', notAfter: Date.parse(info.notAfter) }] : [] }
+    }
+    return cached.list
   }
 }
 

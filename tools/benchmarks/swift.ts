@@ -33,12 +33,12 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 /** One phase's rate: operations per second and payload MB per second. */
-interface Rate {
+export interface Rate {
   opsPerSec: number
   mbPerSec: number
 }
 
-interface SizeResult {
+export interface SizeResult {
   put: Rate
   get: Rate
 }
@@ -75,7 +75,7 @@ function expectAll(codes: string[], count: number, ok: string[], what: string): 
   if (codes.length !== count || bad.length > 0) throw new Error(`${what}: ${codes.length} answers of ${count}, unexpected: ${bad.slice(0, 10).join(' ')}`)
 }
 
-async function measure(url: string, dir: string, round: number, size: number, file: string, ops: number, clients: number): Promise<SizeResult> {
+export async function measure(url: string, dir: string, round: number, size: number, file: string, ops: number, clients: number): Promise<SizeResult> {
   const { token, storageUrl } = await auth(url)
   const container = `${storageUrl}/bench-${size}-r${round}`
   const made = await fetch(container, { method: 'PUT', headers: { 'X-Auth-Token': token } })
@@ -99,12 +99,12 @@ async function measure(url: string, dir: string, round: number, size: number, fi
   return { put: rate(t1 - t0), get: rate(t2 - t1) }
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-function loadAverage(): string {
+export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 }
 

@@ -5,8 +5,10 @@
 export const summary = 'run benchmarks (ring, store, …) beside their references'
 
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  health: () => import('../benchmarks/health.js'),
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
+  replication: () => import('../benchmarks/replication.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
   swift: () => import('../benchmarks/swift.js'),

@@ -4,8 +4,8 @@
  * object ring per storage policy: object.ring.gz, object-1.ring.gz, …) over them; later
  * starts reuse what is there. Also opens this box's devices.
  */
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { VeloxConfig } from '../config/index.js'
 import { RingBuilder, ringPathForBuilder } from '../ring/builder.js'
 import { Ring } from '../ring/ring.js'
@@ -72,24 +72,41 @@ export interface LocalDevice extends StorageNode {
 /** Opens every device of the rings that lives under this box's devicesDir. A device that
  *  fails to open is logged and left out (placement routes around it). */
 export async function openLocalDevices(config: Readonly<VeloxConfig>, rings: Rings, log: Log): Promise<Map<string, LocalDevice>> {
-  const names = new Set<string>()
-  for (const r of allRings(rings)) for (const d of r.devices) if (d) names.add(d.device)
   const out = new Map<string, LocalDevice>()
-  for (const device of [...names].sort()) {
-    const root = join(config.devicesDir, device)
-    if (!existsSync(root)) {
-      log.warn('device missing', { device, root })
-      continue
-    }
-    try {
-      const objects = await openDeviceObjects(root, { onQuarantine: (e) => log.warn('quarantined', { device, ...e }) })
-      await cleanStaleTempFiles(join(root, 'tmp'), 0).catch(() => 0)
-      const dbs = await LevelDeviceDatabases.open(root)
-      const pending = await PendingJournal.open(root)
-      out.set(device, { device, objects, dbs, root, pending })
-    } catch (err) {
-      log.error('device failed to open', { device, error: (err as Error).message })
-    }
+  for (const device of [...ringDeviceNames(rings)].sort()) {
+    const dev = await openLocalDevice(config, device, log)
+    if (dev) out.set(device, dev)
   }
   return out
+}
+
+/** The device names the rings place anything on. */
+export function ringDeviceNames(rings: Rings): Set<string> {
+  const names = new Set<string>()
+  for (const r of allRings(rings)) for (const d of r.devices) if (d) names.add(d.device)
+  return names
+}
+
+/** Opens one device under devicesDir; undefined (logged) when it is missing, not mounted
+ *  (with mountCheck: an empty mount point must never fill the root filesystem) or broken. */
+export async function openLocalDevice(config: Readonly<VeloxConfig>, device: string, log: Log): Promise<LocalDevice | undefined> {
+  const root = join(config.devicesDir, device)
+  if (!existsSync(root)) {
+    log.warn('device missing', { device, root })
+    return undefined
+  }
+  if (config.mountCheck && statSync(root).dev === statSync(dirname(root)).dev) {
+    log.warn('device not mounted', { device, root })
+    return undefined
+  }
+  try {
+    const objects = await openDeviceObjects(root, { onQuarantine: (e) => log.warn('quarantined', { device, ...e }) })
+    await cleanStaleTempFiles(join(root, 'tmp'), 0).catch(() => 0)
+    const dbs = await LevelDeviceDatabases.open(root)
+    const pending = await PendingJournal.open(root)
+    return { device, objects, dbs, root, pending }
+  } catch (err) {
+    log.error('device failed to open', { device, error: (err as Error).message })
+    return undefined
+  }
 }

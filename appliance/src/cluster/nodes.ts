@@ -21,6 +21,8 @@ export interface NodeDirectoryOptions {
   now?: () => number
   /** Where transitions of a device to failed and back are logged (rate-limited). */
   log?: DeviceHealthLog
+  /** Told of every device error (disks/ counts them to fail a dying disk). */
+  onError?: (device: string, error: unknown) => void
 }
 
 export class NodeDirectory {
@@ -28,6 +30,7 @@ export class NodeDirectory {
   private readonly suppressMs: number
   private readonly now: () => number
   private readonly health: DeviceHealth
+  private readonly onError?: (device: string, error: unknown) => void
 
   constructor(
     /** Local devices by name. */
@@ -37,6 +40,7 @@ export class NodeDirectory {
     this.suppressMs = opts.suppressMs ?? 60_000
     this.now = opts.now ?? Date.now
     this.health = new DeviceHealth({ log: opts.log, now: this.now })
+    this.onError = opts.onError
   }
 
   /** The node serving a ring device, or undefined when it cannot be reached from here. */
@@ -47,6 +51,7 @@ export class NodeDirectory {
   markError(dev: RingDevice, error?: unknown): void {
     this.downUntil.set(key(dev), this.now() + this.suppressMs)
     this.health.failed(key(dev), error)
+    if (error !== undefined && this.local.has(dev.device)) this.onError?.(dev.device, error)
   }
 
   markOk(dev: RingDevice): void {

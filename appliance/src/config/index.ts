@@ -63,6 +63,12 @@ export interface VeloxConfig {
    */
   cors: { allowOrigin: string[]; exposeHeaders: string[] }
   auditor: { bytesPerSec: number; intervalSec: number }
+  /**
+   * The replicator (cluster/replicator.ts): passes `intervalSec` apart, at most `bytesPerSec` and
+   * `filesPerSec` pushed for the whole box, tombstones removed after `reclaimAgeSec` (Swift's
+   * reclaim_age, one week); `concurrency` pushes in flight per partition.
+   */
+  replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number }
   expirer: { intervalSec: number }
   /**
    * Object reads (issue 11): `newestReplica` asks every replica and serves the newest (false:
@@ -89,6 +95,46 @@ export interface VeloxConfig {
   https: { port: number }
   /** Change the OS (host name, time zone, network) from the wizard and admin settings: true on the appliance image only. */
   system: { apply: boolean }
+  /**
+   * disks/: the region and zone this box's disks join the rings in; the bytes a burn-in writes
+   * and reads back (MiB); how often mounted disks are probed for failure (s); and `only`, the
+   * block devices to manage (paths such as /dev/sdb; empty = every disk found).
+   */
+  disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
+  /**
+   * Slow and idle clients (http/connection-limits.ts): a request body silent for `bodyIdleSec`
+   * is answered 408 (moving uploads are never cut); a request head must arrive within
+   * `headersTimeoutSec`; one client address holds at most `unauthenticatedPerClient`
+   * connections that have not made an authenticated request; `max` connections in all
+   * (0 = three quarters of the process's open-file limit).
+   */
+  connections: { bodyIdleSec: number; headersTimeoutSec: number; unauthenticatedPerClient: number; max: number }
+  /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
+  health: HealthConfig
+}
+
+export interface HealthConfig {
+  enabled: boolean
+  /** Host root for /proc and /sys reads (fixture trees in tests). */
+  sysRoot: string
+  /** Seconds between samples of the cheap samplers (CPU, memory, network, I/O, process, storage). */
+  sampleIntervalSec: number
+  smartIntervalSec: number
+  alertIntervalSec: number
+  /** A directory of recorded `smartctl --json -a` documents (`<device>.json`) read instead of smartctl (demos, e2e). */
+  smartRecordedDir?: string
+  rules: { cpuTempMaxC: number; diskTempMaxC: number; fsWarnPct: number; fsCritPct: number; expectedSpeedMbps: Record<string, number> }
+  /** Alert email (off when absent). The password is a secret: never logged. */
+  email?: { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; to: string[] }
+  /** Alert webhook (off when absent): JSON POST, retried with backoff. */
+  webhook?: { url: string; retries?: number }
+  /** /metrics scrapers: a bearer token (empty = none) or these client addresses. */
+  metrics: { token: string; allowFrom: string[] }
+  /** Velox's JSON log kept on disk under `<data>/log/` (rotated, capped), and forwarded to syslog. */
+  logFiles: { enabled: boolean; maxBytes: number; maxFiles: number }
+  syslog?: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; caFile?: string; appName?: string }
+  /** The web terminal: enabled, and idle minutes before a session is closed. */
+  terminal: { enabled: boolean; idleSec: number; shell: string }
 }
 
 export type ConfigOverrides = {
@@ -109,6 +155,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
     cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
+    replicator: { enabled: true, intervalSec: 30, bytesPerSec: 64 * 1024 * 1024, filesPerSec: 500, reclaimAgeSec: 7 * 86400, concurrency: 4 },
     expirer: { intervalSec: 300 },
     reads: { newestReplica: true, verifyMaxBytes: 4 * 1024 * 1024 },
     listings: { journal: true, retryIntervalSec: 30 },
@@ -117,6 +164,19 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     log: { level: 'info', requests: true },
     https: { port: 8443 },
     system: { apply: false },
+    health: {
+      enabled: true,
+      sysRoot: '/',
+      sampleIntervalSec: 10,
+      smartIntervalSec: 3600,
+      alertIntervalSec: 30,
+      rules: { cpuTempMaxC: 85, diskTempMaxC: 55, fsWarnPct: 80, fsCritPct: 90, expectedSpeedMbps: {} },
+      metrics: { token: '', allowFrom: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+      logFiles: { enabled: true, maxBytes: 10 * 1024 * 1024, maxFiles: 10 },
+      terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
+    },
+    disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
+    connections: { bodyIdleSec: 60, headersTimeoutSec: 30, unauthenticatedPerClient: 256, max: 0 },
   }
 }
 
@@ -217,12 +277,18 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!(c.listings.retryIntervalSec > 0)) bad('listings.retryIntervalSec must be > 0')
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
+  if (!(c.replicator.bytesPerSec > 0) || !(c.replicator.filesPerSec > 0)) bad('replicator.bytesPerSec and filesPerSec must be > 0')
+  if (!(c.replicator.reclaimAgeSec > 0) || !(c.replicator.intervalSec >= 0)) bad('replicator.reclaimAgeSec must be > 0, intervalSec ≥ 0')
+  if (!Number.isInteger(c.replicator.concurrency) || c.replicator.concurrency < 1) bad('replicator.concurrency must be an integer ≥ 1')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
+  for (const k of ['bodyIdleSec', 'headersTimeoutSec', 'unauthenticatedPerClient'] as const) if (!(c.connections[k] > 0)) bad(`connections.${k} must be > 0`)
+  if (!(Number.isInteger(c.connections.max) && c.connections.max >= 0)) bad('connections.max must be an integer ≥ 0')
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)
   for (const problem of policyProblems(c.policies)) bad(problem)
   if (!Number.isInteger(c.https.port) || c.https.port < 0 || c.https.port > 65535) bad(`https.port: ${JSON.stringify(c.https.port)}`)
+  if (!(c.health.sampleIntervalSec >= 1) || !(c.health.smartIntervalSec >= 60)) bad('health: sampleIntervalSec must be ≥ 1 and smartIntervalSec ≥ 60')
   for (const d of c.domainRemap.storageDomain) if (!/^\.?[A-Za-z0-9.-]+$/.test(d)) bad(`domainRemap.storageDomain: ${JSON.stringify(d)}`)
 }
 

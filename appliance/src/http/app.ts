@@ -12,6 +12,9 @@ import { swiftErrorResponse } from './error-response.js'
 import { isKeystonePath, routeKeystone } from './keystone/router.js'
 import { noteTransId } from './request-guard.js'
 import { webMiddlewares, type WebDeps } from './web.js'
+import { healthRoutes, type HealthWebDeps } from './admin/health-routes.js'
+import { metricsRoute, type MetricsAccess } from './admin/metrics-route.js'
+import type { HealthMetrics } from '../health/metrics.js'
 import { routeSwift, isSwiftRequest } from './swift/router.js'
 import { setupRoutes, type SetupRouteDeps } from './api/setup-routes.js'
 import { settingsRoutes, type SettingsRouteDeps } from './api/settings-routes.js'
@@ -32,7 +35,7 @@ export interface AppDeps {
   /** The Keystone v3 subset at /v3 (off when absent). */
   keystone?: KeystoneService
   /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
-  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir'>
+  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks'>
   /** Receives one line per request. */
   requestLog?: (line: RequestLogLine) => void
   /** Receives 5xx causes. */
@@ -41,6 +44,8 @@ export interface AppDeps {
   setup?: SetupRouteDeps
   /** The admin settings area (/api/admin/settings, /api/admin/users). */
   settings?: SettingsRouteDeps
+  /** The health console: /metrics and the /api/admin health routes (off when absent). */
+  health?: { metrics: HealthMetrics; access: MetricsAccess; web: HealthWebDeps }
 }
 
 /** Swift's transaction id: "tx" + 21 hex + "-" + hex seconds. */
@@ -77,6 +82,8 @@ export function createApp(deps: AppDeps): Koa {
     r.headers['X-Trans-Id'] = transId
     r.headers['X-Openstack-Request-Id'] = transId
     if (ctx.response.get('Connection')) r.headers.Connection = 'close'
+    // Already answered on the connection's behalf (a 408 for an idle body: connection-limits.ts).
+    if (ctx.res.headersSent) return
     writeSwiftResponse(ctx.res, ctx.method, r, (bytes) => {
       deps.requestLog?.({
         trans_id: transId,
@@ -96,7 +103,9 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set({ ...r.headers, 'X-Openstack-Request-Id': `req-${crypto.randomUUID()}` })
     ctx.body = r.body ?? ''
   })
-  if (deps.web) for (const mw of webMiddlewares({ ...deps.web, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
+  if (deps.health) app.use(metricsRoute(deps.health.metrics, deps.health.access))
+  const admin = deps.web && deps.health ? healthRoutes({ ...deps.health.web, sessions: deps.web.sessions, errorLog: deps.errorLog }) : undefined
+  if (deps.web) for (const mw of webMiddlewares({ ...deps.web, admin, swift: deps.swift, requestLog: deps.requestLog, errorLog: deps.errorLog })) app.use(mw)
   app.use(async (ctx) => {
     ctx.status = 404
     ctx.type = 'text/plain'

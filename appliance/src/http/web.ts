@@ -7,6 +7,9 @@ import type { Middleware } from 'koa'
 import type { SessionService } from '../identity/sessions.js'
 import type { ShareService } from '../sharing/shares.js'
 import type { SwiftServices } from '../swift/index.js'
+import type { DiskService } from '../disks/service.js'
+import { adminDiskRoutes } from './api/admin-disks.js'
+import { adminNameRoutes } from './api/admin-names.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
@@ -21,6 +24,10 @@ export interface WebDeps {
   distDir: string
   requestLog?: (line: RequestLogLine) => void
   errorLog?: (msg: string, err: unknown, transId: string) => void
+  /** The admin console's API (/api/admin/…), logged like every web request. */
+  admin?: Middleware
+  /** This box's disks, for /api/admin/disks (absent: no such routes). */
+  disks?: DiskService
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -49,5 +56,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     )
     await next()
   }
-  return [log, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

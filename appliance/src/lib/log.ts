@@ -13,9 +13,12 @@ export interface Log {
   error(msg: string, fields?: Record<string, unknown>): void
   /** A line of its own kind (e.g. the request log), written whatever the level. */
   record(kind: string, fields: Record<string, unknown>): void
+  /** Also sends every written line to `sink` (a log file, a syslog forwarder) until the returned detach is called. */
+  attach(sink: (line: string) => void): () => void
 }
 
 export function createLog(level: Level = 'info', out: (line: string) => void = (l) => process.stdout.write(l)): Log {
+  const sinks = new Set<(line: string) => void>()
   const write = (lvl: Level | undefined, msg: string | undefined, fields: Record<string, unknown> = {}, kind?: string) => {
     if (lvl && ORDER[lvl] < ORDER[level]) return
     const line: Record<string, unknown> = { time: new Date().toISOString() }
@@ -23,7 +26,9 @@ export function createLog(level: Level = 'info', out: (line: string) => void = (
     if (lvl) line.level = lvl
     if (msg) line.msg = msg
     for (const [k, v] of Object.entries(fields)) line[k] = SECRET.test(k) ? '[redacted]' : v instanceof Error ? v.message : v
-    out(`${JSON.stringify(line)}\n`)
+    const text = `${JSON.stringify(line)}\n`
+    out(text)
+    for (const sink of sinks) sink(text)
   }
   return {
     debug: (m, f) => write('debug', m, f),
@@ -31,6 +36,10 @@ export function createLog(level: Level = 'info', out: (line: string) => void = (
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     record: (kind, f) => write(undefined, undefined, f, kind),
+    attach(sink) {
+      sinks.add(sink)
+      return () => sinks.delete(sink)
+    },
   }
 }
 

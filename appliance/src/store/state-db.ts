@@ -11,6 +11,8 @@ export interface StateNamespace<T> {
   get(key: string): Promise<T | undefined>
   put(key: string, value: T): Promise<void>
   del(key: string): Promise<void>
+  /** Writes many entries in one LevelDB batch (one write instead of one per entry). */
+  putMany(entries: [string, T][]): Promise<void>
   /** All entries whose key starts with `prefix` (default all), in key order. */
   entries(prefix?: string): AsyncIterable<[string, T]>
 }
@@ -39,6 +41,9 @@ export class StateDb {
       },
       async del(key) {
         await db.del(k(key))
+      },
+      async putMany(entries) {
+        if (entries.length) await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key: k(key), value: JSON.stringify(value) })))
       },
       async *entries(prefix = '') {
         const gte = k(prefix)

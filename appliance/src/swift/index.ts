@@ -22,6 +22,7 @@ import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
 import { InfoCache } from './info-cache.js'
 import { ListingUpdates } from './listing-updates.js'
+import { ObjectVersioningService } from './object-versioning.js'
 import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
 import { SloService } from './slo.js'
@@ -67,6 +68,8 @@ export class SwiftServices {
   readonly dlo: DloService
   readonly quotas: QuotaService
   readonly versioning: VersioningService
+  /** Swift 2.24+'s object_versioning (X-Versions-Enabled). */
+  readonly objectVersioning: ObjectVersioningService
   readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
   /** Briefly cached account/container metadata (TempURL keys, CORS, static web). */
@@ -96,6 +99,7 @@ export class SwiftServices {
     this.dlo = new DloService(this.containers, this.objects)
     this.quotas = new QuotaService(this.dbs, this.accounts)
     this.versioning = new VersioningService(this.containers, this.objects)
+    this.objectVersioning = new ObjectVersioningService(this.containers, this.objects)
     this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
     this.infoCache = new InfoCache(this.dbs)
     this.cors = d.cors ?? { allowOrigin: [], exposeHeaders: [] }

@@ -5,7 +5,6 @@
  * expirer queue in step. No HTTP types: headers in, plain results out.
  */
 import { Readable } from 'node:stream'
-import mime from 'mime-types'
 import type { AccountUpdater } from '../cluster/account-updater.js'
 import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import type { ObjectRef, ReplicatedObjects } from '../cluster/replicated-objects.js'
@@ -16,6 +15,7 @@ import type { ObjectMetadata, OpenObject } from '../store/types.js'
 import type { Expirer } from './expirer.js'
 import type { ListingUpdates, Ticket } from './listing-updates.js'
 import { rowOf } from './object-rows.js'
+import { pythonGuessType } from './mimetypes.js'
 import type { HeaderMap } from './types.js'
 
 const bad = (msg: string) => new VeloxError('bad-request', msg, { explain: true })
@@ -28,6 +28,8 @@ export interface PutInput {
   body: AsyncIterable<Uint8Array> | Readable
   /** Content-Length, or undefined for a chunked body. */
   length?: number
+  /** The X-Timestamp to write with (a feature that names versions by it); now by default. */
+  timestamp?: string
 }
 
 /**
@@ -71,10 +73,10 @@ export class ObjectService {
     const headers = keptHeaders(h)
     // System metadata reaches here only from features (the gatekeeper drops the client's).
     for (const [k, v] of Object.entries(h)) if (k.startsWith('x-object-sysmeta-') && v !== undefined) headers[k] = v
-    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     const contentType = this.contentType(ref.object, h)
     const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
-    const timestamp = Timestamp.now().internal
+    const timestamp = input.timestamp ?? Timestamp.now().internal
     // A Content-Length was checked against the limit above, and the store refuses a body longer
     // than it: only a chunked body needs counting on the way.
     const body = input.length !== undefined ? input.body : limitBody(input.body, this.constraints.max_file_size)
@@ -101,15 +103,26 @@ export class ObjectService {
     return o
   }
 
+  /** Opens a live object, or undefined when there is none (features that act only on an existing object). */
+  async openIfExists(ref: ObjectRef): Promise<OpenObject | undefined> {
+    try {
+      return await this.open(ref)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return undefined
+      throw err
+    }
+  }
+
   async post(ref: ObjectRef, h: HeaderMap): Promise<void> {
     const current = await this.open(ref)
     await current.close()
     const deleteAt = this.deleteAt(h)
     const headers = keptHeaders(h)
-    delete headers['x-object-manifest']
+    // Swift's fast-POST replaces X-Object-Manifest with the request's (none: a plain object
+    // again); an SLO stays one (its flag is system metadata there).
     delete headers['x-static-large-object']
-    for (const k of ['x-object-manifest', 'x-static-large-object']) if (current.meta.headers[k] !== undefined) headers[k] = current.meta.headers[k]
-    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    if (current.meta.headers['x-static-large-object'] !== undefined) headers['x-static-large-object'] = current.meta.headers['x-static-large-object']
+    if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     // A POST without Content-Type keeps the one the object has (Swift 2.30's fast-POST).
     const contentType = h['content-type'] || current.meta.headers['content-type']
     if (contentType) headers['content-type'] = contentType
@@ -121,7 +134,12 @@ export class ObjectService {
     }
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  /**
+   * Deletes an object; with `ifDeleteAt` (X-If-Delete-At, as the expirer of a Swift cluster
+   * sends it) only when that is still its X-Delete-At, as Swift's object server checks it.
+   */
+  async delete(ref: ObjectRef, ifDeleteAt?: string): Promise<void> {
+    if (ifDeleteAt !== undefined) await this.checkIfDeleteAt(ref, ifDeleteAt)
     const timestamp = Timestamp.now().internal
     const { existed, previous } = await this.deleteJournaled(ref, timestamp)
     const expired = previous?.headers['x-delete-at'] !== undefined && Number(previous.headers['x-delete-at']) * 1000 <= this.now()
@@ -182,6 +200,16 @@ export class ObjectService {
     return result
   }
 
+  private async checkIfDeleteAt(ref: ObjectRef, value: string): Promise<void> {
+    // Swift reads it as a Timestamp: a number, fractions allowed.
+    if (!/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) throw new VeloxError('bad-request', 'Bad X-If-Delete-At header value', { explain: 'html' })
+    const current = await this.open(ref)
+    await current.close()
+    if (Number(current.meta.headers['x-delete-at'] ?? 0) !== Number(value)) {
+      throw new VeloxError('precondition-failed', 'X-If-Delete-At and X-Delete-At do not match', { explain: 'html' })
+    }
+  }
+
   private async exists(ref: ObjectRef): Promise<boolean> {
     try {
       await (await this.open(ref)).close()
@@ -210,20 +238,23 @@ export class ObjectService {
     }
   }
 
-  /** X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers. */
+  /**
+   * X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers
+   * (Python's int(): an optional sign, digits, surrounding blanks) and clamped as its
+   * normalize_delete_at_timestamp does (0 … 9999999999).
+   */
   private deleteAt(h: HeaderMap): number | undefined {
     const nowSec = this.now() / 1000
     let at: number | undefined
     if (h['x-delete-after'] !== undefined) {
-      const after = Number(h['x-delete-after'])
-      if (!/^-?\d+$/.test(h['x-delete-after'].trim())) throw bad('Non-integer X-Delete-After')
-      if (after < 0) throw bad('X-Delete-After in past')
-      at = Math.floor(nowSec + after)
+      if (!PY_INT.test(h['x-delete-after'])) throw bad('Non-integer X-Delete-After')
+      at = clampDeleteAt(Math.floor(nowSec + Number(h['x-delete-after'])))
+      if (at <= nowSec) throw bad('X-Delete-After in past')
     }
     if (h['x-delete-at'] !== undefined && at === undefined) {
-      if (!/^\d+(\.\d+)?$/.test(h['x-delete-at'].trim())) throw bad('Non-integer X-Delete-At')
-      at = Math.floor(Number(h['x-delete-at']))
-      if (at < nowSec) throw bad('X-Delete-At in past')
+      if (!PY_INT.test(h['x-delete-at'])) throw bad('Non-integer X-Delete-At')
+      at = clampDeleteAt(Number(h['x-delete-at']))
+      if (at <= nowSec) throw bad('X-Delete-At in past')
     }
     return at
   }
@@ -238,14 +269,21 @@ export class ObjectService {
 
 export { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, rowOf } from './object-rows.js'
 
-/**
- * Python's mimetypes.guess_type on the request path, as Swift's proxy calls it: only a real
- * extension of the last path segment counts ("c" or "exp" alone are not extensions).
- */
+/** What Python's int() accepts of a header: an optional sign and digits, blanks around. */
+const PY_INT = /^\s*[+-]?\d+\s*$/
+
+function clampDeleteAt(seconds: number): number {
+  return Math.min(Math.max(0, seconds), 9999999999)
+}
+
+/** An X-Delete-At as Swift stores and sends it: ten digits at least ('%010d'). */
+export function formatDeleteAt(seconds: number): string {
+  return String(seconds).padStart(10, '0')
+}
+
+/** Python's mimetypes.guess_type on the object's path, as Swift's proxy guesses (swift/mimetypes.ts). */
 export function guessContentType(object: string): string {
-  const base = object.slice(object.lastIndexOf('/') + 1).replace(/^\.+/, '')
-  const dot = base.lastIndexOf('.')
-  return (dot >= 0 && mime.lookup(base.slice(dot + 1))) || 'application/octet-stream'
+  return pythonGuessType(object) ?? 'application/octet-stream'
 }
 
 function keptHeaders(h: HeaderMap): Record<string, string> {

@@ -45,12 +45,12 @@ export function ensureWebApp(): void {
   mkdirSync(SHOTS, { recursive: true })
 }
 
-/** Signs in through the form as TESTER and waits for the file browser. */
-export async function signIn(page: Page, url: string): Promise<void> {
+/** Signs in through the form as TESTER (or `u`) and waits for the file browser. */
+export async function signIn(page: Page, url: string, u: Pick<typeof TESTER, 'account' | 'user' | 'key'> = TESTER): Promise<void> {
   await page.goto(url)
-  await page.getByLabel('Account').fill(TESTER.account)
-  await page.getByLabel('User').fill(TESTER.user)
-  await page.getByLabel('Password').fill(TESTER.key)
+  await page.getByLabel('Account').fill(u.account)
+  await page.getByLabel('User').fill(u.user)
+  await page.getByLabel('Password').fill(u.key)
   await page.getByLabel('Password').press('Enter')
   await page.getByRole('navigation', { name: 'Folder' }).waitFor()
 }

@@ -37,7 +37,10 @@ export async function startTestAppliance(opts: { users?: TestUser[]; dataDir?: s
     if (!(await users.get(u.account, u.user))) await users.add(u)
   }
   const config = loadConfig({
-    flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, log: { level: 'error', requests: false }, ...opts.flags },
+    // The health console samples the host on timers: off unless a test asks for it, so that
+    // the suite's many appliances do not all sample the same machine. The replicator stays off
+    // unless a test turns it on: it would repair what a test breaks on purpose.
+    flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, log: { level: 'error', requests: false }, health: { enabled: false }, replicator: { enabled: false }, ...opts.flags },
     env: {},
   })
   const app = await startAppliance(config, opts.log ?? silentLog)

@@ -9,19 +9,32 @@ export type Route =
   | { page: 'files'; container: string; prefix: string }
   | { page: 'shares' }
   | { page: 'public'; token: string }
+  | { page: 'settings'; section: string }
   | { page: 'not-found' }
+  | { page: 'admin'; section: 'dashboard' | 'disk' | 'network' | 'alerts' | 'logs' | 'terminal'; id?: string }
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').slice(1)
   if (parts[0] === '' || pathname === '/') return { page: 'files', container: '', prefix: '' }
   if (parts[0] === 's' && parts[1]) return { page: 'public', token: decodeURIComponent(parts[1]) }
   if (parts[0] === 'shares') return { page: 'shares' }
+  if (parts[0] === 'admin' && parts[1] === 'settings') return { page: 'settings', section: parts[2] || 'identity' }
+  if (parts[0] === 'admin') return parseAdminRoute(parts.slice(1).map((p) => decodeURIComponent(p)))
   if (parts[0] === 'files') {
     const rest = parts.slice(1).map((p) => decodeURIComponent(p))
     const container = rest[0] ?? ''
     const prefix = rest.slice(1).join('/')
     return { page: 'files', container, prefix }
   }
+  return { page: 'not-found' }
+}
+
+/** /admin, /admin/disks/<device>, /admin/network/<interface>, /admin/alerts, /admin/logs, /admin/terminal. */
+function parseAdminRoute(rest: string[]): Route {
+  if (!rest[0]) return { page: 'admin', section: 'dashboard' }
+  if (rest[0] === 'disks' && rest[1]) return { page: 'admin', section: 'disk', id: rest[1] }
+  if (rest[0] === 'network' && rest[1]) return { page: 'admin', section: 'network', id: rest[1] }
+  if (rest[0] === 'alerts' || rest[0] === 'logs' || rest[0] === 'terminal') return { page: 'admin', section: rest[0] }
   return { page: 'not-found' }
 }
 

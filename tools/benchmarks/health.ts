@@ -1,0 +1,112 @@
+/**
+ * `velox bench health`: what watching costs. (1) The samplers at their default intervals (the
+ * config's defaults: 10 s for CPU, memory, network, I/O, process and storage counters, 30 s
+ * temperatures and fans, 60 s filesystems, SMART hourly plus once at start, alert rules every
+ * 30 s) in a child process for `--seconds=S` (default 120), against the same child with the
+ * same modules loaded and health not started: CPU as % of one core, and RSS, both measured
+ * in each child (targets: < 1 % of a core, < 30 MB). (2) The Swift bench's 4 KiB figures
+ * (`--ops`, `--clients`, `--rounds` as in `velox bench swift`) against two Velox processes,
+ * health on and health off, measured in turn, order alternating, medians compared (target:
+ * no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
+ */
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadAverage, measure, median, type SizeResult } from './swift.js'
+import { startVeloxProcess, veloxNodeFlags } from './velox-process.js'
+
+function option(args: string[], name: string, fallback: number): number {
+  const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  return v === undefined ? fallback : Number(v)
+}
+
+interface Cost {
+  cpuPctOfCore: number
+  rssMb: number
+  samples: number
+}
+
+/** One child: loads the health modules, starts the service (or not), idles, reports its CPU and RSS. */
+function samplerChild(on: boolean, seconds: number): Promise<Cost> {
+  const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'appliance', 'src')
+  const code = `
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from ${JSON.stringify(join(dist, 'config', 'index.js'))}
+import { StateDb } from ${JSON.stringify(join(dist, 'store', 'state-db.js'))}
+import { startHealth } from ${JSON.stringify(join(dist, 'health', 'index.js'))}
+import { createLog } from ${JSON.stringify(join(dist, 'lib', 'log.js'))}
+const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-'))
+const config = loadConfig({ flags: { dataDir: dir }, env: {} })
+const db = await StateDb.open(join(dir, 'state'))
+let samples = 0
+const health = ${on} ? await startHealth({ config: { ...config.health, terminal: { ...config.health.terminal, enabled: false } }, dataDir: dir, devicesDir: config.devicesDir, db, log: createLog('warn', () => {}) }) : undefined
+health?.service.subscribe((e) => { if (e.type === 'sample') samples++ })
+await new Promise((r) => setTimeout(r, 3000)) // start-up (module loading, first reads) is not the steady cost
+const c0 = process.cpuUsage(); const t0 = performance.now()
+await new Promise((r) => setTimeout(r, ${seconds * 1000}))
+const c = process.cpuUsage(c0); const wall = performance.now() - t0
+const rss = process.memoryUsage().rss
+await health?.stop(); await db.close(); rmSync(dir, { recursive: true, force: true })
+console.log('RESULT ' + JSON.stringify({ cpuPctOfCore: (c.user + c.system) / 1000 / wall * 100, rssMb: rss / 1e6, samples }))
+`
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...veloxNodeFlags(), '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('close', (status) => {
+      const m = /RESULT (.+)/.exec(out)
+      if (m) resolve(JSON.parse(m[1]) as Cost)
+      else reject(new Error(`sampler child exited ${status}: ${out}`))
+    })
+  })
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+
+export async function run(args: string[]): Promise<void> {
+  const seconds = option(args, 'seconds', 120)
+  const rounds = option(args, 'rounds', 3)
+  const ops = option(args, 'ops', 500)
+  const clients = option(args, 'clients', 16)
+  console.log(`(1) samplers at default intervals, ${seconds} s per child, both children at once; load avg ${loadAverage()}`)
+  const [on, off] = await Promise.all([samplerChild(true, seconds), samplerChild(false, seconds)])
+  console.log(row(['child', 'CPU % of one core', 'RSS MB', 'samples']))
+  console.log(row(['---', '---:', '---:', '---:']))
+  console.log(row(['health on', on.cpuPctOfCore.toFixed(3), on.rssMb.toFixed(1), String(on.samples)]))
+  console.log(row(['health off (reference)', off.cpuPctOfCore.toFixed(3), off.rssMb.toFixed(1), '0']))
+  console.log(`sampling costs ${(on.cpuPctOfCore - off.cpuPctOfCore).toFixed(3)} % of a core and ${(on.rssMb - off.rssMb).toFixed(1)} MB RSS (targets < 1 %, < 30 MB); load avg ${loadAverage()}`)
+
+  if (args.includes('--no-swift')) return
+  console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), ${rounds} rounds, health on vs off`)
+  const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-swift-'))
+  const file = join(dir, 'object-4096')
+  writeFileSync(file, randomBytes(4096))
+  const embedded = { devices: 3, replicas: 3, partPower: 10, minPartHours: 1 }
+  const withHealth = await startVeloxProcess({ embedded, health: { enabled: true } })
+  const without = await startVeloxProcess({ embedded, health: { enabled: false } })
+  const targets = [{ name: 'health on', url: withHealth.url, results: [] as SizeResult[] }, { name: 'health off', url: without.url, results: [] as SizeResult[] }]
+  try {
+    console.log(row(['round', 'velox', 'PUT ops/s', 'GET ops/s', 'load avg']))
+    console.log(row(['---:', '---', '---:', '---:', '---']))
+    for (let round = 1; round <= rounds; round++) {
+      for (const t of round % 2 ? targets : [...targets].reverse()) {
+        const r = await measure(t.url, dir, round, 4096, file, ops, clients)
+        t.results.push(r)
+        console.log(row([String(round), t.name, r.put.opsPerSec.toFixed(0), r.get.opsPerSec.toFixed(0), loadAverage()]))
+      }
+    }
+    const med = (i: number, f: (r: SizeResult) => number) => median(targets[i].results.map(f))
+    for (const [label, f] of [['PUT', (r: SizeResult) => r.put.opsPerSec], ['GET', (r: SizeResult) => r.get.opsPerSec]] as const) {
+      console.log(`4 KiB ${label} medians: on ${med(0, f).toFixed(0)} ops/s, off ${med(1, f).toFixed(0)} ops/s, on/off ${(med(0, f) / med(1, f)).toFixed(3)}×`)
+    }
+  } finally {
+    await withHealth.stop()
+    await without.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

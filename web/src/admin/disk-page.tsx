@@ -1,0 +1,74 @@
+/**
+ * One disk: its score and the reasons, SMART identity and the attribute table, the last
+ * self-tests, and the history of its score and temperature; "Read SMART now" polls at once.
+ */
+import { useEffect, useState } from 'react'
+import { linkProps } from '../ui/router'
+import { getDisk, readSmartNow, type DiskState, type Range, type Summary } from './api'
+import { Chart } from './chart'
+import { ScoreBadge } from './dashboard'
+import { bytes, temp } from './format'
+
+const FIGURES: [string, string][] = [
+  ['reallocatedSectors', 'Reallocated sectors'], ['pendingSectors', 'Pending sectors'], ['offlineUncorrectable', 'Offline uncorrectable'],
+  ['crcErrors', 'Interface CRC errors'], ['grownDefects', 'Grown defects'], ['uncorrectedErrors', 'Uncorrected errors'],
+  ['nvmeMediaErrors', 'Media errors'], ['nvmePercentageUsed', 'Endurance used (%)'], ['nvmeAvailableSpare', 'Available spare (%)'], ['powerOnHours', 'Power-on hours'],
+]
+
+export function DiskPage(props: { device: string; summary: Summary | null }) {
+  const [disk, setDisk] = useState<DiskState | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [range, setRange] = useState<Range>('week')
+  const live = props.summary?.disks.find((d) => d.device === props.device)
+  useEffect(() => {
+    getDisk(props.device).then(setDisk, (e: Error) => setError(e.message))
+  }, [props.device, live?.at])
+  const d = disk
+  return (
+    <div className="hc-disk">
+      <p><a {...linkProps('/admin')}>← Health</a></p>
+      {error && <p className="error">{error}</p>}
+      {d && (
+        <>
+          <h2>Disk {d.device} <ScoreBadge disk={d} /></h2>
+          <p className="muted">{d.report.model} · serial {d.report.serial || '—'} · {d.report.protocol} · {bytes(d.report.capacityBytes)} · {temp(d.report.temperatureC)} · SMART {d.report.passed === undefined ? 'n/a' : d.report.passed ? 'PASSED' : 'FAILED'}</p>
+          <section className="hc-card">
+            <h3>Why this score</h3>
+            {d.score.reasons.length ? <ul data-testid="disk-reasons">{d.score.reasons.map((r) => <li key={r}>{r}</li>)}</ul> : <p className="muted">Nothing to report.</p>}
+            <button className="btn btn-small" onClick={() => readSmartNow().then(() => getDisk(props.device).then(setDisk))}>Read SMART now</button>
+          </section>
+          <div className="hc-grid">
+            <section className="hc-card">
+              <h3>Predictive figures</h3>
+              <dl className="hc-kv">
+                {FIGURES.filter(([k]) => d.report[k] !== undefined).map(([k, label]) => [<dt key={`l${k}`}>{label}</dt>, <dd key={`v${k}`}>{String(d.report[k])}</dd>])}
+              </dl>
+            </section>
+            <section className="hc-card">
+              <h3>Self-tests</h3>
+              {d.report.selfTests.length === 0 ? <p className="muted small">None logged.</p> : (
+                <ul>{d.report.selfTests.map((t, i) => <li key={i} className={t.passed ? '' : 'error'}>{t.type}: {t.status}{t.hours !== undefined ? ` at ${t.hours} h` : ''}</li>)}</ul>
+              )}
+            </section>
+          </div>
+          {d.report.attributes.length > 0 && (
+            <section className="hc-card hc-scroll">
+              <h3>SMART attributes</h3>
+              <table className="hc-table" data-testid="smart-table">
+                <thead><tr><th>ID</th><th>Name</th><th>Value</th><th>Worst</th><th>Thresh</th><th>Raw</th><th>Failed</th></tr></thead>
+                <tbody>{d.report.attributes.map((a) => <tr key={a.id} className={a.failed ? 'hc-row-failing' : ''}><td>{a.id}</td><td>{a.name}</td><td>{a.value}</td><td>{a.worst}</td><td>{a.thresh}</td><td>{a.raw}</td><td>{a.failed || ''}</td></tr>)}</tbody>
+              </table>
+            </section>
+          )}
+          <div className="hc-range" role="group" aria-label="Chart range">
+            {(['day', 'week'] as Range[]).map((r) => <button key={r} className={`btn btn-small ${range === r ? 'btn-primary' : ''}`} onClick={() => setRange(r)}>Last {r}</button>)}
+          </div>
+          <div className="hc-charts">
+            <Chart title="Score" metrics={[`disk.${d.device}.score`]} labels={['score']} range={range} />
+            <Chart title="Temperature °C" metrics={[`disk.${d.device}.temp_c`]} labels={['°C']} range={range} />
+          </div>
+        </>
+      )}
+    </div>
+  )
+}
