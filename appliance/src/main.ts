@@ -7,6 +7,7 @@ import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
+import type { DeviceState } from './cluster/device-health.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { RingReloader } from './cluster/ring-reload.js'
 import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
@@ -47,6 +48,8 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** Devices that have failed since start, and whether they still do (issue 11; for the health console). */
+  deviceStates(): DeviceState[]
   /** The replicator and the ring reloader. */
   replication: Replication
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
@@ -151,6 +154,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    deviceStates: () => placement.directory.deviceStates(),
     replication,
     firstBoot,
     health,

@@ -12,6 +12,8 @@ export interface Logger {
 
 export class AccountUpdater {
   private readonly dirty = new Map<string, Set<string>>()
+  /** Callers of mark() waiting for their container's next copy, by account and container. */
+  private readonly waiting = new Map<string, Array<() => void>>()
   private running: Promise<void> | undefined
 
   constructor(
@@ -20,13 +22,20 @@ export class AccountUpdater {
   ) {}
 
   /** Notes that a container's stats changed; the account row follows shortly. The promise
-   *  (which never rejects) resolves once it has been copied (or its copy has failed and logged). */
+   *  (which never rejects) resolves once this container has been copied (or its copy has
+   *  failed and been logged), whatever else keeps the updater busy. */
   mark(account: string, container: string): Promise<void> {
     let set = this.dirty.get(account)
     if (!set) this.dirty.set(account, (set = new Set()))
     set.add(container)
+    const key = `${account}/${container}`
+    const copied = new Promise<void>((r) => {
+      const list = this.waiting.get(key)
+      if (list) list.push(r)
+      else this.waiting.set(key, [r])
+    })
     this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain())
-    return this.running
+    return copied
   }
 
   /** Waits until every pending update (of this account, or all) has been applied. */
@@ -42,11 +51,19 @@ export class AccountUpdater {
       while (this.dirty.size > 0) {
         const batch = [...this.dirty]
         this.dirty.clear()
+        const done = batch.flatMap(([account, containers]) => [...containers].flatMap((c) => this.takeWaiting(`${account}/${c}`)))
         await Promise.all(batch.flatMap(([account, containers]) => [...containers].map((c) => this.update(account, c))))
+        for (const resolve of done) resolve()
       }
     } finally {
       this.running = undefined
     }
+  }
+
+  private takeWaiting(key: string): Array<() => void> {
+    const list = this.waiting.get(key) ?? []
+    this.waiting.delete(key)
+    return list
   }
 
   /** Copies a container's current stats into its account row. */

@@ -101,8 +101,10 @@ export class ListingUpdates {
   private async check(journal: PendingJournal, entry: PendingEntry): Promise<void> {
     const ref = { account: entry.account, container: entry.container, object: entry.object }
     const row = await this.newestRow(ref, entry.timestamp)
-    if ((await this.dbs.putObjectRow(ref.account, ref.container, row)) === 0) throw new Error('no container replica took the row')
-    await this.updater.update(ref.account, ref.container)
+    if ((await this.dbs.putObjectRow(ref.account, ref.container, row)) === 0) {
+      // No container database took it: a device down (retry), or no such container (nothing to list).
+      if (await this.dbs.getContainer(ref.account, ref.container)) throw new Error('no container replica took the row')
+    } else await this.updater.update(ref.account, ref.container)
     await journal.done(entry.id)
     this.checked++
   }

@@ -112,6 +112,9 @@ describe('replicas never go back in time (device flap, damaged replicas)', funct
 
     // In the same process (d1 now only suspect), then in a fresh one that trusts d1 again.
     await expectNewest(c, 'd1 back, same process')
+    const d1 = velox.app.deviceStates().find((d) => d.device.endsWith('/d1'))
+    expect(d1).to.include({ failed: false })
+    expect(d1?.transitions).to.be.at.least(2)
     await velox.app.swift.replicas.repair.idle()
     await velox.stop({ keepData: true })
     velox = await startTestAppliance({ dataDir, flags: FLAGS })

@@ -35,4 +35,28 @@ describe('PendingJournal (async_pending)', () => {
       await scratch.remove()
     }
   })
+
+  it('starts a new file by size under steady load and removes each old one once its entries are done', async () => {
+    const scratch = await scratchDir('velox-pending-')
+    try {
+      const j = await PendingJournal.open(scratch.dir)
+      const long = (i: number) => ({ ...update(i), object: `${'x'.repeat(250)}-${i}` })
+      const held = await j.record(long(-1)) // live throughout, as under steady load
+      for (let round = 0; round < 12; round++) {
+        const batch = await Promise.all(Array.from({ length: 1000 }, (_, i) => j.record(long(round * 1000 + i))))
+        for (const e of batch) await j.done(e.id)
+      }
+      const files = (await readdir(join(scratch.dir, 'async_pending'))).sort((a, b) => parseInt(a) - parseInt(b))
+      expect(files[0]).to.equal('1.log') // the one holding the live entry
+      expect(files).to.have.length(2)
+      expect(parseInt(files[1])).to.be.at.least(3)
+      await j.done(held.id)
+      await j.close()
+      const again = await PendingJournal.open(scratch.dir)
+      expect(again.recovered).to.deep.equal([])
+      await again.close()
+    } finally {
+      await scratch.remove()
+    }
+  })
 })

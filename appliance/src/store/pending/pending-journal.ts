@@ -25,7 +25,7 @@ export interface PendingEntry extends PendingUpdate {
   id: string
 }
 
-/** A segment with no live entries is replaced past this size. */
+/** A new segment is started past this size; an old one goes once its entries are all done. */
 const ROTATE_BYTES = 1024 * 1024
 const SEGMENT = /^(\d+)\.log$/
 
@@ -40,8 +40,9 @@ export class PendingJournal {
   private readonly segments = new Map<number, Segment>()
   private current!: Segment
   private nextN = 0
-  private waiting: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = []
+  private waiting: Array<{ seg: Segment; line: string; resolve: () => void; reject: (err: unknown) => void }> = []
   private flushing: Promise<void> | undefined
+  private rotating: Promise<void> | undefined
 
   private constructor(
     readonly dir: string,
@@ -76,13 +77,15 @@ export class PendingJournal {
 
   /** Appends an entry and resolves once it is on disk. */
   async record(update: PendingUpdate): Promise<PendingEntry> {
+    // Under steady load some entry is always live: rotate by size, not by an empty segment.
+    if (this.current.bytes >= ROTATE_BYTES) await (this.rotating ??= this.rotate())
     const seg = this.current
     const entry: PendingEntry = { id: `${seg.seq}.${this.nextN++}`, ...update }
     seg.live++
     const line = `+${JSON.stringify(entry)}\n`
     try {
       await new Promise<void>((resolve, reject) => {
-        this.waiting.push({ line, resolve, reject })
+        this.waiting.push({ seg, line, resolve, reject })
         this.flushing ??= this.flush()
       })
     } catch (err) {
@@ -100,12 +103,21 @@ export class PendingJournal {
     seg.live--
     seg.bytes += line.length
     await seg.fh.write(line).catch(() => undefined)
-    if (seg.live > 0) return
-    if (seg === this.current) {
-      if (seg.bytes < ROTATE_BYTES) return
-      this.current = await this.newSegment(seg.seq + 1)
+    if (seg.live === 0 && seg !== this.current) await this.remove(seg)
+  }
+
+  private async rotate(): Promise<void> {
+    try {
+      const old = this.current
+      this.current = await this.newSegment(old.seq + 1)
+      if (old.live === 0) await this.remove(old)
+    } finally {
+      this.rotating = undefined
     }
-    this.segments.delete(seg.seq)
+  }
+
+  private async remove(seg: Segment): Promise<void> {
+    if (!this.segments.delete(seg.seq)) return
     await seg.fh.close().catch(() => undefined)
     await unlink(join(this.dir, `${seg.seq}.log`)).catch(() => undefined)
   }
@@ -120,8 +132,10 @@ export class PendingJournal {
   private async flush(): Promise<void> {
     try {
       while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0)
-        const seg = this.current
+        // Each entry goes into the segment that counts it (a rotation may fall in between).
+        const seg = this.waiting[0].seg
+        const batch = this.waiting.filter((w) => w.seg === seg)
+        this.waiting = this.waiting.filter((w) => w.seg !== seg)
         const text = batch.map((w) => w.line).join('')
         try {
           await seg.fh.write(text)
@@ -141,7 +155,6 @@ export class PendingJournal {
   private async newSegment(seq: number): Promise<Segment> {
     const seg: Segment = { seq, fh: await open(join(this.dir, `${seq}.log`), 'a'), live: 0, bytes: 0 }
     this.segments.set(seq, seg)
-    this.nextN = 0
     return seg
   }
 }
