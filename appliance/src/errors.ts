@@ -19,6 +19,7 @@ export const ERROR_KINDS = [
   'etag-mismatch',
   'client-disconnected',
   'internal',
+  'not-implemented',
   'unavailable',
   'insufficient-storage',
 ] as const

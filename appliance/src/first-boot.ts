@@ -17,9 +17,10 @@ import { queryNtp } from './lib/sntp.js'
 import { CertificateStore } from './setup/certificates.js'
 import { listInterfaces, networkdFiles } from './setup/network.js'
 import { ApplianceSettings } from './setup/settings.js'
-import { SetupWizard, type DiskInventory, type WizardDeps } from './setup/wizard.js'
+import { SetupWizard, type AuditSink, type DiskInventory, type WizardDeps } from './setup/wizard.js'
 import type { StateDb } from './store/state-db.js'
-import { applyIdentity, applyNetwork } from './system/os-settings.js'
+import { SystemCommands } from './system/commands.js'
+import { OsSettings } from './system/os-settings.js'
 
 export interface FirstBootOptions {
   /** `velox serve --setup`: an appliance not yet set up answers with the wizard only. */
@@ -40,12 +41,15 @@ export interface FirstBoot {
 
 export async function composeFirstBoot(
   config: Readonly<VeloxConfig>,
-  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog'] },
+  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink },
   opts: FirstBootOptions,
 ): Promise<FirstBoot> {
   const certificates = new CertificateStore(config.dataDir)
-  const applyOs: WizardDeps['applyOs'] = config.system.apply ? { identity: (s) => applyIdentity(s), network: (plan) => applyNetwork(networkdFiles(plan)) } : undefined
+  const os = config.system.apply ? new OsSettings(new SystemCommands({ devicesRoot: config.devicesDir })) : undefined
+  const applyOs: WizardDeps['applyOs'] = os && { identity: (s) => os.applyIdentity(s), network: (plan) => os.applyNetwork(networkdFiles(plan)) }
   const bindHost = config.bind.host
+  // The health console's audit trail (its own file); without it, audit lines go to the log.
+  const audit: AuditSink = d.audit ?? { record: (e) => d.log.record('audit', { who: e.who, action: e.action, from: e.from, target: e.target, ...e.detail }) }
   const wizard = await SetupWizard.open({
     db: d.state,
     users: d.users,
@@ -55,7 +59,7 @@ export async function composeFirstBoot(
     disks: opts.disks,
     queryNtp: (s) => queryNtp(s),
     applyOs,
-    log: d.log,
+    audit,
   })
   const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates })
   const gated = () => opts.setup === true && wizard.pending
@@ -72,7 +76,7 @@ export async function composeFirstBoot(
       errorLog: d.errorLog,
     },
     settingsDeps: {
-      settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, log: d.log }),
+      settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, audit }),
       sessions: d.sessions,
       errorLog: d.errorLog,
     },

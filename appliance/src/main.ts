@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import { NodeDirectory } from './cluster/nodes.js'
 import { RingReloader } from './cluster/ring-reload.js'
-import { createDiskService, replayMountTable, startFailureMonitor } from './disks/appliance.js'
-import type { FailureMonitor } from './disks/failure.js'
+import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
@@ -18,6 +17,8 @@ import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
 import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
+import { ConnectionLimits } from './http/connection-limits.js'
+import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -69,19 +70,19 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const resellerPrefixes = config.auth.resellerPrefixes
   const tokens = new TokenService({ db: state, users, resellerPrefixes, tokenLifeSec: config.auth.tokenLifeSec })
-  let failures: FailureMonitor | undefined
+  let diskJobs: DiskBackground | undefined
   const directory = new NodeDirectory(devices, { log, onError: (device, err) => {
-    failures?.ioError(device, err)
+    diskJobs?.failures.ioError(device, err)
     health?.counters.ioError(device) // the health console's per-device error counts (alerts, /metrics)
   } })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
   const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
-  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config) })
+  const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog }, opts)
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit }, { ...opts, disks: opts.disks ?? disks })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
@@ -95,17 +96,25 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  handler = guardRequests(app.callback())
-  const server = createServer(firstBoot.https.httpHandler(handler))
+  const limits = new ConnectionLimits(config.connections, log)
+  handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
+  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES, ...ConnectionLimits.serverOptions(config.connections) }, firstBoot.https.httpHandler(handler))
+  server.on('clientError', answerClientError)
+  limits.attach(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
+
+  // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
+  const replayed = await swift.listings.replay()
+  if (replayed.checked + replayed.retried > 0) log.info('listing updates replayed', replayed)
+  swift.listings.start(config.listings.retryIntervalSec * 1000)
 
   // Background jobs, each bounded in rate.
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
-  failures = startFailureMonitor(disks, config)
+  diskJobs = startDiskBackground(disks, config, log)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
@@ -126,6 +135,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
   await startHttpsIfReady(firstBoot)
+  // Once listening, a failed accept (EMFILE when descriptors run out) is logged, never fatal.
+  server.on('error', (err) => log.error('http server error', { error: err.message }))
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -147,8 +158,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       stopped = true
       await firstBoot.https.stop()
       ringReloader.stop()
-      await failures?.stop()
+      await diskJobs?.stop()
       swift.expirer.stop()
+      limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
       await new Promise<void>((r) => {
@@ -156,7 +168,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         server.closeAllConnections()
       })
       await health?.stop()
+      await swift.listings.stop()
       await swift.updater.flush()
+      for (const d of devices.values()) await d.pending.close()
       for (const d of devices.values()) await d.dbs.close()
       await state.close()
     },

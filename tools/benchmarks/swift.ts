@@ -13,6 +13,8 @@
  * lightest HTTP client there is, so that the client's CPU, which shares the cores with the
  * servers, caps neither system. Each round writes into a fresh container and deletes the
  * objects afterwards (not timed).
+ * `--first-replica` adds a Velox that reads the first replica that answers and keeps no
+ * async_pending journal (what issue 11's newest-replica read and journal cost).
  * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift
  * (tempauth test:tester) instead of starting one; `--no-swift` measures Velox alone.
  * Owns the measurement only.
@@ -136,6 +138,13 @@ export async function run(args: string[]): Promise<void> {
     const velox = await startVeloxProcess({ embedded: { devices: replicas, replicas, partPower: 10, minPartHours: 1 } })
     stops.push(velox.stop)
     const targets: Target[] = [{ name: 'velox', url: velox.url, results: new Map() }]
+    // The cost of reading the newest replica and of the async_pending journal (issue 11): the
+    // same appliance reading the first replica that answers, without the journal.
+    if (args.includes('--first-replica')) {
+      const first = await startVeloxProcess({ embedded: { devices: replicas, replicas, partPower: 10, minPartHours: 1 }, reads: { newestReplica: false }, listings: { journal: false } })
+      stops.push(first.stop)
+      targets.push({ name: 'velox, first replica, no journal', url: first.url, results: new Map() })
+    }
     const why = args.includes('--no-swift') ? '--no-swift' : swiftUrl ? undefined : saioUnavailableReason()
     if (why) console.log(`swift: not measured (${why})`)
     else if (swiftUrl) targets.push({ name: `swift at ${swiftUrl}`, url: swiftUrl, results: new Map() })
@@ -167,7 +176,7 @@ export async function run(args: string[]): Promise<void> {
     if (targets.length === 2) {
       for (const size of sizes) {
         const ratio = (f: (r: SizeResult) => Rate) => (med(targets[0], size, f).opsPerSec / med(targets[1], size, f).opsPerSec).toFixed(2)
-        console.log(`${sizeName(size)} velox / swift (medians): PUT ${ratio((r) => r.put)}×, GET ${ratio((r) => r.get)}×`)
+        console.log(`${sizeName(size)} ${targets[0].name} / ${targets[1].name} (medians): PUT ${ratio((r) => r.put)}×, GET ${ratio((r) => r.get)}×`)
       }
     }
   } finally {

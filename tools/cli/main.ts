@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.js'),
   ring: () => import('./ring.js'),
   user: () => import('./user.js'),
+  disk: () => import('./disk.js'),
 }
 
 function usage(): string {

@@ -15,10 +15,26 @@ import { SignInPage } from './sign-in'
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
 import { Uploader } from './upload/uploader'
 import { filesPath, linkProps, useRoute } from './ui/router'
+import { SettingsPage } from './admin/settings-page'
+import { SetupPage } from './setup/setup-page'
+import { setupStatus, type SetupStatus } from './setup/api'
 
 export function App() {
   const route = useRoute()
   if (route.page === 'public') return <PublicSharePage token={route.token} />
+  return <SetupFirst />
+}
+
+/** An appliance not set up yet shows the setup wizard instead of every page. */
+function SetupFirst() {
+  const [setup, setSetup] = useState<SetupStatus | null | undefined>(undefined)
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    setupStatus().then(setSetup, (e: Error) => setError(e.message))
+  }, [])
+  if (error) return <div className="center-page"><p className="error">Velox is not answering: {error}</p></div>
+  if (setup === undefined) return <div className="center-page"><p className="muted">Loading…</p></div>
+  if (setup) return <SetupPage initial={setup} />
   return <SignedInApp />
 }
 
@@ -59,6 +75,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         <nav className="topnav" aria-label="Main">
           <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
           <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
+          {session.user.admin && <a className={route.page === 'settings' ? 'active' : ''} {...linkProps('/admin/settings/identity')}>Settings</a>}
           {session.user.admin && <a className={route.page === 'admin' ? 'active' : ''} {...linkProps('/admin')}>Admin</a>}
         </nav>
         <div className="topbar-user">
@@ -69,6 +86,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
       <main className="content">
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
+        {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}
         {route.page === 'admin' && (session.user.admin ? <Suspense fallback={<p className="muted">Loading…</p>}><AdminPage route={route} /></Suspense> : <p className="error" role="alert">Administrators only.</p>)}
         {route.page === 'not-found' && <p className="empty">There is no page here. <a {...linkProps(filesPath(''))}>Go to your files</a>.</p>}
       </main>

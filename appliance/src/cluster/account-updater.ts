@@ -19,12 +19,14 @@ export class AccountUpdater {
     private readonly log: Logger,
   ) {}
 
-  /** Notes that a container's stats changed; the account row follows shortly. */
-  mark(account: string, container: string): void {
+  /** Notes that a container's stats changed; the account row follows shortly. The promise
+   *  (which never rejects) resolves once it has been copied (or its copy has failed and logged). */
+  mark(account: string, container: string): Promise<void> {
     let set = this.dirty.get(account)
     if (!set) this.dirty.set(account, (set = new Set()))
     set.add(container)
     this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain())
+    return this.running
   }
 
   /** Waits until every pending update (of this account, or all) has been applied. */

@@ -12,6 +12,7 @@ import { Ring } from '../ring/ring.js'
 import { LevelDeviceDatabases } from '../store/db/device-databases.js'
 import { openDeviceObjects, type DeviceObjectStore } from '../store/objects/device-object-store.js'
 import { cleanStaleTempFiles } from '../store/objects/durable-files.js'
+import { PendingJournal } from '../store/pending/pending-journal.js'
 import type { Log } from '../lib/log.js'
 import type { StorageNode } from './nodes.js'
 import { allRings, type Rings } from './placement.js'
@@ -64,6 +65,8 @@ export interface LocalDevice extends StorageNode {
   objects: DeviceObjectStore
   dbs: LevelDeviceDatabases
   root: string
+  /** Container updates not yet known applied (async_pending). */
+  pending: PendingJournal
 }
 
 /** Opens every device of the rings that lives under this box's devicesDir. A device that
@@ -100,7 +103,8 @@ export async function openLocalDevice(config: Readonly<VeloxConfig>, device: str
     const objects = await openDeviceObjects(root, { onQuarantine: (e) => log.warn('quarantined', { device, ...e }) })
     await cleanStaleTempFiles(join(root, 'tmp'), 0).catch(() => 0)
     const dbs = await LevelDeviceDatabases.open(root)
-    return { device, objects, dbs, root }
+    const pending = await PendingJournal.open(root)
+    return { device, objects, dbs, root, pending }
   } catch (err) {
     log.error('device failed to open', { device, error: (err as Error).message })
     return undefined

@@ -15,7 +15,6 @@ export interface StoragePolicy {
   isDefault: boolean
   /** Replicas of its object ring when the embedded default creates it. */
   replicas: number
-  deviceClass?: string
 }
 
 /** The object ring's file name (without .ring.gz / .builder) for a policy index. */
@@ -38,7 +37,6 @@ export class StoragePolicies {
         aliases: [p.name, ...(p.aliases ?? []).filter((a) => a.toLowerCase() !== p.name.toLowerCase())],
         isDefault: false,
         replicas: p.replicas ?? defaultReplicas,
-        deviceClass: p.deviceClass,
       }))
     const chosen = configured.find((p) => p.default)?.index ?? 0
     this.default = this.all.find((p) => p.index === chosen) ?? this.all[0]

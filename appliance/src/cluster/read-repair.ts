@@ -93,7 +93,7 @@ async function repairOne(loc: ObjectLocation, newest: NewestState, stale: Replic
   const src = await newest.source.node.objects.open(loc)
   try {
     if (src.meta.timestamp !== newest.timestamp) throw new VeloxError('conflict', 'the served replica changed meanwhile')
-    const sameData = stale.kind === 'data' && stale.object.meta.timestamp === newest.timestamp
+    const sameData = stale.kind === 'data' && stale.timestamp === newest.timestamp
     if (!sameData) {
       const m = src.meta
       const body = src.stream()

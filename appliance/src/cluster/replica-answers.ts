@@ -12,22 +12,27 @@ import { noteDeviceError } from './outcomes.js'
 import type { Target } from './placement.js'
 
 export type ReplicaAnswer =
-  | { kind: 'data'; target: Target; object: OpenObject }
+  /** A data file; `object` when this replica was opened (the one read first), else only its
+   *  file names were listed. */
+  | { kind: 'data'; target: Target; timestamp: string; metaTimestamp?: string; object?: OpenObject }
   | { kind: 'tombstone'; target: Target; timestamp: string }
   /** Nothing there; `collision`: the hash directory holds another name (never repaired). */
   | { kind: 'absent'; target: Target; quarantined: boolean; collision: boolean }
   | { kind: 'error'; target: Target; error: unknown }
 
-/** Opens the object on every target in parallel; an open that fails marks its device. */
+/**
+ * Asks every target at once: the first is opened (it is served unless another is newer), the
+ * others only list their directory, a few stat calls on one box. A node that cannot list is opened.
+ */
 export async function askReplicas(targets: Target[], loc: ObjectLocation, directory: NodeDirectory): Promise<ReplicaAnswer[]> {
-  return Promise.all(targets.map((t) => askReplica(t, loc, directory)))
+  return Promise.all(targets.map((t, i) => (i === 0 || !t.node.objects.state ? openReplica(t, loc, directory) : listReplica(t, loc, directory))))
 }
 
-export async function askReplica(target: Target, loc: ObjectLocation, directory: NodeDirectory): Promise<ReplicaAnswer> {
+export async function openReplica(target: Target, loc: ObjectLocation, directory: NodeDirectory): Promise<ReplicaAnswer> {
   try {
     const object = await target.node.objects.open(loc)
     directory.markOk(target.dev)
-    return { kind: 'data', target, object }
+    return { kind: 'data', target, timestamp: object.meta.timestamp, metaTimestamp: object.metaTimestamp, object }
   } catch (error) {
     if (isVeloxError(error, 'not-found')) {
       directory.markOk(target.dev)
@@ -40,10 +45,22 @@ export async function askReplica(target: Target, loc: ObjectLocation, directory:
   }
 }
 
+async function listReplica(target: Target, loc: ObjectLocation, directory: NodeDirectory): Promise<ReplicaAnswer> {
+  try {
+    const state = await (target.node.objects.state as NonNullable<typeof target.node.objects.state>)(loc)
+    directory.markOk(target.dev)
+    if (state.data) return { kind: 'data', target, timestamp: state.data, metaTimestamp: state.meta }
+    if (state.tombstone) return { kind: 'tombstone', target, timestamp: state.tombstone }
+    return { kind: 'absent', target, quarantined: false, collision: false }
+  } catch (error) {
+    noteDeviceError(error, target, directory)
+    return { kind: 'error', target, error }
+  }
+}
+
 /** The timestamp that orders data against tombstones ('' when there is neither). */
 export function stateTimestamp(a: ReplicaAnswer): string {
-  if (a.kind === 'data') return a.object.meta.timestamp
-  if (a.kind === 'tombstone') return a.timestamp
+  if (a.kind === 'data' || a.kind === 'tombstone') return a.timestamp
   return ''
 }
 
@@ -58,8 +75,8 @@ export function compareAnswers(a: ReplicaAnswer, b: ReplicaAnswer): number {
   if (ta !== tb) return ta > tb ? 1 : -1
   if (a.kind !== b.kind) return rank(a) - rank(b)
   if (a.kind === 'data' && b.kind === 'data') {
-    const ma = a.object.metaTimestamp ?? ''
-    const mb = b.object.metaTimestamp ?? ''
+    const ma = a.metaTimestamp ?? ''
+    const mb = b.metaTimestamp ?? ''
     return ma === mb ? 0 : ma > mb ? 1 : -1
   }
   return 0
@@ -82,5 +99,5 @@ export function staleReplicas(answers: ReplicaAnswer[], chosen: ReplicaAnswer): 
 
 /** Closes the opened data files of the answers not served. */
 export async function closeAnswers(answers: ReplicaAnswer[]): Promise<void> {
-  await Promise.all(answers.map((a) => (a.kind === 'data' ? a.object.close().catch(() => undefined) : undefined)))
+  await Promise.all(answers.map((a) => (a.kind === 'data' ? a.object?.close().catch(() => undefined) : undefined)))
 }

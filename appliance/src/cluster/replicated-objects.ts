@@ -8,13 +8,14 @@
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../errors.js'
 import { fanout } from '../lib/fanout.js'
+import { BlockCrc } from '../lib/block-crc.js'
 import { md5 as md5Stream } from '../lib/md5.js'
 import type { DigestedBody, ObjectLocation, ObjectMetadata, ObjectPut, OpenObject } from '../store/types.js'
 import { clientError, countKind, noQuorum, noteDeviceError, settle } from './outcomes.js'
 import { type Placed, type Placement, quorumSize } from './placement.js'
 import { ReadRepair, type NewestState, type RepairLog } from './read-repair.js'
-import { askReplicas, closeAnswers, newestFirst, staleReplicas, type ReplicaAnswer } from './replica-answers.js'
-import { VerifiedObject } from './verified-object.js'
+import { askReplicas, closeAnswers, newestFirst, openReplica, staleReplicas, type ReplicaAnswer } from './replica-answers.js'
+import { FailoverObject, VerifiedObject } from './verified-object.js'
 
 export interface ObjectRef {
   account: string
@@ -69,8 +70,14 @@ export class ReplicatedObjects {
     // The MD5 is computed once, as the source is read; every replica writes those same buffers.
     const hash = md5Stream()
     const md5 = () => hash.digest()
-    const source = fanout(body as AsyncIterable<Uint8Array>, targets.length, undefined, (chunk) => hash.update(chunk))
-    const branches: DigestedBody[] = source.map((branch) => ({ [Symbol.asyncIterator]: () => branch[Symbol.asyncIterator](), md5 }))
+    // …and so are the block CRCs (lib/block-crc.ts).
+    const crcs = new BlockCrc()
+    const blockCrc32 = () => crcs.digest()
+    const source = fanout(body as AsyncIterable<Uint8Array>, targets.length, undefined, (chunk) => {
+      crcs.update(chunk)
+      hash.update(chunk)
+    })
+    const branches: DigestedBody[] = source.map((branch) => ({ [Symbol.asyncIterator]: () => branch[Symbol.asyncIterator](), md5, blockCrc32 }))
     let outcomes
     try {
       outcomes = await settle(targets, this.placement.directory, async (t) => {
@@ -96,7 +103,7 @@ export class ReplicatedObjects {
   /** Opens the newest replica; `not-found` when none has it (detail.timestamp when deleted). */
   async open(ref: ObjectRef): Promise<OpenObject> {
     const o = await this.openNewest(ref)
-    if (o.meta.size > this.verifyMaxBytes) return o
+    if (o.meta.size > this.verifyMaxBytes) return new FailoverObject(o, () => this.openNewest(ref))
     return new VerifiedObject(o, () => this.openNewest(ref))
   }
 
@@ -104,14 +111,25 @@ export class ReplicatedObjects {
     const { placed, loc } = await this.locate(ref)
     if (!this.newestReplica) return this.openFirst(placed, loc)
     const answers = await askReplicas(placed.readTargets, loc, this.placement.directory)
-    const [newest] = newestFirst(answers)
-    const rest = answers.filter((a) => a !== newest)
-    await closeAnswers(rest)
-    if (newest?.kind === 'data' || newest?.kind === 'tombstone') this.repairStale(loc, answers, newest)
-    if (newest?.kind === 'data') return newest.object
-    if (newest?.kind === 'tombstone') throw new VeloxError('not-found', 'object not found', { timestamp: newest.timestamp })
-    if (answers.some((a) => a.kind === 'absent') || answers.length === 0) throw new VeloxError('not-found', 'object not found')
-    throw new VeloxError('unavailable', `object GET: ${answers.length} replicas failed`)
+    let served: OpenObject | undefined
+    try {
+      // Each pass either serves an opened replica or opens a listed one in its answer's place
+      // (which may turn out gone or quarantined meanwhile): at most one pass per replica more.
+      for (;;) {
+        const [newest] = newestFirst(answers)
+        if (newest?.kind === 'data' && !newest.object) {
+          answers[answers.indexOf(newest)] = await openReplica(newest.target, loc, this.placement.directory)
+          continue
+        }
+        if (newest?.kind === 'data' || newest?.kind === 'tombstone') this.repairStale(loc, answers, newest)
+        if (newest?.kind === 'data') return (served = newest.object as OpenObject)
+        if (newest?.kind === 'tombstone') throw new VeloxError('not-found', 'object not found', { timestamp: newest.timestamp })
+        if (answers.some((a) => a.kind === 'absent') || answers.length === 0) throw new VeloxError('not-found', 'object not found')
+        throw new VeloxError('unavailable', `object GET: ${answers.length} replicas failed`)
+      }
+    } finally {
+      await closeAnswers(answers.filter((a) => a.kind !== 'data' || a.object !== served))
+    }
   }
 
   private repairStale(loc: ObjectLocation, answers: ReplicaAnswer[], newest: ReplicaAnswer & { kind: 'data' | 'tombstone' }): void {
@@ -120,7 +138,7 @@ export class ReplicatedObjects {
     const state: NewestState =
       newest.kind === 'tombstone'
         ? { kind: 'tombstone', timestamp: newest.timestamp }
-        : { kind: 'data', timestamp: newest.object.meta.timestamp, metaTimestamp: newest.object.metaTimestamp, source: newest.target }
+        : { kind: 'data', timestamp: newest.timestamp, metaTimestamp: newest.metaTimestamp, source: newest.target }
     this.repair.schedule(loc, state, stale)
   }
 

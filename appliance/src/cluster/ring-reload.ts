@@ -7,11 +7,11 @@
  * Devices dropped from the rings stay open (they still hold data to hand off) until
  * `dropDevice` says they are gone (failed, unmounted).
  */
-import { statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
-import { ringPathForBuilder } from '../ring/builder.js'
-import { RING_KINDS, builderPath, loadRings, openLocalDevice, ringDeviceNames, type LocalDevice } from './bootstrap.js'
+import { loadRings, openLocalDevice, ringDeviceNames, type LocalDevice } from './bootstrap.js'
 import type { Placement } from './placement.js'
 
 export class RingReloader {
@@ -51,6 +51,7 @@ export class RingReloader {
     if (!dev) return
     this.devices.delete(device)
     await dev.dbs.close().catch((err: Error) => this.log.warn('closing a dropped device', { device, error: err.message }))
+    await dev.pending.close().catch((err: Error) => this.log.warn('closing a dropped device', { device, error: err.message }))
   }
 
   private async reloadNow(force: boolean): Promise<boolean> {
@@ -74,14 +75,23 @@ export class RingReloader {
     return true
   }
 
+  /** mtime, size and inode of every ring file (each storage policy's object ring included). */
   private ringStamps(): string {
-    return RING_KINDS.map((k) => {
-      try {
-        const s = statSync(ringPathForBuilder(builderPath(this.config, k)))
-        return `${s.mtimeMs}:${s.size}:${s.ino}`
-      } catch {
-        return '-'
-      }
-    }).join('|')
+    let names: string[]
+    try {
+      names = readdirSync(this.config.swiftDir).filter((n) => n.endsWith('.ring.gz')).sort()
+    } catch {
+      return '-'
+    }
+    return names
+      .map((n) => {
+        try {
+          const s = statSync(join(this.config.swiftDir, n))
+          return `${n}:${s.mtimeMs}:${s.size}:${s.ino}`
+        } catch {
+          return `${n}:-`
+        }
+      })
+      .join('|')
   }
 }

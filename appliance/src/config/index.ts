@@ -71,6 +71,12 @@ export interface VeloxConfig {
    */
   reads: { newestReplica: boolean; verifyMaxBytes: number }
   /**
+   * Container updates: `journal` records each object PUT/DELETE in the device's async_pending
+   * before the object changes, so that a crash never leaves the listing wrong (false only to
+   * measure its cost); entries that could not be checked yet are retried every `retryIntervalSec`.
+   */
+  listings: { journal: boolean; retryIntervalSec: number }
+  /**
    * Thumbnails (thumbnails/): renditions rendered in the background after uploads. `concurrency`:
    * images rendered at once, 0 = one per core; `maxPending` bounds each queue lane (jobs past it are
    * dropped and rendered on demand later); `toolsPath` is searched for ffmpeg and pdftoppm.
@@ -89,6 +95,14 @@ export interface VeloxConfig {
    * block devices to manage (paths such as /dev/sdb; empty = every disk found).
    */
   disks: { region: number; zone: number; burnInSampleMiB: number; failureCheckSec: number; only: string[] }
+  /**
+   * Slow and idle clients (http/connection-limits.ts): a request body silent for `bodyIdleSec`
+   * is answered 408 (moving uploads are never cut); a request head must arrive within
+   * `headersTimeoutSec`; one client address holds at most `unauthenticatedPerClient`
+   * connections that have not made an authenticated request; `max` connections in all
+   * (0 = three quarters of the process's open-file limit).
+   */
+  connections: { bodyIdleSec: number; headersTimeoutSec: number; unauthenticatedPerClient: number; max: number }
   /** The hardware health console (health/): sampling, SMART, alerts, /metrics, logs, terminal. */
   health: HealthConfig
 }
@@ -137,6 +151,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
     expirer: { intervalSec: 300 },
     reads: { newestReplica: true, verifyMaxBytes: 4 * 1024 * 1024 },
+    listings: { journal: true, retryIntervalSec: 30 },
     thumbnails: { enabled: true, concurrency: 0, maxPending: 1000, toolsPath: '/usr/local/bin:/usr/bin:/bin' },
     web: { sessionLifeSec: 12 * 3600, distDir: join(repoRoot(), 'web', 'dist') },
     log: { level: 'info', requests: true },
@@ -154,6 +169,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
       terminal: { enabled: true, idleSec: 900, shell: '/bin/bash' },
     },
     disks: { region: 1, zone: 1, burnInSampleMiB: 256, failureCheckSec: 30, only: [] },
+    connections: { bodyIdleSec: 60, headersTimeoutSec: 30, unauthenticatedPerClient: 256, max: 0 },
   }
 }
 
@@ -251,9 +267,12 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (c.embedded.partPower < 0 || c.embedded.partPower > 32) bad('embedded.partPower must be 0..32')
   if (!(c.embedded.replicas >= 1)) bad('embedded.replicas must be ≥ 1')
   if (!Number.isSafeInteger(c.reads.verifyMaxBytes) || c.reads.verifyMaxBytes < 0) bad('reads.verifyMaxBytes must be an integer ≥ 0')
+  if (!(c.listings.retryIntervalSec > 0)) bad('listings.retryIntervalSec must be > 0')
   if (!(c.auth.tokenLifeSec > 0)) bad('auth.tokenLifeSec must be > 0')
   if (!(c.web.sessionLifeSec > 0)) bad('web.sessionLifeSec must be > 0')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
+  for (const k of ['bodyIdleSec', 'headersTimeoutSec', 'unauthenticatedPerClient'] as const) if (!(c.connections[k] > 0)) bad(`connections.${k} must be > 0`)
+  if (!(Number.isInteger(c.connections.max) && c.connections.max >= 0)) bad('connections.max must be an integer ≥ 0')
   if (c.auth.resellerPrefixes.length === 0) bad('auth.resellerPrefixes must not be empty')
   for (const p of c.auth.resellerPrefixes) if (!/^[A-Za-z0-9]*_?$/.test(p)) bad(`auth.resellerPrefixes: ${JSON.stringify(p)}`)
   for (const p of Object.keys(c.auth.requireGroup)) if (!c.auth.resellerPrefixes.includes(p)) bad(`auth.requireGroup: ${JSON.stringify(p)} is not a reseller prefix`)

@@ -1,8 +1,7 @@
 /**
  * Storage policies as configured (Swift's `[storage-policy:N]` sections of swift.conf): each
- * an index, a name (with aliases), how many replicas its object ring keeps, and optionally
- * a device class its ring draws on. Owns the defaults and the validation; the rings are
- * cluster/'s, the container-facing rules swift/'s.
+ * an index, a name (with aliases) and how many replicas its object ring keeps. Owns the
+ * defaults and the validation; the rings are cluster/'s, the container-facing rules swift/'s.
  */
 export interface StoragePolicyConfig {
   /** Swift's policy index: policy 0 uses object.ring.gz, policy N object-N.ring.gz. */
@@ -14,8 +13,6 @@ export interface StoragePolicyConfig {
   default?: boolean
   /** Replicas of its object ring in the embedded default; policy 0 defaults to embedded.replicas. */
   replicas?: number
-  /** Only devices of this class (the ring device's `meta`, e.g. "ssd") hold its objects. */
-  deviceClass?: string
 }
 
 /**
@@ -44,7 +41,6 @@ export function policyProblems(policies: readonly StoragePolicyConfig[]): string
       else names.add(n.toLowerCase())
     }
     if (p.replicas !== undefined && !(Number.isInteger(p.replicas) && p.replicas >= 1)) problems.push(`policies: ${p.name}.replicas must be ≥ 1`)
-    if (p.deviceClass !== undefined && !NAME.test(p.deviceClass)) problems.push(`policies: ${p.name}.deviceClass ${JSON.stringify(p.deviceClass)}`)
   }
   if (!indexes.has(0)) problems.push('policies: a policy with index 0 is required (object.ring.gz)')
   if (policies.filter((p) => p.default).length > 1) problems.push('policies: more than one default')

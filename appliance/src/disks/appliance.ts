@@ -5,11 +5,14 @@
  * device drop into it; the CLI uses it as it is (the running server notices ring changes by
  * their files).
  */
+import { policiesOf } from '../cluster/bootstrap.js'
+import { objectRingName } from '../cluster/policies.js'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
 import type { DiscoveredDisk } from './discovery.js'
 import { FailureMonitor } from './failure.js'
+import { settleRings } from './lifecycle.js'
 import { replayMounts, type ReplayReport } from './mounts.js'
 import { DiskService, type DiskServiceOptions } from './service.js'
 
@@ -28,6 +31,12 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
       partPower: config.embedded.partPower,
       replicas: config.embedded.replicas,
       minPartHours: config.embedded.minPartHours,
+      // Every storage policy's object ring too (a policy's device class is not honoured yet).
+      rings: [
+        { name: 'account', replicas: config.embedded.replicas },
+        { name: 'container', replicas: config.embedded.replicas },
+        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
+      ],
     },
     log,
     include,
@@ -46,8 +55,29 @@ export async function replayMountTable(svc: DiskService, log: Log): Promise<Repl
   return report
 }
 
-export function startFailureMonitor(svc: DiskService, config: Readonly<VeloxConfig>): FailureMonitor {
-  const m = new FailureMonitor(svc, { intervalMs: config.disks.failureCheckSec * 1000 })
-  m.start()
-  return m
+export interface DiskBackground {
+  failures: FailureMonitor
+  stop(): Promise<void>
+}
+
+/**
+ * The disks' background work in `velox serve`: the failure monitor, and a minute timer that
+ * takes the ramp and drain steps min_part_hours allows (settleRings).
+ */
+export function startDiskBackground(svc: DiskService, config: Readonly<VeloxConfig>, log: Log): DiskBackground {
+  const failures = new FailureMonitor(svc, { intervalMs: config.disks.failureCheckSec * 1000 })
+  failures.start()
+  let settling: Promise<unknown> = Promise.resolve()
+  const timer = setInterval(() => {
+    settling = settleRings(svc).catch((err: Error) => log.warn('ring settle step failed', { error: err.message }))
+  }, 60_000)
+  timer.unref()
+  return {
+    failures,
+    async stop() {
+      clearInterval(timer)
+      await settling
+      await failures.stop()
+    },
+  }
 }

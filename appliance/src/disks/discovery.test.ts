@@ -75,8 +75,9 @@ describe('disks/discovery', () => {
 
   it('fills in a filesystem lsblk could not see from blkid’s probe', () => {
     const loop = parseLsblk(LSBLK, opts)[0]!
-    const probed = withProbe(loop, { TYPE: 'xfs', LABEL: 'disk1', UUID: '0d45765f-82b3-47b1-8bdc-03b7277c99a5' })
-    expect(probed).to.deep.include({ hasData: true, filesystem: { fstype: 'xfs', label: 'disk1', uuid: '0d45765f-82b3-47b1-8bdc-03b7277c99a5' } })
+    const probed = withProbe(loop, { TYPE: 'xfs', LABEL: 'vx-disk1', UUID: '0d45765f-82b3-47b1-8bdc-03b7277c99a5' })
+    expect(probed).to.deep.include({ hasData: true, veloxDevice: 'disk1', filesystem: { fstype: 'xfs', label: 'vx-disk1', uuid: '0d45765f-82b3-47b1-8bdc-03b7277c99a5' } })
+    expect(withProbe(loop, { TYPE: 'xfs', LABEL: 'data' }).veloxDevice).to.equal(null)
     expect(withProbe(loop, { PTTYPE: 'gpt' }).hasData).to.equal(true)
     expect(withProbe(loop, {})).to.equal(loop)
   })

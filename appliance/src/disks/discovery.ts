@@ -56,6 +56,16 @@ export interface DiscoveredDisk {
   holdsOs: boolean
   /** Has a filesystem, a partition table or partitions: formatting would destroy something. */
   hasData: boolean
+  /** The Velox device name its XFS label carries ("vx-disk3" → "disk3"): formatted by Velox,
+   *  on this box or another (its identity file, once mounted, says which cluster). */
+  veloxDevice: string | null
+}
+
+/** Velox's XFS labels: this prefix and the device name (XFS allows 12 bytes in all). */
+export const VELOX_LABEL_PREFIX = 'vx-'
+
+function veloxDeviceOf(fs: { fstype: string; label: string | null } | null): string | null {
+  return fs?.fstype === 'xfs' && fs.label?.startsWith(VELOX_LABEL_PREFIX) ? fs.label.slice(VELOX_LABEL_PREFIX.length) : null
 }
 
 export interface DiscoveryOptions {
@@ -141,6 +151,7 @@ function toDisk(n: LsblkNode, sizeBytes: number, backingFile: string | null, byI
     mountpoints,
     holdsOs: mountpoints.some((m) => OS_MOUNTS.has(m)),
     hasData: fs !== null || Boolean(n.pttype) || partitions.length > 0 || (n.children ?? []).length > 0,
+    veloxDevice: veloxDeviceOf(fs),
   }
 }
 
@@ -221,5 +232,5 @@ function readBackingFile(sysRoot: string, kname: string): string | null {
 export function withProbe(d: DiscoveredDisk, probe: Record<string, string>): DiscoveredDisk {
   if (d.filesystem || Object.keys(probe).length === 0) return d
   const filesystem = probe.TYPE ? { fstype: probe.TYPE, label: probe.LABEL ?? null, uuid: probe.UUID ?? null } : null
-  return { ...d, filesystem, hasData: d.hasData || filesystem !== null || Boolean(probe.PTTYPE) }
+  return { ...d, filesystem, hasData: d.hasData || filesystem !== null || Boolean(probe.PTTYPE), veloxDevice: veloxDeviceOf(filesystem) }
 }

@@ -76,9 +76,10 @@ export class FailureMonitor {
   private async checkNow(): Promise<void> {
     const live = this.svc.registry.all().filter((r) => r.state === 'in-ring' || r.state === 'draining' || r.state === 'drained' || r.state === 'formatted')
     if (live.length === 0) return
-    const found = await this.svc.discover().catch(() => [])
+    // Without a discovery (lsblk failed) only the probe decides: "not found" must mean gone.
+    const found = await this.svc.discover().catch(() => undefined)
     for (const rec of live) {
-      const why = this.probe(rec) ?? (await this.smartVerdict(rec, found))
+      const why = this.probe(rec) ?? (found ? await this.smartVerdict(rec, found) : undefined)
       if (why) await failDisk(this.svc, rec.id, why)
     }
   }

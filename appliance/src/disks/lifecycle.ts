@@ -6,11 +6,11 @@
  * of the ring so that its replicas are re-created elsewhere). Each ring change is one step:
  * builder, rebalance and new ring files, then the running appliance is told.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmdirSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import { checkDeviceName } from '../system/validate.js'
-import type { DiscoveredDisk } from './discovery.js'
+import { VELOX_LABEL_PREFIX, type DiscoveredDisk } from './discovery.js'
 import { mountPointOf, writeIdentity } from './mounts.js'
 import type { DiskRecord } from './registry.js'
 import { weightForSize } from './ring-placement.js'
@@ -33,7 +33,7 @@ export async function formatDisk(svc: DiskService, id: string, opts: { confirmSe
   const mp = mountPointOf(svc.system.devicesRoot, deviceName)
   if (d.mountpoints.includes(mp)) await svc.system.umount(mp)
   await svc.system.wipefs(d.path)
-  await svc.system.mkfsXfs(d.path, deviceName)
+  await svc.system.mkfsXfs(d.path, `${VELOX_LABEL_PREFIX}${deviceName}`)
   await svc.system.lsblk() // the device set may list the new filesystem's partitions
   const uuid = await svc.system.blkidUuid(d.path)
   if (!uuid) throw new VeloxError('internal', `mkfs.xfs left ${d.path} without a filesystem UUID`)
@@ -41,6 +41,7 @@ export async function formatDisk(svc: DiskService, id: string, opts: { confirmSe
   await svc.system.mountByUuid(uuid, mp)
   const now = new Date().toISOString()
   writeIdentity(mp, { clusterId: svc.registry.clusterId(), deviceName, diskId: id, serial: d.serial, formattedAt: now })
+  const emptyUsedBytes = usedBytes(mp)
   const rec: DiskRecord = {
     id,
     deviceName,
@@ -48,6 +49,7 @@ export async function formatDisk(svc: DiskService, id: string, opts: { confirmSe
     model: d.model,
     sizeBytes: d.sizeBytes,
     uuid,
+    emptyUsedBytes,
     state: 'formatted',
     burnIn: svc.registry.burnIn(id),
     formattedAt: now,
@@ -101,7 +103,7 @@ export function drainStatus(svc: DiskService, id: string): DrainStatus {
   const rec = recordIn(svc, id, ['draining', 'drained'], 'it is not draining')
   const assigned = svc.ring.assigned(rec.ringIds!)
   const ringPartitions = Object.values(assigned.partitions).reduce((a, b) => a + b, 0)
-  const onDisk = objectsOnDisk(join(mountPointOf(svc.system.devicesRoot, rec.deviceName), 'objects'))
+  const onDisk = leftOnDisk(mountPointOf(svc.system.devicesRoot, rec.deviceName), rec.emptyUsedBytes ?? 0)
   const drained = ringPartitions === 0 && onDisk.partitions === 0
   if (drained && rec.state === 'draining') svc.registry.update(id, { state: 'drained' })
   return { ringPartitions, partitionsOnDisk: onDisk.partitions, bytesOnDisk: onDisk.bytes, drained }
@@ -118,6 +120,10 @@ export async function removeDisk(svc: DiskService, id: string): Promise<{ id: st
   svc.deviceGone(rec.deviceName)
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   if (await svc.system.mountedSource(mp).catch(() => undefined)) await svc.system.umount(mp, rec.state === 'failed')
+  removeMountPoint(svc, mp)
+  // A replaced disk's locate LED was blinking so that someone pulls the right one; stop it.
+  const present = (await svc.discover(id).catch(() => []))[0]
+  if (present) await svc.system.ledLocate(present.path, false).catch(() => undefined)
   svc.registry.update(id, { state: 'removed' })
   svc.opts.log.info('disk removed', { disk: id, device: rec.deviceName })
   return { id, deviceName: rec.deviceName, state: 'removed' }
@@ -169,6 +175,20 @@ export async function failDisk(svc: DiskService, id: string, reason: string): Pr
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   // Lazy: a shut-down filesystem may keep busy references; it must leave the namespace anyway.
   await svc.system.umount(mp, true).catch((err: Error) => svc.opts.log.warn('unmounting a failed disk', { device: rec.deviceName, error: err.message }))
+  removeMountPoint(svc, mp)
+}
+
+/**
+ * Removes an unmounted disk's empty mount point, so that nothing (a restart opening the
+ * devices of the rings) can mistake the directory for the disk and fill the root filesystem.
+ * rmdir only removes an empty directory: if the unmount did not happen, nothing is lost.
+ */
+function removeMountPoint(svc: DiskService, mp: string): void {
+  try {
+    rmdirSync(mp)
+  } catch (err) {
+    svc.opts.log.warn('mount point left in place', { mountPoint: mp, error: (err as Error).message })
+  }
 }
 
 function recordIn(svc: DiskService, id: string, states: DiskRecord['state'][], hint: string): DiskRecord {
@@ -177,7 +197,8 @@ function recordIn(svc: DiskService, id: string, states: DiskRecord['state'][], h
   return rec
 }
 
-/** disk1, disk2, …: never reusing a name a record ever had (a ring may still know it). */
+/** disk1, disk2, …: never reusing a name a record ever had (a ring may still know it); at
+ *  most 9 characters, so that "vx-" + name fits XFS's 12-byte label. */
 function nextDeviceName(svc: DiskService): string {
   const used = new Set(svc.registry.all().map((r) => r.deviceName))
   for (let i = 1; ; i++) if (!used.has(`disk${i}`)) return checkDeviceName(`disk${i}`)
@@ -187,26 +208,26 @@ export function weightFor(target: number, percent: number): number {
   return Math.max(1e-6, Math.round(target * (percent / 100) * 1e6) / 1e6)
 }
 
-/** Partition directories under objects/ and the bytes of their files (bounded walk). */
-function objectsOnDisk(dir: string): { partitions: number; bytes: number } {
+/** Bytes in use on a mounted filesystem (statfs): what the drain figure counts down. */
+function usedBytes(mountPoint: string): number {
+  const st = statfsSync(mountPoint)
+  return (st.blocks - st.bfree) * st.bsize
+}
+
+/** What a disk still holds: its object partition directories (one readdir) and the bytes in use
+ *  beyond the empty filesystem's (statfs; covers objects and the account/container databases). */
+function leftOnDisk(mountPoint: string, emptyUsedBytes: number): { partitions: number; bytes: number } {
   let partitions = 0
-  let bytes = 0
-  let names: string[]
   try {
-    names = readdirSync(dir)
+    partitions = readdirSync(join(mountPoint, 'objects')).filter((n) => /^\d+$/.test(n)).length
   } catch {
-    return { partitions, bytes }
+    partitions = 0 // no objects/ yet: nothing was ever stored
   }
-  const walk = (p: string): void => {
-    for (const e of readdirSync(p, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(p, e.name))
-      else if (e.isFile()) bytes += statSync(join(p, e.name)).size
-    }
-  }
-  for (const n of names) {
-    if (!/^\d+$/.test(n)) continue
-    partitions++
-    walk(join(dir, n))
+  let bytes = 0
+  try {
+    bytes = Math.max(0, usedBytes(mountPoint) - emptyUsedBytes)
+  } catch {
+    bytes = 0 // not mounted: nothing left that could be moved from here
   }
   return { partitions, bytes }
 }

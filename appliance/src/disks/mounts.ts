@@ -3,8 +3,8 @@
  * noatime, on `<devicesRoot>/<deviceName>`. The records in disks.json are the mount table,
  * replayed at start (`make run`, tests); on the appliance firmware/ also writes the systemd
  * mount units from `systemdMountUnit` so the OS mounts them before velox.service starts.
- * The identity file written at format time tells a Velox disk (and its cluster) apart from
- * any other XFS disk, wherever the kernel names it.
+ * The XFS label ("vx-<device>") and the identity file written at format time tell a Velox disk
+ * (and its cluster) apart from any other XFS disk, wherever the kernel names it.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'

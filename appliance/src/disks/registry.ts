@@ -36,9 +36,11 @@ export interface DiskRecord {
   sizeBytes: number
   /** The filesystem UUID it is mounted by. */
   uuid: string
+  /** Bytes in use right after format (statfs): the drain figure counts what is above it. */
+  emptyUsedBytes?: number
   state: DiskState
-  /** Ring device ids of this disk in the account, container and object rings. */
-  ringIds?: { account: number; container: number; object: number }
+  /** Ring device ids of this disk by ring name (account, container, object, object-1, …). */
+  ringIds?: Record<string, number>
   /** The weight it is going to (size in TiB); the ring's weight may still be a ramp step below. */
   targetWeight?: number
   /** Gradual ramp: the percentage added per step (25 → 25 %, 50 %, 75 %, 100 %). */

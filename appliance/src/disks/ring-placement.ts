@@ -1,5 +1,6 @@
 /**
- * A disk's place in the appliance's three rings (account, container, object): add with a
+ * A disk's place in the appliance's rings (account, container, and the object ring of every
+ * storage policy: object, object-1, …): add with a
  * weight from its size, reweight (ramp, drain), remove; each change rebalanced and written as
  * new .ring.gz files in one step, which the running appliance then loads (cluster/ring-reload)
  * and the replicator acts on. Also counts the partitions a device is still assigned.
@@ -11,9 +12,10 @@ import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import { RingBuilder, ringPathForBuilder } from '../ring/builder.js'
 
-export const RING_KINDS = ['account', 'container', 'object'] as const
-export type RingKind = (typeof RING_KINDS)[number]
-export type RingIds = Record<RingKind, number>
+/** A ring's file name without .builder/.ring.gz: "account", "container", "object", "object-1"… */
+export type RingName = string
+/** The disk's device id in each ring. */
+export type RingIds = Record<RingName, number>
 
 export interface RingSettings {
   /** Rings and builders live here (Swift's swift_dir). */
@@ -28,6 +30,9 @@ export interface RingSettings {
   partPower: number
   replicas: number
   minPartHours: number
+  /** The rings a disk joins, with the replica count each is created with (default: account,
+   *  container and object at `replicas`). */
+  rings?: Array<{ name: RingName; replicas: number }>
 }
 
 const TIB = 2 ** 40
@@ -40,14 +45,23 @@ export function weightForSize(sizeBytes: number): number {
 export class RingPlacement {
   constructor(private readonly s: RingSettings) {}
 
-  builderPath(kind: RingKind): string {
+  builderPath(kind: RingName): string {
     return join(this.s.swiftDir, `${kind}.builder`)
+  }
+
+  /** The rings every disk joins; the object ring (policy 0) is the one that reports weights. */
+  get names(): RingName[] {
+    return this.s.rings ? this.s.rings.map((r) => r.name) : ['account', 'container', 'object']
+  }
+
+  private replicasOf(kind: RingName): number {
+    return this.s.rings?.find((r) => r.name === kind)?.replicas ?? this.s.replicas
   }
 
   /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
   add(deviceName: string, weight: number): RingIds {
     const ids = {} as RingIds
-    for (const kind of RING_KINDS) {
+    for (const kind of this.names) {
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)
@@ -58,7 +72,8 @@ export class RingPlacement {
   }
 
   setWeight(ids: RingIds, weight: number): void {
-    for (const kind of RING_KINDS) {
+    for (const kind of this.names) {
+      if (ids[kind] === undefined) continue // a ring added after the disk (a new policy)
       const b = this.load(kind, false)
       const others = b.liveDevices().filter((d) => d.weight > 0 && d.id !== ids[kind]).length
       if (weight === 0 && this.canBalance(b) && others < b.state.replicas) {
@@ -75,7 +90,7 @@ export class RingPlacement {
    * a replacement has been added.
    */
   remove(ids: RingIds): void {
-    const builders = RING_KINDS.map((kind) => [kind, this.load(kind, false)] as const)
+    const builders = this.names.map((kind) => [kind, this.load(kind, false)] as const)
     for (const [kind, b] of builders) {
       const others = b.liveDevices().filter((d) => d.weight > 0 && d.id !== ids[kind]).length
       if (this.canBalance(b) && others < b.state.replicas) {
@@ -83,7 +98,7 @@ export class RingPlacement {
       }
     }
     for (const [kind, b] of builders) {
-      if (b.devices[ids[kind]]) b.removeDevice(ids[kind])
+      if (ids[kind] !== undefined && b.devices[ids[kind]]) b.removeDevice(ids[kind])
       this.commit(kind, b)
     }
   }
@@ -96,7 +111,7 @@ export class RingPlacement {
   /** Rebalances again where min_part_hours now allows more moves; true when a ring changed. */
   settle(): boolean {
     let changed = false
-    for (const kind of RING_KINDS) {
+    for (const kind of this.names) {
       if (!existsSync(this.builderPath(kind))) continue
       const b = this.load(kind, false)
       if (b.minPartSecondsLeft() > 0 || !this.canBalance(b)) continue
@@ -110,13 +125,14 @@ export class RingPlacement {
   }
 
   /** Partition-replicas each ring still assigns to the device, and its current weight. */
-  assigned(ids: RingIds): { partitions: Record<RingKind, number>; weight: number } {
-    const partitions = {} as Record<RingKind, number>
+  assigned(ids: RingIds): { partitions: Record<RingName, number>; weight: number } {
+    const partitions: Record<RingName, number> = {}
     let weight = 0
-    for (const kind of RING_KINDS) {
+    for (const kind of this.names) {
       const b = this.load(kind, false)
-      partitions[kind] = b.devices[ids[kind]] ? (b.partsPerDevice()[ids[kind]] ?? 0) : 0
-      if (kind === 'object') weight = b.devices[ids[kind]]?.weight ?? 0
+      const id = ids[kind]
+      partitions[kind] = id !== undefined && b.devices[id] ? (b.partsPerDevice()[id] ?? 0) : 0
+      if (kind === 'object' && id !== undefined) weight = b.devices[id]?.weight ?? 0
     }
     return { partitions, weight }
   }
@@ -126,16 +142,16 @@ export class RingPlacement {
     return existsSync(this.builderPath('object')) ? this.load('object', false).minPartSecondsLeft() : 0
   }
 
-  private load(kind: RingKind, create: boolean): RingBuilder {
+  private load(kind: RingName, create: boolean): RingBuilder {
     const path = this.builderPath(kind)
     if (existsSync(path)) return RingBuilder.load(path)
     if (!create) throw new VeloxError('not-found', `no ${kind} ring yet (${path})`)
-    return RingBuilder.create(this.s.partPower, this.s.replicas, this.s.minPartHours)
+    return RingBuilder.create(this.s.partPower, this.replicasOf(kind), this.s.minPartHours)
   }
 
   /** Rebalances once there are enough weighted devices for the replica count (Swift's rule);
    *  before that (the first disks of a new box) only the builder is saved. */
-  private commit(kind: RingKind, b: RingBuilder): void {
+  private commit(kind: RingName, b: RingBuilder): void {
     if (this.canBalance(b)) b.rebalance()
     this.save(kind, b)
   }
@@ -146,7 +162,7 @@ export class RingPlacement {
 
   /** Builder first, then the ring: a crash between them leaves a builder ahead of its ring,
    *  which the next change or `velox ring … write_ring` repairs; never a ring without a builder. */
-  private save(kind: RingKind, b: RingBuilder): void {
+  private save(kind: RingName, b: RingBuilder): void {
     const path = this.builderPath(kind)
     b.save(path)
     if (this.canBalance(b) && b.state.replica2part2dev) b.writeRing(ringPathForBuilder(path))

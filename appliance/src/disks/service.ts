@@ -16,7 +16,7 @@ import { parseLsblk, withProbe, type DiscoveredDisk, type DiscoveryOptions } fro
 import { JobTable, type Job } from './jobs.js'
 import { mountPointOf } from './mounts.js'
 import { DiskRegistry, type DiskRecord } from './registry.js'
-import { RingPlacement, type RingKind, type RingSettings } from './ring-placement.js'
+import { RingPlacement, type RingName, type RingSettings } from './ring-placement.js'
 import { parseSmartctl, type SmartSummary } from './smart.js'
 
 export interface DiskServiceOptions {
@@ -47,7 +47,7 @@ export interface VeloxDiskInfo {
   targetWeight: number | null
   rampPercent: number | null
   /** Partition-replicas the rings still assign to it. */
-  partitions: Record<RingKind, number> | null
+  partitions: Record<RingName, number> | null
   failedReason: string | null
 }
 
@@ -69,6 +69,7 @@ export class DiskService {
   readonly jobs = new JobTable()
   private readonly smartCache = new Map<string, { at: number; value: SmartSummary }>()
   private hooks: Pick<DiskServiceOptions, 'onRingChange' | 'onDeviceGone'>
+  private readonly busy = new Set<string>()
 
   constructor(readonly opts: DiskServiceOptions) {
     this.hooks = { onRingChange: opts.onRingChange, onDeviceGone: opts.onDeviceGone }
@@ -90,7 +91,7 @@ export class DiskService {
   }
 
   async get(id: string): Promise<DiskView> {
-    const found = (await this.discover()).find((d) => d.id === id)
+    const found = (await this.discover(id)).find((d) => d.id === id)
     const rec = this.registry.get(id)
     if (found) return this.view(found, rec?.state === 'removed' ? undefined : rec, true)
     if (rec && rec.state !== 'removed') return this.missingView(rec)
@@ -99,14 +100,15 @@ export class DiskService {
 
   /** The discovered disk (present now) with this id. */
   async disk(id: string): Promise<DiscoveredDisk> {
-    const d = (await this.discover()).find((x) => x.id === id)
+    const d = (await this.discover(id)).find((x) => x.id === id)
     if (!d) throw new VeloxError('not-found', `no disk ${id} is present`)
     return d
   }
 
-  async discover(): Promise<DiscoveredDisk[]> {
+  /** The managed disks now present (only the one with `onlyId`, when given: fewer probes). */
+  async discover(onlyId?: string): Promise<DiscoveredDisk[]> {
     const all = parseLsblk(await this.system.lsblk(), this.opts.discovery)
-    const mine = this.opts.include ? all.filter(this.opts.include) : all
+    const mine = all.filter((d) => (!this.opts.include || this.opts.include(d)) && (!onlyId || d.id === onlyId))
     // A disk with nothing lsblk could see is probed: without udev lsblk sees no filesystems.
     return Promise.all(mine.map(async (d) => (d.filesystem || d.partitions.length > 0 ? d : withProbe(d, await this.system.blkidProbe(d.path).catch(() => ({}))))))
   }
@@ -131,6 +133,8 @@ export class DiskService {
    */
   async burnIn(id: string, opts: { confirmSerial?: string } = {}): Promise<Job> {
     const d = await this.disk(id)
+    const rec = this.registry.get(id)
+    if (rec && rec.state !== 'removed') throw new VeloxError('conflict', `${id} is ${rec.deviceName} (${rec.state}): remove it before burning it in again`)
     this.checkDestructive(d, opts.confirmSerial, 'burn in')
     const running = this.jobs.runningFor(id)
     if (running) return running
@@ -191,6 +195,7 @@ export class DiskService {
       mountpoints: [],
       holdsOs: false,
       hasData: true,
+      veloxDevice: r.deviceName,
       present: false,
       needsConfirmation: true,
       confirmWith: r.serial ?? r.id,
@@ -219,6 +224,21 @@ export class DiskService {
       rampPercent: r.rampPercent ?? null,
       partitions: assigned?.partitions ?? null,
       failedReason: r.failedReason ?? null,
+    }
+  }
+
+  /**
+   * Runs one operation on these disks at a time (two admins pressing "format" at once must not
+   * both pass the checks and both run mkfs); a disk already busy answers conflict.
+   */
+  async exclusive<T>(ids: string[], fn: () => Promise<T>): Promise<T> {
+    const taken = ids.find((i) => this.busy.has(i))
+    if (taken) throw new VeloxError('conflict', `${taken} is busy with another operation`)
+    for (const i of ids) this.busy.add(i)
+    try {
+      return await fn()
+    } finally {
+      for (const i of ids) this.busy.delete(i)
     }
   }
 

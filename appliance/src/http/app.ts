@@ -82,6 +82,8 @@ export function createApp(deps: AppDeps): Koa {
     r.headers['X-Trans-Id'] = transId
     r.headers['X-Openstack-Request-Id'] = transId
     if (ctx.response.get('Connection')) r.headers.Connection = 'close'
+    // Already answered on the connection's behalf (a 408 for an idle body: connection-limits.ts).
+    if (ctx.res.headersSent) return
     writeSwiftResponse(ctx.res, ctx.method, r, (bytes) => {
       deps.requestLog?.({
         trans_id: transId,

@@ -25,6 +25,7 @@ export const STATUS_OF: Readonly<Record<ErrorKind, number>> = Object.freeze({
   'etag-mismatch': 422,
   'client-disconnected': 499,
   internal: 500,
+  'not-implemented': 501,
   unavailable: 503,
   'insufficient-storage': 507,
 })
@@ -47,6 +48,7 @@ export const REASONS: Readonly<Record<number, [string, string]>> = Object.freeze
   422: ['Unprocessable Entity', 'Unable to process the contained instructions'],
   499: ['Client Disconnect', 'The client was disconnected during request.'],
   500: ['Internal Error', 'The server has either erred or is incapable of performing the requested operation.'],
+  501: ['Not Implemented', 'The server does not support the functionality required to fulfill the request.'],
   503: ['Service Unavailable', 'The server is currently unavailable. Please try again at a later time.'],
   507: ['Insufficient Storage', 'There was not enough space to save the resource.'],
 })
@@ -77,7 +79,8 @@ export function swiftErrorResponse(err: unknown): ErrorBody {
   const headers: Record<string, string> = {}
   const extra = v.detail?.headers
   if (extra && typeof extra === 'object') Object.assign(headers, extra as Record<string, string>)
-  if (status < 500 && v.detail?.explain) {
+  // 501 names what the client sent that Swift does not implement: no secret in it.
+  if ((status < 500 || status === 501) && v.detail?.explain) {
     const contentType = v.detail.explain === 'html' ? 'text/html; charset=UTF-8' : 'text/plain'
     return { status, contentType, body: v.message, headers }
   }

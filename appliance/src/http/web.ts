@@ -9,6 +9,7 @@ import type { ShareService } from '../sharing/shares.js'
 import type { SwiftServices } from '../swift/index.js'
 import type { DiskService } from '../disks/service.js'
 import { adminDiskRoutes } from './api/admin-disks.js'
+import { adminNameRoutes } from './api/admin-names.js'
 import { apiRoutes } from './api/router.js'
 import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
@@ -56,5 +57,5 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     await next()
   }
   const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  return [log, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

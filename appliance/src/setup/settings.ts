@@ -7,22 +7,26 @@
  */
 import { VeloxError } from '../errors.js'
 import type { User, UserDirectory } from '../identity/users.js'
-import type { Log } from '../lib/log.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan } from './network.js'
 import { validateHostname, validateNewPassword } from './validate.js'
-import { parseTime, type SetupWizard, type WizardDeps } from './wizard.js'
+import { parseTime, type AuditSink, type SetupWizard, type WizardDeps } from './wizard.js'
 
 export interface SettingsDeps {
   wizard: SetupWizard
   users: UserDirectory
   certificates: CertificateStore
   applyOs?: WizardDeps['applyOs']
-  log: Log
+  audit: AuditSink
 }
 
-/** Who made a change, for the audit log ("account:user"). */
-export type Actor = string
+/** Who made a change and from where, for the audit trail. */
+export interface Actor {
+  /** "account:user" of the admin. */
+  who: string
+  /** Client address. */
+  from: string
+}
 
 type Body = Record<string, unknown>
 
@@ -44,6 +48,11 @@ export class ApplianceSettings {
   certificate(): (CertificateInfo & { daysLeft: number }) | null {
     const c = this.d.certificates.info()
     return c ? { ...c, daysLeft: Math.floor((Date.parse(c.notAfter) - Date.now()) / 86400_000) } : null
+  }
+
+  /** The certificate (with its chain) clients can trust as their CA file; never the key. */
+  certificatePem(): string | undefined {
+    return this.d.certificates.current()?.certPem
   }
 
   async setIdentity(actor: Actor, b: Body): Promise<void> {
@@ -123,12 +132,13 @@ export class ApplianceSettings {
 
   /** Nobody locks the box out of its own settings: not oneself, not the last admin. */
   private async keepOneAdmin(actor: Actor, account: string, user: string, what: string): Promise<void> {
-    if (actor === `${account}:${user}`) throw new VeloxError('conflict', `you cannot ${what} yourself; ask another admin`)
+    if (actor.who === `${account}:${user}`) throw new VeloxError('conflict', `you cannot ${what} yourself; ask another admin`)
     const admins = (await this.d.users.list()).filter((u) => u.admin)
     if (admins.length === 1 && admins[0].account === account && admins[0].user === user) throw new VeloxError('conflict', `cannot ${what} the last admin`)
   }
 
-  private audit(actor: Actor, action: string, fields: Record<string, unknown>): void {
-    this.d.log.record('audit', { actor, action, ...fields })
+  private audit(actor: Actor, action: string, detail: Record<string, unknown>): void {
+    const { target, ...rest } = detail
+    this.d.audit.record({ who: actor.who, from: actor.from, action: `settings.${action}`, target: typeof target === 'string' ? target : undefined, detail: rest })
   }
 }

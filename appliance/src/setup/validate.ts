@@ -7,6 +7,9 @@
  */
 import { isIP } from 'node:net'
 import { VeloxError } from '../errors.js'
+import { passwordScore } from './password-score.js'
+
+export { passwordScore }
 
 const bad = (message: string): never => {
   throw new VeloxError('bad-request', message)
@@ -87,21 +90,6 @@ export function networksOverlap(a: Ipv4Network, b: Ipv4Network): boolean {
   const wide = a.prefix <= b.prefix ? a : b
   const narrow = wide === a ? b : a
   return inNetwork(narrow.address, wide)
-}
-
-/**
- * A password's strength, 0 (very weak) to 4 (strong), from its length and its kinds of
- * characters, with penalties for repeats and runs ("aaaa", "1234"). The wizard's meter
- * shows the same score (web/src/setup/strength.ts implements the same rule).
- */
-export function passwordScore(pw: string): number {
-  if (pw.length < 8) return 0
-  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length
-  const distinct = new Set(pw).size
-  let score = (pw.length >= 12 ? 2 : 1) + (pw.length >= 16 ? 1 : 0) + (kinds >= 3 ? 1 : 0) + (kinds >= 2 ? 0 : -1)
-  if (distinct < pw.length / 2) score -= 1
-  if (/(0123|1234|2345|3456|4567|5678|6789|abcd|qwer|asdf|password|velox)/i.test(pw)) score -= 1
-  return Math.max(0, Math.min(4, score))
 }
 
 /** The first admin's password: score ≥ 2 (a fresh box is reachable by anyone on the LAN). */

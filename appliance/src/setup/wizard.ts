@@ -12,7 +12,6 @@ import { VeloxError } from '../errors.js'
 import type { UserDirectory } from '../identity/users.js'
 import { validateAccountName, validateUserName } from '../identity/names.js'
 import type { ClockSample } from '../lib/sntp.js'
-import type { Log } from '../lib/log.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan, type NetInterface, type NetworkPlan } from './network.js'
@@ -22,9 +21,9 @@ import { validateHostname, validateNewPassword, validateNtpServer, validateTimeZ
 export const STEPS = ['admin', 'identity', 'network', 'disks', 'cluster', 'https', 'summary'] as const
 export type Step = (typeof STEPS)[number]
 
-/** What the disks module tells the disk step (GET /api/admin/disks); absent before it lands. */
+/** What the disks module (disks/service.ts, DiskService.list) tells the disk step; absent before it is wired. */
 export interface DiskInventory {
-  list(): Promise<Array<{ id: string; sizeBytes: number; os: boolean }>>
+  list(): Promise<Array<{ id: string; sizeBytes: number; holdsOs: boolean; present?: boolean }>>
 }
 
 export interface ClockCheck {
@@ -45,6 +44,11 @@ export interface SetupState {
   claims: string[]
 }
 
+/** The audit trail (health/audit.ts's AuditTrail, or the log when the health console is off). */
+export interface AuditSink {
+  record(e: { who: string; action: string; from: string; target?: string; detail?: Record<string, unknown> }): void
+}
+
 export interface WizardDeps {
   db: StateDb
   users: UserDirectory
@@ -56,7 +60,7 @@ export interface WizardDeps {
   queryNtp: (server: string) => Promise<ClockSample>
   /** Changes the OS (appliance image) or only records (elsewhere). */
   applyOs?: { identity(s: { hostname: string; timeZone: string; ntp: string[] }): Promise<void>; network(plan: NetworkPlan): Promise<void> }
-  log: Log
+  audit: AuditSink
 }
 
 const bad = (m: string): never => {
@@ -114,7 +118,7 @@ export class SetupWizard {
   }
 
   /** Validates and records one step, then moves to the next. Returns the admin's credentials after the admin step (to sign in). */
-  async submit(step: string, body: unknown): Promise<{ signIn?: { account: string; user: string; password: string } }> {
+  async submit(step: string, body: unknown, from: string): Promise<{ signIn?: { account: string; user: string; password: string } }> {
     const s = this.reach(step)
     const b = (body ?? {}) as Record<string, unknown>
     let out: { signIn?: { account: string; user: string; password: string } } = {}
@@ -127,7 +131,7 @@ export class SetupWizard {
     if (s === 'summary') bad('the summary is finished with POST /api/setup/finish')
     this.state.step = STEPS[STEPS.indexOf(s) + 1]
     await this.save()
-    this.d.log.record('audit', { action: 'setup-step', step: s })
+    this.d.audit.record({ who: this.who(), from, action: 'setup.step', target: s })
     return out
   }
 
@@ -176,8 +180,9 @@ export class SetupWizard {
     if (![1, 2, 3].includes(replicas)) bad('choose 3 copies (recommended), 2, or 1')
     if (replicas < 3 && b.acceptFewerCopies !== true) bad(`with ${replicas} ${replicas === 1 ? 'copy a failed disk loses data' : 'copies a second failure loses data'}: confirm that you accept this`)
     const devices = Array.isArray(b.devices) ? b.devices.map(String) : []
-    if (!this.d.disks) {
-      if (devices.length > 0) bad('this appliance has no disk management: use the built-in storage')
+    // Built-in storage: the data directory's own devices (trying Velox out, or no disk management).
+    if (!this.d.disks || b.builtIn === true) {
+      if (devices.length > 0) bad('choose disks or the built-in storage, not both')
       this.state.disks = { devices: [], replicas, usableBytes: null, builtIn: true }
       return
     }
@@ -192,8 +197,8 @@ export class SetupWizard {
     const found = new Map((await this.d.disks!.list()).map((x) => [x.id, x]))
     for (const id of devices) {
       const disk = found.get(id)
-      if (!disk) bad(`disk ${id} is gone (unplugged or failed since it was chosen): choose the disks again`)
-      if (disk!.os) bad(`disk ${id} holds the operating system and cannot store objects`)
+      if (!disk || disk.present === false) bad(`disk ${id} is gone (unplugged or failed since it was chosen): choose the disks again`)
+      if (disk!.holdsOs) bad(`disk ${id} holds the operating system and cannot store objects`)
     }
     const sizes = devices.map((id) => found.get(id)!.sizeBytes)
     return Math.floor(sizes.reduce((a, x) => a + x, 0) / replicas)
@@ -236,7 +241,7 @@ export class SetupWizard {
    * appliance), marks setup done and kills the setup code. `enableHttps` switches the
    * HTTPS listener on (http/ owns it).
    */
-  async finish(enableHttps: () => Promise<void>): Promise<SetupState> {
+  async finish(enableHttps: () => Promise<void>, from: string): Promise<SetupState> {
     this.reach('summary')
     if (this.state.step !== 'summary') bad(`finish the ${this.state.step} step first`)
     const s = this.state
@@ -251,7 +256,7 @@ export class SetupWizard {
     s.claims = []
     await this.save()
     this.code.expire()
-    this.d.log.record('audit', { action: 'setup-complete', admin: `${s.admin?.account}:${s.admin?.user}`, hostname: s.identity?.hostname })
+    this.d.audit.record({ who: this.who(), from, action: 'setup.complete', detail: { hostname: s.identity?.hostname, https: s.https?.fingerprint256 } })
     return s
   }
 
@@ -266,6 +271,11 @@ export class SetupWizard {
     await fn(next)
     this.state = next
     await this.save()
+  }
+
+  /** The wizard's driver: the admin once there is one, else whoever holds the setup code. */
+  private who(): string {
+    return this.state.admin ? `${this.state.admin.account}:${this.state.admin.user}` : 'setup-code'
   }
 
   private async save(): Promise<void> {

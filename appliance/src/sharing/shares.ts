@@ -18,6 +18,7 @@ import type { UserDirectory } from '../identity/users.js'
 import { FailureLimiter } from '../lib/rate-limit.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import type { SwiftServices } from '../swift/index.js'
+import { checkName } from '../swift/names.js'
 import { SHARE_KINDS, ShareRecords, tokenHash, type CountField, type ShareCounts, type ShareKind, type ShareRecord, type ShareTarget } from './share-records.js'
 
 export type { ShareKind, ShareRecord, ShareTarget } from './share-records.js'
@@ -293,6 +294,7 @@ function checkNewShare(input: unknown, nowSec: number): NewShare {
   if (kind === 'file' && (!object || prefix !== undefined)) throw bad('a file link names an object and no prefix')
   if (kind !== 'file' && object !== undefined) throw bad(`a ${kind} link names a prefix, not an object`)
   if (prefix !== undefined && !prefix.endsWith('/')) prefix += '/'
+  for (const name of [container, account, object, prefix]) if (name !== undefined) checkName(name)
   const expiresAt = i.expiresAt
   if (expiresAt !== undefined && !(Number.isInteger(expiresAt) && (expiresAt as number) > nowSec)) throw bad('expiresAt must be a future time in unix seconds')
   const password = i.password

@@ -27,6 +27,9 @@ export interface ObjectMetadata {
   /** Hex MD5 of the body as stored. */
   etag: string
   size: number
+  /** CRC32 of each 1 MiB block of the body (lib/block-crc.ts), for bodies of more than one
+   *  block written since issue 11: a read checks each block before it is sent. */
+  blockCrc32?: string
   /**
    * Every other persisted header, names lower-cased: x-object-meta-*, x-object-sysmeta-*,
    * content-disposition, content-encoding, x-delete-at, x-object-manifest,
@@ -60,6 +63,8 @@ export interface ObjectPut {
 export interface DigestedBody extends AsyncIterable<Uint8Array> {
   /** The MD5 (hex) of everything iterated; asked once the iteration has ended. */
   md5(): Promise<string>
+  /** Its block CRCs (lib/block-crc.ts), computed by the same producer; asked after md5(). */
+  blockCrc32?(): string | undefined
 }
 
 /** An object opened for reading. The file stays open, so a concurrent overwrite or delete
@@ -75,7 +80,18 @@ export interface OpenObject {
   close(): Promise<void>
 }
 
+/** What a device holds for an object by its file names alone, no file opened (internal
+ *  timestamps): the newest data file and a newer .meta, or a tombstone, or nothing. */
+export interface ObjectFilesState {
+  data?: string
+  meta?: string
+  tombstone?: string
+}
+
 export interface DeviceObjects {
+  /** The object's state from one directory listing: what a read asks of the replicas it will
+   *  not serve from (cluster/replica-answers.ts). Optional: a node without it is opened. */
+  state?(loc: ObjectLocation): Promise<ObjectFilesState>
   /** Streams body to a temp file on the device, MD5 as it goes (a DigestedBody's own), fsync,
    *  rename to <timestamp>.data, fsync dir. An existing newer or equal timestamp (data or tombstone)
    *  → `conflict` with detail { timestamp } and nothing written. */

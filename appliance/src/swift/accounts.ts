@@ -9,7 +9,8 @@ import type { SwiftConstraints } from '../config/index.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { AccountInfo, ContainerRow, ListingEntry, ListingParams } from '../store/types.js'
 import { checkListingParams } from './containers.js'
-import { metadataUpdates } from './db-metadata.js'
+import { checkMergedMetadata, metadataUpdates } from './db-metadata.js'
+import { versionsContainerOf } from './object-versioning.js'
 import type { HeaderMap } from './types.js'
 
 export type AccountView = AccountInfo & { exists: boolean }
@@ -41,12 +42,33 @@ export class AccountService {
   async post(account: string, headers: HeaderMap, owner: boolean): Promise<void> {
     await this.ensure(account)
     const md = metadataUpdates(headers, 'account', Timestamp.now().internal, owner)
-    if (Object.keys(md).length) await this.dbs.updateAccountMetadata(account, md)
+    if (!Object.keys(md).length) return
+    checkMergedMetadata((await this.dbs.getAccount(account))?.metadata ?? {}, md, 'account', this.constraints)
+    await this.dbs.updateAccountMetadata(account, md)
   }
 
   async list(account: string, params: ListingParams): Promise<{ info: AccountView; entries: ListingEntry<ContainerRow>[] }> {
     checkListingParams(params, this.constraints.account_listing_limit)
     const info = await this.info(account)
-    return { info, entries: info.exists ? await this.dbs.listContainers(account, params) : [] }
+    // Names in Swift's reserved namespace (object versioning's "\0versions\0<container>") are
+    // the cluster's own: counted in the account, never listed. They sort first, so a forward
+    // listing starts past them.
+    const visible = !params.reverse && (params.marker === undefined || params.marker < '\u0001') ? { ...params, marker: '\u0000\u{10ffff}' } : params
+    const entries = info.exists ? await this.dbs.listContainers(account, visible) : []
+    const listed = entries.filter((e) => !('name' in e) || !e.name.startsWith('\u0000'))
+    return { info, entries: listed.length ? await this.withVersionBytes(account, params, listed) : listed }
+  }
+
+  /**
+   * object_versioning's list_containers: a container's listed bytes include its versions
+   * container's, read with a second listing over the same range of the reserved names.
+   */
+  private async withVersionBytes(account: string, params: ListingParams, entries: ListingEntry<ContainerRow>[]): Promise<ListingEntry<ContainerRow>[]> {
+    const moved = (v: string | undefined) => (v === undefined ? undefined : versionsContainerOf(v))
+    const hidden = await this.dbs.listContainers(account, { limit: params.limit, reverse: params.reverse, prefix: versionsContainerOf(params.prefix ?? ''), marker: moved(params.marker), endMarker: moved(params.endMarker) })
+    const bytes = new Map<string, number>()
+    for (const e of hidden) if ('name' in e) bytes.set(e.name.slice(versionsContainerOf('').length), e.bytesUsed)
+    if (bytes.size === 0) return entries
+    return entries.map((e) => ('name' in e && bytes.has(e.name) ? { ...e, bytesUsed: e.bytesUsed + (bytes.get(e.name) as number) } : e))
   }
 }

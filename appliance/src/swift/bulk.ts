@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import tar from 'tar-stream'
+import { isValidName } from './names.js'
 
 export const BULK_LIMITS = Object.freeze({
   maxContainersPerExtraction: 10000,
@@ -103,20 +104,28 @@ function tarStream(body: Readable, type: '' | 'gz' | 'bz2'): Readable {
 
 /**
  * Passes the tar stream through once its first header block is known good, failing as
- * Python's tarfile does on the first block: empty, truncated, all zeros, a non-octal or wrong
- * checksum. Later problems are tar-stream's to find.
+ * Python's tarfile does on the first block: empty, truncated, a non-octal or wrong checksum;
+ * an all-zero first block is an empty archive (no error: the report says No Valid Files).
+ * Later problems are tar-stream's to find.
  */
 async function* checkedTar(src: AsyncIterable<Buffer>, mapError?: (err: Error) => Error, exited?: Promise<void>): AsyncGenerator<Buffer> {
   let head = Buffer.alloc(0)
   let checked = false
+  let ended = false
   try {
     for await (const chunk of src) {
+      // After a zero first block Python's tarfile has seen the end of the archive: the rest is read and dropped.
+      if (ended) continue
       if (checked) {
         yield chunk
         continue
       }
       head = Buffer.concat([head, chunk])
       if (head.length < 512) continue
+      if (head.subarray(0, 512).every((b) => b === 0)) {
+        ended = true
+        continue
+      }
       const problem = firstBlockProblem(head.subarray(0, 512))
       if (problem) throw new TarError(problem)
       checked = true
@@ -127,11 +136,10 @@ async function* checkedTar(src: AsyncIterable<Buffer>, mapError?: (err: Error) =
     throw mapError(err as Error)
   }
   await exited
-  if (!checked) throw new TarError(head.length === 0 ? 'empty file' : 'truncated header')
+  if (!checked && !ended) throw new TarError(head.length === 0 ? 'empty file' : 'truncated header')
 }
 
 function firstBlockProblem(block: Buffer): string | undefined {
-  if (block.every((b) => b === 0)) return 'end of file header'
   const field = block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim()
   if (!/^[0-7]*$/.test(field)) return 'invalid header'
   const expected = parseInt(field || '0', 8)
@@ -185,7 +193,8 @@ export async function extractArchive(body: Readable, type: '' | 'gz' | 'bz2', ba
       }
       const container = objPath.slice(0, objPath.indexOf('/'))
       const size = h.size ?? 0
-      if (objPath.includes('\0') || objPath.includes('\uFFFD')) {
+      // U+FFFD: the tar name's bytes were not UTF-8 (decoded with replacement).
+      if (!isValidName(objPath) || objPath.includes('\uFFFD')) {
         failed.push([cut(objPath), 412])
         entry.resume()
         continue
@@ -273,7 +282,7 @@ function unquoteLine(line: Buffer): { name: string; valid: boolean } {
   const buf = Buffer.from(bytes)
   try {
     const name = new TextDecoder('utf-8', { fatal: true }).decode(buf)
-    return { name, valid: !name.includes('\0') }
+    return { name, valid: isValidName(name) }
   } catch {
     return { name: buf.toString('latin1'), valid: false }
   }

@@ -10,7 +10,7 @@ import { VeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { ContainerInfo, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
 import type { AccountService } from './accounts.js'
-import { metadataUpdates } from './db-metadata.js'
+import { checkMergedMetadata, metadataUpdates } from './db-metadata.js'
 import type { HeaderMap } from './types.js'
 
 export class ContainerService {
@@ -29,6 +29,8 @@ export class ContainerService {
     await this.accounts.ensure(account)
     const ts = Timestamp.now().internal
     const md = metadataUpdates(headers, 'container', ts, owner)
+    const existing = await this.dbs.getContainer(account, container)
+    if (existing) checkMergedMetadata(existing.metadata, md, 'container', this.constraints)
     this.containerPolicies?.forget(account, container)
     const { created } = await this.dbs.putContainer(account, container, ts, md, policy)
     if (!created && Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
@@ -71,7 +73,8 @@ export class ContainerService {
 
   async post(account: string, container: string, headers: HeaderMap, owner: boolean): Promise<void> {
     const md = metadataUpdates(headers, 'container', Timestamp.now().internal, owner)
-    await this.info(account, container)
+    const info = await this.info(account, container)
+    checkMergedMetadata(info.metadata, md, 'container', this.constraints)
     if (Object.keys(md).length) await this.dbs.updateContainerMetadata(account, container, md)
   }
 

@@ -2,6 +2,8 @@
  * Account/container metadata as Swift exposes it: request headers → timestamped updates,
  * stored metadata → response headers (owner-only keys hidden from non-owners).
  */
+import type { SwiftConstraints } from '../config/index.js'
+import { VeloxError } from '../errors.js'
 import type { DbMetadata } from '../store/types.js'
 import type { HeaderMap } from './types.js'
 
@@ -54,4 +56,23 @@ export function metadataHeaders(md: DbMetadata, owner: boolean): Record<string, 
     out[k] = value
   }
   return out
+}
+
+/**
+ * Swift's DatabaseBroker.validate_metadata on a POST (and the PUT of an existing container):
+ * the stored metadata with the updates applied must stay within the count and overall size
+ * limits, which a single request's check (http/swift/metadata.ts) cannot see.
+ */
+export function checkMergedMetadata(current: DbMetadata, updates: DbMetadata, target: 'account' | 'container', c: SwiftConstraints): void {
+  const prefix = `x-${target}-meta-`
+  let count = 0
+  let size = 0
+  for (const [key, { value }] of Object.entries({ ...current, ...updates })) {
+    if (value === '' || !key.startsWith(prefix)) continue
+    count++
+    size += Buffer.byteLength(key.slice(prefix.length)) + Buffer.byteLength(value)
+  }
+  const bad = (msg: string) => new VeloxError('bad-request', msg, { explain: 'html' })
+  if (count > c.max_meta_count) throw bad(`Too many metadata items; max ${c.max_meta_count}`)
+  if (size > c.max_meta_overall_size) throw bad(`Total metadata too large; max ${c.max_meta_overall_size}`)
 }

@@ -58,7 +58,7 @@ export class DloService {
     const slash = value.indexOf('/')
     const container = value.slice(0, slash)
     const prefix = value.slice(slash + 1)
-    await caller.authorize('GET', { account, container })
+    await caller.authorize('GET', { account, container }, prefix)
     const firstPage = await this.page(account, container, prefix)
     const complete = firstPage.length < PAGE
     const size = firstPage.reduce((n, r) => n + r.size, 0)

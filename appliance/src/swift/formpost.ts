@@ -10,6 +10,7 @@
 import { createHmac } from 'node:crypto'
 import { pyQuote } from '../lib/py-quote.js'
 import type { InfoCache } from './info-cache.js'
+import { INVALID_NAME, isValidName } from './names.js'
 import { DEPRECATED_DIGESTS, SUPPORTED_DIGESTS, extractDigest, isAllowedDigest, sameSignature, tempurlKeysOf } from './tempurl.js'
 import type { HeaderMap } from './types.js'
 
@@ -103,7 +104,9 @@ export function checkFileUpload(
   if (expires === undefined) throw new FormPostError(400, 'expired not an integer')
   if (expires < nowSec) throw new FormPostError(401, 'form expired')
   checkSignature(attrs, pathInfo, keys)
-  return { object: objectPrefix + (file.filename || 'filename'), headers, maxFileSize }
+  const object = objectPrefix + (file.filename || 'filename')
+  if (!isValidName(object)) throw new FormPostError(400, INVALID_NAME)
+  return { object, headers, maxFileSize }
 }
 
 function checkSignature(attrs: Record<string, string>, pathInfo: string, keys: readonly string[]): void {

@@ -12,6 +12,7 @@ import { cleanContainerAcl } from '../identity/authorize.js'
 import type { SessionService } from '../identity/sessions.js'
 import type { TokenService } from '../identity/tokens.js'
 import type { UserDirectory } from '../identity/users.js'
+import type { PendingJournal } from '../store/pending/pending-journal.js'
 import type { StateDb } from '../store/state-db.js'
 import { AccessService } from './access.js'
 import { AccountService } from './accounts.js'
@@ -20,6 +21,8 @@ import { DloService } from './dlo.js'
 import { DomainRemap, type DomainRemapOptions } from './domain-remap.js'
 import { Expirer } from './expirer.js'
 import { InfoCache } from './info-cache.js'
+import { ListingUpdates } from './listing-updates.js'
+import { ObjectVersioningService } from './object-versioning.js'
 import { ObjectService } from './objects.js'
 import { QuotaService } from './quotas.js'
 import { SloService } from './slo.js'
@@ -45,6 +48,8 @@ export interface SwiftDeps {
   reads?: ReadOptions
   /** Storage policies (cluster/policies.ts); one 3-replica policy 0 when left out. */
   policies?: StoragePolicies
+  /** The async_pending journals of this box's devices (none: listing rows are not journaled). */
+  pending?: readonly PendingJournal[]
 }
 
 export class SwiftServices {
@@ -55,12 +60,16 @@ export class SwiftServices {
   readonly objects: ObjectService
   /** The replicated object store under `objects` (its read repair, for tests and health). */
   readonly replicas: ReplicatedObjects
+  /** Journaled container updates and their checks after a crash. */
+  readonly listings: ListingUpdates
   readonly access: AccessService
   readonly expirer: Expirer
   readonly slo: SloService
   readonly dlo: DloService
   readonly quotas: QuotaService
   readonly versioning: VersioningService
+  /** Swift 2.24+'s object_versioning (X-Versions-Enabled). */
+  readonly objectVersioning: ObjectVersioningService
   readonly domainRemap: DomainRemap
   readonly constraints: SwiftConstraints
   /** Briefly cached account/container metadata (TempURL keys, CORS, static web). */
@@ -83,12 +92,14 @@ export class SwiftServices {
     this.expirer = new Expirer(d.state.namespace('expirer'))
     const policyOf = (account: string, container: string) => this.containerPolicies.of(account, container)
     this.replicas = new ReplicatedObjects(d.placement, { ...d.reads, log: d.reads?.log ?? d.log, policyOf })
-    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints)
+    this.listings = new ListingUpdates(d.pending ?? [], this.replicas, this.dbs, this.updater, d.log)
+    this.objects = new ObjectService(this.replicas, this.dbs, this.updater, this.expirer, d.constraints, this.listings)
     this.access = new AccessService(d.users, d.tokens, this.dbs, d.resellerPrefixes, d.requireGroup)
     this.slo = new SloService(this.objects)
     this.dlo = new DloService(this.containers, this.objects)
     this.quotas = new QuotaService(this.dbs, this.accounts)
     this.versioning = new VersioningService(this.containers, this.objects)
+    this.objectVersioning = new ObjectVersioningService(this.containers, this.objects)
     this.domainRemap = new DomainRemap(d.domainRemap ?? { storageDomain: [] })
     this.infoCache = new InfoCache(this.dbs)
     this.cors = d.cors ?? { allowOrigin: [], exposeHeaders: [] }

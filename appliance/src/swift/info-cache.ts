@@ -15,6 +15,8 @@ export interface CachedContainer {
   /** User metadata without the `x-container-meta-` prefix ("temp-url-key", "web-index", …). */
   meta: Record<string, string>
   readAcl?: string
+  /** Container sysmeta (`x-container-sysmeta-*`, full names), for features keyed on it (object versioning). */
+  sysmeta?: Record<string, string>
 }
 
 interface Entry<T> {
@@ -43,7 +45,8 @@ export class InfoCache {
     return this.cached(this.containers, `${account}/${container}`, async () => {
       const info = await this.dbs.getContainer(account, container)
       if (!info) return { exists: false, meta: {} }
-      return { exists: true, meta: userMeta(info.metadata, 'x-container-meta-'), readAcl: info.metadata['x-container-read']?.value || undefined }
+      const sysmeta = Object.fromEntries(Object.entries(info.metadata).filter(([k, v]) => k.startsWith('x-container-sysmeta-') && v.value !== '').map(([k, v]) => [k, v.value]))
+      return { exists: true, meta: userMeta(info.metadata, 'x-container-meta-'), readAcl: info.metadata['x-container-read']?.value || undefined, sysmeta }
     })
   }
 

@@ -5,7 +5,6 @@
  * expirer queue in step. No HTTP types: headers in, plain results out.
  */
 import { Readable } from 'node:stream'
-import mime from 'mime-types'
 import type { AccountUpdater } from '../cluster/account-updater.js'
 import type { ReplicatedDatabases } from '../cluster/replicated-dbs.js'
 import type { ObjectRef, ReplicatedObjects } from '../cluster/replicated-objects.js'
@@ -14,6 +13,9 @@ import { VeloxError, isVeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { ObjectMetadata, OpenObject } from '../store/types.js'
 import type { Expirer } from './expirer.js'
+import type { ListingUpdates, Ticket } from './listing-updates.js'
+import { rowOf } from './object-rows.js'
+import { pythonGuessType } from './mimetypes.js'
 import type { HeaderMap } from './types.js'
 
 const bad = (msg: string) => new VeloxError('bad-request', msg, { explain: true })
@@ -26,6 +28,8 @@ export interface PutInput {
   body: AsyncIterable<Uint8Array> | Readable
   /** Content-Length, or undefined for a chunked body. */
   length?: number
+  /** The X-Timestamp to write with (a feature that names versions by it); now by default. */
+  timestamp?: string
 }
 
 /**
@@ -47,6 +51,8 @@ export class ObjectService {
     private readonly updater: AccountUpdater,
     private readonly expirer: Expirer,
     private readonly constraints: SwiftConstraints,
+    /** Journals each PUT/DELETE before the object changes, so the listing row follows even after a crash. */
+    private readonly listings: ListingUpdates,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -67,15 +73,22 @@ export class ObjectService {
     const headers = keptHeaders(h)
     // System metadata reaches here only from features (the gatekeeper drops the client's).
     for (const [k, v] of Object.entries(h)) if (k.startsWith('x-object-sysmeta-') && v !== undefined) headers[k] = v
-    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     const contentType = this.contentType(ref.object, h)
     const etag = h.etag?.replace(/^"(.*)"$/, '$1').toLowerCase()
-    const timestamp = Timestamp.now().internal
+    const timestamp = input.timestamp ?? Timestamp.now().internal
     // A Content-Length was checked against the limit above, and the store refuses a body longer
     // than it: only a chunked body needs counting on the way.
     const body = input.length !== undefined ? input.body : limitBody(input.body, this.constraints.max_file_size)
-    const meta = await this.objects.put(ref, { timestamp, contentType, headers, etag, size: input.length }, body)
-    await this.afterWrite(ref, meta, false)
+    const ticket = await this.listings.begin(ref, timestamp)
+    let meta: ObjectMetadata
+    try {
+      meta = await this.objects.put(ref, { timestamp, contentType, headers, etag, size: input.length }, body)
+    } catch (err) {
+      this.listings.failed(ticket)
+      throw err
+    }
+    await this.afterWrite(ref, meta, ticket)
     return meta
   }
 
@@ -90,15 +103,26 @@ export class ObjectService {
     return o
   }
 
+  /** Opens a live object, or undefined when there is none (features that act only on an existing object). */
+  async openIfExists(ref: ObjectRef): Promise<OpenObject | undefined> {
+    try {
+      return await this.open(ref)
+    } catch (err) {
+      if (isVeloxError(err, 'not-found')) return undefined
+      throw err
+    }
+  }
+
   async post(ref: ObjectRef, h: HeaderMap): Promise<void> {
     const current = await this.open(ref)
     await current.close()
     const deleteAt = this.deleteAt(h)
     const headers = keptHeaders(h)
-    delete headers['x-object-manifest']
+    // Swift's fast-POST replaces X-Object-Manifest with the request's (none: a plain object
+    // again); an SLO stays one (its flag is system metadata there).
     delete headers['x-static-large-object']
-    for (const k of ['x-object-manifest', 'x-static-large-object']) if (current.meta.headers[k] !== undefined) headers[k] = current.meta.headers[k]
-    if (deleteAt !== undefined) headers['x-delete-at'] = String(deleteAt)
+    if (current.meta.headers['x-static-large-object'] !== undefined) headers['x-static-large-object'] = current.meta.headers['x-static-large-object']
+    if (deleteAt !== undefined) headers['x-delete-at'] = formatDeleteAt(deleteAt)
     // A POST without Content-Type keeps the one the object has (Swift 2.30's fast-POST).
     const contentType = h['content-type'] || current.meta.headers['content-type']
     if (contentType) headers['content-type'] = contentType
@@ -110,12 +134,15 @@ export class ObjectService {
     }
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  /**
+   * Deletes an object; with `ifDeleteAt` (X-If-Delete-At, as the expirer of a Swift cluster
+   * sends it) only when that is still its X-Delete-At, as Swift's object server checks it.
+   */
+  async delete(ref: ObjectRef, ifDeleteAt?: string): Promise<void> {
+    if (ifDeleteAt !== undefined) await this.checkIfDeleteAt(ref, ifDeleteAt)
     const timestamp = Timestamp.now().internal
-    const { existed, previous } = await this.objects.delete(ref, timestamp)
+    const { existed, previous } = await this.deleteJournaled(ref, timestamp)
     const expired = previous?.headers['x-delete-at'] !== undefined && Number(previous.headers['x-delete-at']) * 1000 <= this.now()
-    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
-    this.updater.mark(ref.account, ref.container)
     if (existed) this.tell((l) => l.removed(ref, previous))
     if (!existed || expired) throw new VeloxError('not-found', 'object not found')
   }
@@ -155,11 +182,32 @@ export class ObjectService {
     }
     await o.close()
     if (Number(o.meta.headers['x-delete-at']) !== deleteAt) return
-    const timestamp = Timestamp.now().internal
-    await this.objects.delete(ref, timestamp)
-    await this.dbs.putObjectRow(ref.account, ref.container, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
-    this.updater.mark(ref.account, ref.container)
+    await this.deleteJournaled(ref, Timestamp.now().internal)
     this.tell((l) => l.removed(ref, o.meta))
+  }
+
+  /** Tombstones on the replicas and the deleted row, journaled (listing-updates.ts). */
+  private async deleteJournaled(ref: ObjectRef, timestamp: string): Promise<{ existed: boolean; previous?: ObjectMetadata }> {
+    const ticket = await this.listings.begin(ref, timestamp)
+    let result: { existed: boolean; previous?: ObjectMetadata }
+    try {
+      result = await this.objects.delete(ref, timestamp)
+    } catch (err) {
+      this.listings.failed(ticket)
+      throw err
+    }
+    await this.listings.applied(ticket, { name: ref.object, timestamp, size: 0, contentType: '', etag: '', deleted: true })
+    return result
+  }
+
+  private async checkIfDeleteAt(ref: ObjectRef, value: string): Promise<void> {
+    // Swift reads it as a Timestamp: a number, fractions allowed.
+    if (!/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) throw new VeloxError('bad-request', 'Bad X-If-Delete-At header value', { explain: 'html' })
+    const current = await this.open(ref)
+    await current.close()
+    if (Number(current.meta.headers['x-delete-at'] ?? 0) !== Number(value)) {
+      throw new VeloxError('precondition-failed', 'X-If-Delete-At and X-Delete-At do not match', { explain: 'html' })
+    }
   }
 
   private async exists(ref: ObjectRef): Promise<boolean> {
@@ -172,9 +220,8 @@ export class ObjectService {
     }
   }
 
-  private async afterWrite(ref: ObjectRef, meta: ObjectMetadata, _post: boolean): Promise<void> {
-    await this.dbs.putObjectRow(ref.account, ref.container, rowOf(meta))
-    this.updater.mark(ref.account, ref.container)
+  private async afterWrite(ref: ObjectRef, meta: ObjectMetadata, ticket: Ticket): Promise<void> {
+    await this.listings.applied(ticket, rowOf(meta))
     const at = meta.headers['x-delete-at']
     if (at !== undefined) await this.expirer.schedule(Number(at), ref)
     this.tell((l) => l.written(ref, meta))
@@ -191,20 +238,23 @@ export class ObjectService {
     }
   }
 
-  /** X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers. */
+  /**
+   * X-Delete-At / X-Delete-After → absolute seconds, checked as Swift's check_delete_headers
+   * (Python's int(): an optional sign, digits, surrounding blanks) and clamped as its
+   * normalize_delete_at_timestamp does (0 … 9999999999).
+   */
   private deleteAt(h: HeaderMap): number | undefined {
     const nowSec = this.now() / 1000
     let at: number | undefined
     if (h['x-delete-after'] !== undefined) {
-      const after = Number(h['x-delete-after'])
-      if (!/^-?\d+$/.test(h['x-delete-after'].trim())) throw bad('Non-integer X-Delete-After')
-      if (after < 0) throw bad('X-Delete-After in past')
-      at = Math.floor(nowSec + after)
+      if (!PY_INT.test(h['x-delete-after'])) throw bad('Non-integer X-Delete-After')
+      at = clampDeleteAt(Math.floor(nowSec + Number(h['x-delete-after'])))
+      if (at <= nowSec) throw bad('X-Delete-After in past')
     }
     if (h['x-delete-at'] !== undefined && at === undefined) {
-      if (!/^\d+(\.\d+)?$/.test(h['x-delete-at'].trim())) throw bad('Non-integer X-Delete-At')
-      at = Math.floor(Number(h['x-delete-at']))
-      if (at < nowSec) throw bad('X-Delete-At in past')
+      if (!PY_INT.test(h['x-delete-at'])) throw bad('Non-integer X-Delete-At')
+      at = clampDeleteAt(Number(h['x-delete-at']))
+      if (at <= nowSec) throw bad('X-Delete-At in past')
     }
     return at
   }
@@ -217,27 +267,23 @@ export class ObjectService {
   }
 }
 
-/** Swift's container-update override: a feature may list an object with another etag (symlinks add their target). */
-export const OVERRIDE_ETAG_KEY = 'x-object-sysmeta-container-update-override-etag'
+export { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, rowOf } from './object-rows.js'
 
-/** …and another size (an SLO manifest lists with the size of the assembled object). */
-export const OVERRIDE_SIZE_KEY = 'x-object-sysmeta-container-update-override-size'
+/** What Python's int() accepts of a header: an optional sign and digits, blanks around. */
+const PY_INT = /^\s*[+-]?\d+\s*$/
 
-export function rowOf(meta: ObjectMetadata) {
-  const name = meta.name.split('/').slice(3).join('/')
-  const etag = meta.headers[OVERRIDE_ETAG_KEY] ?? meta.etag
-  const size = meta.headers[OVERRIDE_SIZE_KEY] !== undefined ? Number(meta.headers[OVERRIDE_SIZE_KEY]) : meta.size
-  return { name, timestamp: meta.timestamp, size, contentType: meta.headers['content-type'] ?? meta.contentType, etag, deleted: false }
+function clampDeleteAt(seconds: number): number {
+  return Math.min(Math.max(0, seconds), 9999999999)
 }
 
-/**
- * Python's mimetypes.guess_type on the request path, as Swift's proxy calls it: only a real
- * extension of the last path segment counts ("c" or "exp" alone are not extensions).
- */
+/** An X-Delete-At as Swift stores and sends it: ten digits at least ('%010d'). */
+export function formatDeleteAt(seconds: number): string {
+  return String(seconds).padStart(10, '0')
+}
+
+/** Python's mimetypes.guess_type on the object's path, as Swift's proxy guesses (swift/mimetypes.ts). */
 export function guessContentType(object: string): string {
-  const base = object.slice(object.lastIndexOf('/') + 1).replace(/^\.+/, '')
-  const dot = base.lastIndexOf('.')
-  return (dot >= 0 && mime.lookup(base.slice(dot + 1))) || 'application/octet-stream'
+  return pythonGuessType(object) ?? 'application/octet-stream'
 }
 
 function keptHeaders(h: HeaderMap): Record<string, string> {

@@ -13,11 +13,12 @@ import type { ObjectRef } from '../cluster/replicated-objects.js'
 import { VeloxError, isVeloxError } from '../errors.js'
 import type { OpenObject } from '../store/types.js'
 import type { ObjectService } from './objects.js'
+import { openThroughLinks } from './symlinks.js'
 
 /** The caller's right to touch other paths of its account (segments, segment containers). */
 export interface SegmentCaller {
   /** Throws `unauthorized`/`forbidden` as the caller's own request for that path would. */
-  authorize(method: 'GET' | 'HEAD' | 'DELETE', path: { account: string; container: string; object?: string }): Promise<void>
+  authorize(method: 'GET' | 'HEAD' | 'DELETE', path: { account: string; container: string; object?: string }, listingPrefix?: string): Promise<void>
 }
 
 /** One read: bytes [first, last] (inclusive) of an object, checked against etag/size when given. */
@@ -145,8 +146,7 @@ export class SegmentReader {
     if (n.done) return undefined
     const read = n.value
     if (read.kind === 'data') return { read }
-    await caller.authorize('GET', read.ref)
-    const o = await this.objects.open(read.ref)
+    const { o } = await openThroughLinks(this.objects, read.ref, (r) => caller.authorize('GET', r))
     const ranged = !((read.first === undefined || read.first === 0) && (read.last === undefined || read.last >= o.meta.size - 1))
     if ((read.etag && read.etag !== o.meta.etag) || (read.size !== undefined && !ranged && read.size !== o.meta.size)) {
       await o.close()

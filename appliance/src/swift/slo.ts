@@ -13,6 +13,7 @@ import { Timestamp } from '../lib/timestamp.js'
 import type { ObjectMetadata } from '../store/types.js'
 import { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, type ObjectService } from './objects.js'
 import { type SegmentCaller, type ObjectRead, SegmentReader } from './segments.js'
+import { openThroughLinks } from './symlinks.js'
 import {
   SLO_LIMITS,
   byteRangeReads,
@@ -111,12 +112,12 @@ export class SloService {
     const slash = p.indexOf('/')
     const ref = { account, container: p.slice(0, slash), object: p.slice(slash + 1) }
     try {
-      await caller.authorize('HEAD', ref)
-      const o = await this.objects.open(ref)
+      // A segment that is a symlink counts as its target, as Swift's HEAD through the symlink middleware sees it.
+      const { o, ref: reached } = await openThroughLinks(this.objects, ref, (r) => caller.authorize('HEAD', r))
       await o.close()
       const meta = o.meta
       const lm = Timestamp.parse(o.metaTimestamp ?? meta.timestamp)
-      const totals = isSlo(meta.headers) ? await this.totals(ref, meta) : { etag: meta.etag, size: meta.size }
+      const totals = isSlo(meta.headers) ? await this.totals(reached, meta) : { etag: meta.etag, size: meta.size }
       return {
         size: totals.size,
         etag: totals.etag,
@@ -141,9 +142,14 @@ export class SloService {
     return { etag: etag ?? sloEtag(segments), size: size !== undefined ? Number(size) : sloSize(segments) }
   }
 
-  /** Stores the manifest: JSON body, X-Static-Large-Object, the SLO etag/size in sysmeta. */
-  async store(ref: ObjectRef, checked: Extract<ManifestCheck, { ok: true }>, headers: HeaderMap): Promise<ObjectMetadata> {
-    const body = manifestBody(checked.segments)
+  /**
+   * What storing the manifest writes: its JSON body, X-Static-Large-Object and the SLO etag
+   * and size in sysmeta, over the request's headers. The PUT itself goes through the rest of
+   * the request's pipeline (versioned_writes keeps the manifest it replaces), as Swift's
+   * slo middleware sends it on.
+   */
+  manifestWrite(checked: Extract<ManifestCheck, { ok: true }>, headers: HeaderMap): { headers: HeaderMap; body: Buffer } {
+    const body = Buffer.from(manifestBody(checked.segments))
     const md5 = createHash('md5').update(body).digest('hex')
     const h: HeaderMap = {
       ...headers,
@@ -153,10 +159,10 @@ export class SloService {
       [SLO_SIZE_KEY]: String(checked.size),
       [OVERRIDE_ETAG_KEY]: `${md5}; slo_etag=${checked.etag}`,
       [OVERRIDE_SIZE_KEY]: String(checked.size),
+      'content-length': String(body.length),
     }
-    delete h['content-length']
     delete h['transfer-encoding']
-    return this.objects.put(ref, { headers: h, body: Readable.from([body]), length: body.length })
+    return { headers: h, body }
   }
 
   /** The stored segments of a manifest object (multipart-manifest=get), read directly. */

@@ -2,12 +2,14 @@
  * Symlink semantics (Swift 2.30's symlink middleware): validating a link PUT and turning its
  * X-Symlink-* headers into object sysmeta, reading a stored link back, the container-listing
  * etag override that carries the target, and the listing record rewrite (symlink_path,
- * symlink_etag, symlink_bytes). Following links is request plumbing and lives in http/.
+ * symlink_etag, symlink_bytes). Following links is request plumbing and lives in http/,
+ * except for the segments of large objects, which swift/ opens itself (openThroughLinks).
  * No HTTP types here.
  */
 import { VeloxError } from '../errors.js'
 import type { ObjectRef } from '../cluster/replicated-objects.js'
 import { OVERRIDE_ETAG_KEY } from './objects.js'
+import type { OpenObject } from '../store/types.js'
 import type { HeaderMap } from './types.js'
 
 export const DEFAULT_SYMLOOP_MAX = 2
@@ -165,4 +167,35 @@ export function symlinkListingRecord(record: Record<string, unknown>, version: s
   }
   if (target) record.symlink_path = `/${version}/${acct}/${target}`
   return record
+}
+
+/**
+ * Opens an object as a large object's segment read does in Swift, whose segment sub-requests
+ * pass the symlink middleware: a link is followed to its target (each hop authorized as the
+ * caller), at most DEFAULT_SYMLOOP_MAX hops, and a static link's target must still carry the
+ * etag the link recorded. Resolves with the object reached and where it lives.
+ */
+export async function openThroughLinks(
+  objects: { open(ref: ObjectRef): Promise<OpenObject> },
+  ref: ObjectRef,
+  authorize: (ref: ObjectRef) => Promise<void>,
+): Promise<{ o: OpenObject; ref: ObjectRef }> {
+  let current = ref
+  let etag: string | undefined
+  for (let hop = 0; ; hop++) {
+    await authorize(current)
+    const o = await objects.open(current)
+    const link = symlinkOf(o.meta.headers)
+    if (!link) {
+      if (etag !== undefined && etag !== o.meta.etag) {
+        await o.close()
+        throw new VeloxError('conflict', `Object Etag ${JSON.stringify(o.meta.etag)} does not match X-Symlink-Target-Etag header ${JSON.stringify(etag)}`)
+      }
+      return { o, ref: current }
+    }
+    await o.close()
+    if (hop >= DEFAULT_SYMLOOP_MAX) throw new VeloxError('conflict', `Too many levels of symbolic links, maximum allowed is ${DEFAULT_SYMLOOP_MAX}`)
+    etag = link.etag
+    current = targetRef(link, current.account)
+  }
 }

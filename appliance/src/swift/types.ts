@@ -34,5 +34,15 @@ export interface Grant {
    * may read, as TempURL's authorize_same_account / authorize_same_container allow them:
    * the signing key's account, and its container for a container key.
    */
-  scope?: { account: string; container?: string }
+  scope?: { account: string; container?: string; within?: readonly LinkPlace[] }
+}
+
+/**
+ * Where a share link's sub-requests (symlink targets, SLO/DLO segments and segment listings)
+ * may go: an exact object, or any object under a prefix of a container (issue 11, item 4).
+ */
+export interface LinkPlace {
+  container: string
+  object?: string
+  prefix?: string
 }

@@ -13,10 +13,10 @@ import { constants, existsSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { VeloxError } from '../errors.js'
-import { checkDevicePath, checkLabel, checkMountPoint, checkUuid } from './validate.js'
+import { checkDevicePath, checkLabel, checkMountPoint, checkPattern, checkUuid } from './validate.js'
 
 /** The tools this module may run; nothing else can be run through it. */
-const TOOLS = ['lsblk', 'blkid', 'mkfs.xfs', 'mount', 'umount', 'wipefs', 'smartctl', 'ledctl', 'xfs_io', 'findmnt'] as const
+const TOOLS = ['lsblk', 'blkid', 'mkfs.xfs', 'mount', 'umount', 'wipefs', 'smartctl', 'ledctl', 'xfs_io', 'findmnt', 'hostnamectl', 'timedatectl', 'networkctl', 'systemctl'] as const
 export type Tool = (typeof TOOLS)[number]
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin']
@@ -166,6 +166,25 @@ export class SystemCommands {
     const p = checkDevicePath(path)
     if (!this.known.has(p)) throw new VeloxError('bad-request', `${p} is not a discovered block device`)
     return p
+  }
+
+  /** The setup wizard's and admin settings' OS changes (setup/, via system/os-settings.ts). */
+  async setHostname(name: string): Promise<void> {
+    await this.run('hostnamectl', ['set-hostname', checkPattern(name, /^[a-z0-9][a-z0-9.-]{0,252}$/, 'host name')])
+  }
+
+  async setTimeZone(zone: string): Promise<void> {
+    await this.run('timedatectl', ['set-timezone', checkPattern(zone, /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'time zone')])
+  }
+
+  /** After Velox's networkd files changed. */
+  async reloadNetworkd(): Promise<void> {
+    await this.run('networkctl', ['reload'])
+  }
+
+  /** After the NTP drop-in changed. */
+  async restartTimesyncd(): Promise<void> {
+    await this.run('systemctl', ['try-restart', 'systemd-timesyncd.service'])
   }
 
   private toolPath(tool: Tool): string | undefined {

@@ -45,3 +45,9 @@ export function checkDeviceName(name: string): string {
   if (typeof name !== 'string' || !DEVICE_NAME.test(name)) bad(`device name ${JSON.stringify(name)}: letters, digits, . _ - (≤ 64)`)
   return name
 }
+
+/** A value the OS settings pass on (host name, time zone), already validated by setup/; checked again at the door. */
+export function checkPattern(value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new VeloxError('bad-request', `refusing to pass ${what} ${JSON.stringify(value)} to the system`)
+  return value
+}

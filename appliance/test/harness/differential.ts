@@ -6,9 +6,10 @@
  * and writes them (Node's http client would refuse them, or send latin-1): the suites of
  * non-ASCII names and values (swift-utf8-parity, swift-conformance-parity) build on this.
  */
+import { expect } from 'chai'
 import { request as httpRequest } from 'node:http'
 import { SAIO_LIKE_FLAGS, SAIO_USERS } from '../integration/access-scenarios.js'
-import { startSaio } from './saio.js'
+import { saioUnavailableReason, startSaio } from './saio.js'
 import { startTestAppliance, type TestUser } from './test-appliance.js'
 
 export interface DiffStep {
@@ -24,6 +25,11 @@ export interface DiffStep {
   /** Unicode values; sent as their UTF-8 bytes. */
   headers?: Record<string, string>
   body?: string | Buffer
+  /**
+   * The Connection header sent: `close` (the default: each step stands alone), `keep-alive`,
+   * or `none` (an HTTP/1.1 client keeping the connection by default).
+   */
+  connection?: 'close' | 'keep-alive' | 'none'
   /** Who sends it: the side's user token (default), nobody, or the token plus a service token. */
   auth?: 'token' | 'none' | 'service'
   /** Headers compared by presence only (values depend on the clock or the host). */
@@ -32,6 +38,8 @@ export interface DiffStep {
   compare?: string[]
   /** A known, accepted difference (explained where the step is written): fields not compared. */
   ignore?: string[]
+  /** Parts of the body that differ between two clusters (e.g. a manifest's md5, which covers its segments' clock readings). */
+  mask?: RegExp
 }
 
 export interface DiffSide {
@@ -62,6 +70,7 @@ export function sendStep(side: DiffSide, step: DiffStep): Promise<DiffReply> {
   if (step.auth === 'service' && side.serviceToken) headers['X-Service-Token'] = side.serviceToken
   const body = step.body === undefined ? Buffer.alloc(0) : Buffer.from(step.body)
   headers['Content-Length'] = String(body.length)
+  if (step.connection === 'keep-alive') headers.Connection = 'keep-alive'
   return new Promise((resolve, reject) => {
     const opts = { host: base.hostname, port: base.port, method: step.method, path: `${path}${step.query ? `?${step.query}` : ''}`, headers, agent: false }
     const req = httpRequest(opts, (res) => {
@@ -74,10 +83,12 @@ export function sendStep(side: DiffSide, step: DiffStep): Promise<DiffReply> {
           h[k] = h[k] === undefined ? fromWire(res.rawHeaders[i + 1]) : `${h[k]}, ${fromWire(res.rawHeaders[i + 1])}`
         }
         resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) })
+        if (step.connection !== undefined && step.connection !== 'close') req.destroy()
       })
       res.on('error', reject)
     })
     req.on('error', reject)
+    if (step.connection === 'none') req.removeHeader('Connection')
     req.end(body)
   })
 }
@@ -127,6 +138,7 @@ export function comparable(step: DiffStep, side: DiffSide, r: DiffReply): Record
   for (const name of presence) out[name] = r.headers[name] === undefined ? '(absent)' : '(present)'
   for (const [k, v] of Object.entries(r.headers)) if (META.test(k)) out[k] = v
   out.body = normalize(r.body.toString('utf8'), hosts)
+  if (step.mask) out.body = out.body.replace(new RegExp(step.mask.source, 'g'), '<masked>')
   for (const k of step.ignore ?? []) delete out[k]
   return out
 }
@@ -134,8 +146,15 @@ export function comparable(step: DiffStep, side: DiffSide, r: DiffReply): Record
 /** The lines where two comparable replies differ (empty when equal). */
 export function differences(velox: Record<string, string>, swift: Record<string, string>): string[] {
   const keys = [...new Set([...Object.keys(swift), ...Object.keys(velox)])].sort()
-  const show = (v: string | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v.length > 400 ? `${v.slice(0, 400)}…` : v))
-  return keys.filter((k) => velox[k] !== swift[k]).map((k) => `  ${k}:\n    swift: ${show(swift[k])}\n    velox: ${show(velox[k])}`)
+  // Long values are shown from a little before their first difference.
+  const show = (v: string | undefined, other: string | undefined) => {
+    if (v === undefined) return '(absent)'
+    let i = 0
+    while (other !== undefined && i < v.length && v[i] === other[i]) i++
+    const from = v.length > 400 ? Math.max(0, i - 100) : 0
+    return `${from > 0 ? '…' : ''}${JSON.stringify(v.slice(from, from + 400))}${from + 400 < v.length ? '…' : ''}`
+  }
+  return keys.filter((k) => velox[k] !== swift[k]).map((k) => `  ${k}:\n    swift: ${show(swift[k], velox[k])}\n    velox: ${show(velox[k], swift[k])}`)
 }
 
 /** Runs one step on both sides at once; resolves with the differences (empty when equal). */
@@ -180,4 +199,36 @@ export async function startPair(): Promise<DiffPair> {
       await Promise.all([velox.stop(), saio.stop()])
     },
   }
+}
+
+/**
+ * A mocha suite that runs `steps` in order on Velox and a SAIO, one test per step, each
+ * failing with the differences; skipped with the reason when Swift is not installed here.
+ */
+export function describeDifferential(title: string, steps: readonly DiffStep[]): void {
+  describe(title, function () {
+    this.timeout(120_000)
+    let pair: DiffPair | undefined
+
+    before(async function () {
+      const unavailable = saioUnavailableReason()
+      if (unavailable) {
+        console.log(`    skipping: ${unavailable}`)
+        this.skip()
+      }
+      this.timeout(180_000)
+      pair = await startPair()
+    })
+
+    after(async () => {
+      await pair?.stop()
+    })
+
+    for (const step of steps) {
+      it(step.name, async () => {
+        const lines = await compareStep(pair!.velox, pair!.swift, step)
+        if (lines.length) expect.fail(`${step.method} ${step.path || '/'}${step.query ? `?${step.query}` : ''} differs:\n${lines.join('\n')}`)
+      })
+    }
+  })
 }

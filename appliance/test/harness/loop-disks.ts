@@ -27,6 +27,8 @@ export async function skipWithoutLoopDevices(ctx: Mocha.Context): Promise<void> 
 }
 
 export class LoopDisks {
+  private readonly tmpfs: string[] = []
+
   private constructor(
     readonly work: string,
     /** /dev/loopN of each disk, in creation order. */
@@ -69,6 +71,23 @@ export class LoopDisks {
     return dev
   }
 
+  /**
+   * A disk that fails writes past its first `goodMb`: its image is sparse on a tmpfs that small,
+   * so the loop device answers ENOSPC/EIO once the tmpfs is full (a disk with a bad zone).
+   */
+  async attachFailing(sizeMb: number, goodMb: number): Promise<string> {
+    const dir = join(this.work, `tmpfs${this.tmpfs.length + 1}`)
+    mkdirSync(dir)
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${goodMb}m`, 'tmpfs', dir])
+    this.tmpfs.push(dir)
+    const image = join(dir, 'disk.img')
+    await run('truncate', ['-s', `${sizeMb}M`, image])
+    const dev = (await run('losetup', ['--find', '--show', image])).stdout.trim()
+    this.images.push(image)
+    this.devices.push(dev)
+    return dev
+  }
+
   /** What the kernel has mounted under the devices root, mount point → source. */
   async mounts(): Promise<Map<string, string>> {
     const { stdout } = await run('findmnt', ['-J', '-l', '-o', 'TARGET,SOURCE'])
@@ -89,6 +108,7 @@ export class LoopDisks {
   async destroy(): Promise<void> {
     await this.unmountAll().catch(() => undefined)
     for (const dev of this.devices) await run('losetup', ['-d', dev]).catch(() => undefined)
+    for (const dir of this.tmpfs) await run('umount', [dir]).catch(() => run('umount', ['-l', dir]))
     rmSync(this.work, { recursive: true, force: true })
   }
 }

@@ -24,6 +24,8 @@ export interface RawOptions {
   end?: boolean
   /** Stop reading as soon as a status line has arrived. */
   firstLineOnly?: boolean
+  /** Source address (any 127.x.y.z on loopback), to look like another client. */
+  localAddress?: string
 }
 
 /** `url` gives host and port; `parts` are written one after the other. */
@@ -32,7 +34,7 @@ export function rawRequest(url: string, parts: Array<string | Buffer>, opts: Raw
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let done = false
-    const socket = connect({ host: hostname, port: Number(port) })
+    const socket = connect({ host: hostname, port: Number(port), localAddress: opts.localAddress })
     const finish = (closed: boolean, error?: string) => {
       if (done) return
       done = true

@@ -93,4 +93,10 @@ describe('/api/admin/disks', function () {
     expect(body.message).to.include(ids[1])
     expect((await admin.fetch('/api/admin/disks/..%2Fetc/format', { method: 'POST', json: {} })).status).to.be.oneOf([400, 404])
   })
+
+  it('runs one operation per disk at a time: a second format while the first runs is a conflict', async () => {
+    const format = () => admin.fetch(`/api/admin/disks/${ids[1]}/format`, { method: 'POST', json: { confirmSerial: ids[1] } })
+    const statuses = (await Promise.all([format(), format()])).map((r) => r.status).sort()
+    expect(statuses).to.deep.equal([200, 409])
+  })
 })

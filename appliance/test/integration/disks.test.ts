@@ -6,14 +6,14 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { replayMountTable } from '../../src/disks/appliance.js'
 import { FailureMonitor } from '../../src/disks/failure.js'
 import { addDisk, drainDisk, drainStatus, formatDisk, removeDisk, replaceDisk, settleRings } from '../../src/disks/lifecycle.js'
 import { DiskService } from '../../src/disks/service.js'
-import { isVeloxError } from '../../src/errors.js'
+import { VeloxError, isVeloxError } from '../../src/errors.js'
 import { silentLog } from '../../src/lib/log.js'
 import { Ring } from '../../src/ring/ring.js'
 import { SystemCommands } from '../../src/system/commands.js'
@@ -107,11 +107,12 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(f.velox?.state).to.equal('formatted')
   })
 
-  it('formats XFS with its device name as label, mounts it by UUID with noatime under the devices root, and writes the identity file', async () => {
+  it('formats XFS labelled vx-<device name>, mounts it by UUID with noatime under the devices root, and writes the identity file', async () => {
     const d = await formatDisk(svc, ids[0]!)
     const v = d.velox!
     expect(v).to.include({ deviceName: 'disk2', state: 'formatted', mountPoint: join(disks.devicesRoot, 'disk2') })
-    expect(d.filesystem).to.deep.include({ fstype: 'xfs', label: 'disk2', uuid: v.uuid })
+    expect(d.filesystem).to.deep.include({ fstype: 'xfs', label: 'vx-disk2', uuid: v.uuid })
+    expect(d.veloxDevice).to.equal('disk2')
     const { stdout } = await run('findmnt', ['-J', '-n', '-o', 'SOURCE,FSTYPE,OPTIONS', '--mountpoint', v.mountPoint])
     const fs = JSON.parse(stdout).filesystems[0]
     expect(fs.source).to.equal(disks.devices[0])
@@ -119,8 +120,9 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(fs.options.split(',')).to.include('noatime')
     const id = JSON.parse(readFileSync(join(v.mountPoint, '.velox-device.json'), 'utf8'))
     expect(id).to.include({ deviceName: 'disk2', diskId: ids[0], clusterId: svc.registry.read().clusterId })
-    // formatting again (a Velox disk now) needs the confirmation too
+    // formatting again (a Velox disk now) needs the confirmation too; a burn-in needs it removed first
     await rejects(formatDisk(svc, ids[0]!), 'precondition-failed')
+    await rejects(svc.burnIn(ids[0]!), 'conflict', /remove it before/)
   })
 
   it('adds a burnt-in disk to the three rings with its size in TiB as weight; refuses one without a burn-in', async () => {
@@ -179,11 +181,13 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     const d = await drainDisk(svc, ids[1]!)
     expect(d.velox).to.include({ state: 'draining', weight: 0 })
     const s = drainStatus(svc, ids[1]!)
-    expect(s).to.deep.equal({ ringPartitions: 0, partitionsOnDisk: 0, bytesOnDisk: 0, drained: true })
+    expect(s).to.deep.include({ ringPartitions: 0, partitionsOnDisk: 0, drained: true })
+    expect(s.bytesOnDisk).to.be.below(2 ** 20) // the empty filesystem's own metadata may move a little
     const r = await removeDisk(svc, ids[1]!)
     expect(r.state).to.equal('removed')
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).not.to.include(r.deviceName)
     expect((await disks.mounts()).has(join(disks.devicesRoot, r.deviceName))).to.equal(false)
+    expect(existsSync(join(disks.devicesRoot, r.deviceName)), 'the empty mount point is gone').to.equal(false)
   })
 
   it('replaces a disk: the old one drains, its bay and serial are shown, the new one is formatted and added', async () => {
@@ -210,6 +214,35 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(d.velox?.failedReason).to.match(/EIO|EUCLEAN|shut down/)
     expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).not.to.include(victim.deviceName)
     expect((await disks.mounts()).has(victim.mountPoint)).to.equal(false)
+    expect(existsSync(victim.mountPoint), 'the empty mount point is gone').to.equal(false)
   })
 
+
+  it('fails a disk whose I/O errors cross the threshold (full-disk errors do not count); too few disks left keeps it in the rings', async () => {
+    const monitor = new FailureMonitor(svc, { ioErrorThreshold: 3, windowMs: 60_000 })
+    const rec = svc.registry.get(ids[3]!)!
+    const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' })
+    for (let i = 0; i < 5; i++) monitor.ioError(rec.deviceName, new VeloxError('insufficient-storage', 'full', undefined, { cause: enospc }))
+    expect(svc.registry.get(ids[3]!)!.state).to.equal('in-ring')
+    const eio = Object.assign(new Error('i/o error'), { code: 'EIO' })
+    for (let i = 0; i < 3; i++) monitor.ioError(rec.deviceName, new VeloxError('unavailable', 'read failed', undefined, { cause: eio }))
+    for (let i = 0; i < 50 && svc.registry.get(ids[3]!)!.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100))
+    const failed = await svc.get(ids[3]!)
+    expect(failed.velox).to.include({ state: 'failed' })
+    expect(failed.velox!.failedReason).to.match(/^3 I\/O errors within 60 s \(last: EIO\)$/)
+    // two weighted devices are left for three replicas: the rings keep it until a replacement joins
+    expect(objectRing(disks).devices.filter(Boolean).map((x) => x!.device)).to.include(rec.deviceName)
+    expect((await disks.mounts()).has(failed.velox!.mountPoint)).to.equal(false)
+  })
+
+  it('fails the burn-in of a disk with a bad zone, keeping the reason for the admin', async () => {
+    const bad = await disks.attachFailing(64, 4)
+    const d = (await svc.discover()).find((x) => x.path === bad)!
+    const job = await svc.burnIn(d.id)
+    const done = await svc.jobs.wait(job.id)
+    expect(done.state).to.equal('failed')
+    expect(done.message).to.match(/^(write|flush|read) failed at byte \d+: (ENOSPC|EIO)$|^data read back differs/)
+    expect(svc.registry.burnIn(d.id)).to.include({ passed: false, reason: done.message })
+    expect((await svc.get(d.id)).burnIn).to.include({ passed: false })
+  })
 })

@@ -78,7 +78,8 @@ describe('fuzz: hostile raw requests never stop the process (issue 11)', functio
         if (a.status !== undefined) {
           t.answered++
           t.byStatus[a.status] = (t.byStatus[a.status] ?? 0) + 1
-          if (a.status >= 500 && a.status !== 503) t.fives.push(`${a.status}: ${String(c.parts[0]).slice(0, 120)}`)
+          // 501 is Swift's answer to a transfer coding it lacks; 503 a refusal under load.
+          if (a.status >= 500 && a.status !== 501 && a.status !== 503) t.fives.push(`${a.status}: ${String(c.parts[0]).slice(0, 120)}`)
         } else if (a.closed) t.closedSilently++
         else t.timedOut++
       }
@@ -87,6 +88,8 @@ describe('fuzz: hostile raw requests never stop the process (issue 11)', functio
     expect(v.exitCode(), `the process exited during ${name}`).to.equal(null)
     expect((await fetch(`${v.url}/healthcheck`)).status, `healthcheck after ${name}`).to.equal(200)
     expect(t.fives, `5xx answers in ${name}`).to.deep.equal([])
+    // The process guard keeps the box up; a line of it here would still be a bug it hid.
+    expect(v.lines.filter((l) => String(l.msg ?? '').startsWith('uncaught error')), `uncaught errors during ${name}`).to.deep.equal([])
     return t
   }
 

@@ -28,6 +28,8 @@ describe('one request never stops the process (issue 11)', function () {
     expect(v.exitCode(), `process exited after ${what}`).to.equal(null)
     const r = await fetch(`${v.url}/healthcheck`)
     expect(r.status, `healthcheck after ${what}`).to.equal(200)
+    // Fixed at the cause: the process guard (which would also keep it up) had nothing to catch.
+    expect(v.lines.filter((l) => String(l.msg ?? '').startsWith('uncaught error')), `uncaught errors after ${what}`).to.deep.equal([])
   }
 
   const hugeJson = '{'.repeat(70_000)

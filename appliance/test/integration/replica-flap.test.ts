@@ -134,41 +134,54 @@ describe('replicas never go back in time (device flap, damaged replicas)', funct
     await expectNewest(await connect(velox), 'first-replica reads after repair')
   })
 
-  it('serves a full GET and a Range GET from a good replica when the first has flipped bits, and re-creates it', async () => {
-    await velox?.stop()
-    velox = await startTestAppliance({ flags: FLAGS })
-    const c = await connect(velox)
-    expect((await req(c, 'PUT', 'c')).status).to.equal(201)
-    const body = randomBytes(300_000)
-    const damaged: Array<{ object: string; device: string; path: string }> = []
-    for (const object of ['full', 'range']) {
-      expect((await req(c, 'PUT', `c/${object}`, body)).status).to.equal(201)
-      const p = placementOf(velox, account, 'c', object)
-      const dir = hashDirOf(join(velox.app.config.devicesDir, p.devices[0]), p.partition, p.hash)
-      const data = join(dir, (await readdir(dir)).find((f) => f.endsWith('.data')) as string)
-      const bytes = await readFile(data)
-      for (const at of [10, 150_000, 299_990]) bytes[at] ^= 0x5a
-      await writeFile(data, bytes)
-      damaged.push({ object, device: p.devices[0], path: data })
-    }
-    const full = await req(c, 'GET', 'c/full')
-    expect(full.status).to.equal(200)
-    expect(md5(full.body)).to.equal(md5(body))
-    const range = await req(c, 'GET', 'c/range', undefined, { Range: 'bytes=149990-150009' })
-    expect(range.status).to.equal(206)
-    expect(range.body.equals(body.subarray(149_990, 150_010))).to.equal(true)
+  /** Flips bits at `offsets` in the data file of the replica read first; the file keeps its size. */
+  async function damageFirstReplica(object: string, offsets: number[]) {
+    const p = placementOf(velox, account, 'c', object)
+    const dir = hashDirOf(join(velox.app.config.devicesDir, p.devices[0]), p.partition, p.hash)
+    const data = join(dir, (await readdir(dir)).find((f) => f.endsWith('.data')) as string)
+    const bytes = await readFile(data)
+    for (const at of offsets) bytes[at] ^= 0x5a
+    await writeFile(data, bytes)
+    return { object, device: p.devices[0] }
+  }
 
-    // The damaged copies were quarantined and written again from a good replica.
+  /** After read repair, each damaged replica holds the right bytes again (and the bad one is quarantined). */
+  async function expectRecreated(damaged: Array<{ object: string; device: string }>, body: Buffer) {
     await velox.app.swift.replicas.repair.idle()
     for (const d of damaged) {
-      const files = await filesOn(velox, d.device, account, d.object)
-      const data = files.find((f) => f.endsWith('.data'))
-      expect(data, `${d.object} on ${d.device}`).to.be.a('string')
       const p = placementOf(velox, account, 'c', d.object)
-      const path = join(hashDirOf(join(velox.app.config.devicesDir, d.device), p.partition, p.hash), data as string)
-      expect(md5(await readFile(path)), d.object).to.equal(md5(body))
+      const dir = hashDirOf(join(velox.app.config.devicesDir, d.device), p.partition, p.hash)
+      const data = (await filesOn(velox, d.device, account, d.object)).find((f) => f.endsWith('.data'))
+      expect(data, `${d.object} on ${d.device}`).to.be.a('string')
+      expect(md5(await readFile(join(dir, data as string))), d.object).to.equal(md5(body))
     }
     const quarantined = await readdir(join(velox.app.config.devicesDir, damaged[0].device, 'quarantined', 'objects'))
     expect(quarantined.length).to.be.at.least(1)
-  })
+  }
+
+  for (const [what, size, offsets, range] of [
+    ['checked whole before sending (300 kB)', 300_000, [10, 150_000, 299_990], [149_990, 150_009]],
+    ['checked per 1 MiB block (6 MiB)', 6 * 1024 * 1024 + 123, [3.5 * 1024 * 1024, 6 * 1024 * 1024 + 100], [3.5 * 1024 * 1024 - 10, 3.5 * 1024 * 1024 + 9]],
+  ] as const) {
+    it(`serves a full GET and a Range GET from a good replica when the first has flipped bits, and re-creates it: ${what}`, async () => {
+      await velox?.stop()
+      velox = await startTestAppliance({ flags: FLAGS })
+      const c = await connect(velox)
+      expect((await req(c, 'PUT', 'c')).status).to.equal(201)
+      const body = randomBytes(size)
+      const damaged = []
+      for (const object of ['full', 'range']) {
+        expect((await req(c, 'PUT', `c/${object}`, body)).status).to.equal(201)
+        damaged.push(await damageFirstReplica(object, [...offsets]))
+      }
+      const full = await req(c, 'GET', 'c/full')
+      expect(full.status).to.equal(200)
+      expect(full.body.length).to.equal(size)
+      expect(md5(full.body)).to.equal(md5(body))
+      const part = await req(c, 'GET', 'c/range', undefined, { Range: `bytes=${range[0]}-${range[1]}` })
+      expect(part.status).to.equal(206)
+      expect(part.body.equals(body.subarray(range[0], range[1] + 1))).to.equal(true)
+      await expectRecreated(damaged, body)
+    })
+  }
 })

@@ -20,9 +20,16 @@ const run = promisify(execFile)
 const PASSWORD = 'Velvet-Otter-42!'
 
 async function start(dataDir: string, audit?: string[]): Promise<Appliance> {
-  const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false } }, env: {} })
+  const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false }, disks: { only: ['/dev/velox-none'] } }, env: {} })
   const log = audit ? createLog('error', (l) => audit.push(l)) : silentLog
   return startAppliance(config, log, { setup: true })
+}
+
+/** The health console's audit trail of this data dir (after its 200 ms write-behind). */
+async function auditLinesOf(dir: string): Promise<Array<Record<string, unknown> & { action: string }>> {
+  await new Promise((r) => setTimeout(r, 400))
+  const file = join(dir, 'log', 'audit.log')
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown> & { action: string }) : []
 }
 
 describe('setup wizard API and HTTPS in the box', function () {
@@ -33,6 +40,7 @@ describe('setup wizard API and HTTPS in the box', function () {
   let caFile: string
   const audit: string[] = []
   let ntp: Awaited<ReturnType<typeof startNtpServer>>
+  const auditLines = () => auditLinesOf(dir)
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'velox-setup-'))
@@ -89,8 +97,10 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect((await c.call('POST', '/api/setup/back')).json.step).to.equal('network')
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).json.step).to.equal('disks')
 
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1 })).json.message).to.match(/confirm that you accept/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3 })).json.step).to.equal('cluster')
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, builtIn: true })).json.message).to.match(/confirm that you accept/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk'] })).json.message).to.match(/3 copies need at least 3 disks/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, acceptFewerCopies: true, devices: ['no-such-disk'] })).json.message).to.match(/disk no-such-disk is gone/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, builtIn: true })).json.step).to.equal('cluster')
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'join' })).json.message).to.match(/not available yet/)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'create' })).json.step).to.equal('https')
     expect((await c.call('POST', '/api/setup/steps/https', { mode: 'upload', certPem: 'not a certificate', keyPem: '' })).json.message).to.match(/not a certificate/)
@@ -123,14 +133,18 @@ describe('setup wizard API and HTTPS in the box', function () {
     const info = await c.call('GET', '/info')
     expect(info.status).to.equal(200)
     expect(info.headers['strict-transport-security']).to.equal('max-age=63072000')
+    const session = await c.call('GET', '/api/session')
+    expect(session.status).to.equal(200)
+    expect(String(session.headers['set-cookie'])).to.match(/^velox_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Secure$/)
     expect((await c.call('GET', '/api/setup/status')).status).to.equal(404)
     const page = await c.call('GET', '/setup')
     expect([page.status, page.headers.location]).to.deep.equal([302, '/'])
     expect((await c.call('POST', '/api/setup/claim', { code: box.firstBoot.wizard.code.code })).status).to.equal(404)
     expect((await c.call('GET', '/auth/v1.0')).status).to.equal(401)
-    const lines = audit.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'audit')
-    expect(lines.map((l) => l.step ?? l.action)).to.include.members(['admin', 'identity', 'network', 'disks', 'cluster', 'https', 'setup-complete'])
-    expect(audit.join('')).to.not.include(PASSWORD)
+    const lines = await auditLines()
+    expect(lines.filter((l) => l.action === 'setup.step').map((l) => l.target)).to.include.members(['admin', 'identity', 'network', 'disks', 'cluster', 'https'])
+    expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test' })
+    expect(JSON.stringify(lines) + audit.join('')).to.not.include(PASSWORD)
   })
 
   it('serves python-swiftclient and rclone over HTTPS with the generated certificate as CA file', async function () {
@@ -169,7 +183,7 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect(after.status).to.equal(200)
     expect(after.fingerprint256).to.not.equal(before)
     expect(after.fingerprint256).to.equal((up.json.certificate as { fingerprint256: string }).fingerprint256)
-    expect(audit.some((l) => l.includes('"action":"set-certificate"') && l.includes('"actor":"admin:ada"'))).to.equal(true)
+    expect((await auditLines()).find((l) => l.action === 'settings.set-certificate')).to.include({ who: 'admin:ada', from: '127.0.0.1', source: 'uploaded' })
   })
 
   it('manages users from the admin settings, keeping the last admin', async () => {
@@ -180,6 +194,7 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect((await c.call('DELETE', '/api/admin/users/family/bob')).status).to.equal(200)
     expect((await c.call('PUT', '/api/admin/settings/identity', { hostname: '-bad' })).status).to.equal(400)
     expect((await c.call('GET', '/api/admin/settings')).json.identity).to.deep.equal({ hostname: 'velox-test' })
+    expect((await auditLines()).filter((l) => l.action.startsWith('settings.') && l.target === 'family:bob').map((l) => l.action)).to.deep.equal(['settings.add-user', 'settings.make-admin', 'settings.reset-password', 'settings.remove-user'])
     const anon = new SetupClient(c.base, c.ca)
     expect((await anon.call('GET', '/api/admin/users')).status).to.equal(401)
   })

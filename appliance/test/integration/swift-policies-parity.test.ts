@@ -9,14 +9,8 @@
 import { expect } from 'chai'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { comparable, differences, send, warmUp, type Side, type Step } from '../harness/differential-vars.js'
-import { saioUnavailableReason, startSaio, type Saio } from '../harness/saio.js'
+import { GOLD_SILVER, differentialSuite, type Step } from '../harness/differential-vars.js'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-
-export const GOLD_SILVER = [
-  { index: 0, name: 'gold', default: true },
-  { index: 1, name: 'silver', replicas: 2 },
-]
 
 const SLO_MANIFEST = JSON.stringify([
   { path: '/pol-silver/seg1', etag: null, size_bytes: null },
@@ -62,40 +56,9 @@ const STEPS: Step[] = [
   { name: 'HEAD account after the re-create', method: 'HEAD', path: '' },
 ]
 
-const unavailable = saioUnavailableReason()
-
-describe('Storage policies: Velox against a real Swift 2.30 (SAIO)', function () {
-  this.timeout(120_000)
-  let velox: TestAppliance
-  let saio: Saio
-  const sides: { velox: Side; swift: Side } = { velox: { base: '', token: '', vars: new Map() }, swift: { base: '', token: '', vars: new Map() } }
-
-  before(async function () {
-    if (unavailable) {
-      console.log(`    skipping the storage policy parity suite: ${unavailable}`)
-      this.skip()
-    }
-    this.timeout(180_000)
-    ;[velox, saio] = await Promise.all([startTestAppliance({ flags: { policies: GOLD_SILVER } }), startSaio()])
-    const [v, s] = await Promise.all([velox.auth(), saio.auth()])
-    sides.velox = { base: v.storageUrl, token: v.token, vars: new Map() }
-    sides.swift = { base: s.storageUrl, token: s.token, vars: new Map() }
-    await Promise.all([warmUp(sides.velox), warmUp(sides.swift)])
-  })
-
-  after(async () => {
-    await Promise.all([velox?.stop(), saio?.stop()])
-  })
-
-  for (const step of STEPS) {
-    it(step.name, async () => {
-      const [rv, rs] = await Promise.all([send(sides.velox, step), send(sides.swift, step)])
-      const lines = differences(comparable(step, rv, sides.velox.vars), comparable(step, rs, sides.swift.vars))
-      if (lines.length) expect.fail(`${step.method} ${step.path || '/'}${step.query ? `?${step.query}` : ''} differs:\n${lines.join('\n')}`)
-    })
-  }
-
+differentialSuite('Storage policies: Velox against a real Swift 2.30 (SAIO)', STEPS, (both) => {
   it('/info lists the same policies', async () => {
+    const { velox, saio } = both()
     const [iv, is] = await Promise.all([fetch(`${velox.url}/info`), fetch(`${saio.url}/info`)])
     const [jv, js] = (await Promise.all([iv.json(), is.json()])) as Array<{ swift: { policies: unknown } }>
     expect(jv.swift.policies).to.deep.equal(js.swift.policies)

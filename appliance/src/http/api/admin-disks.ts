@@ -7,10 +7,10 @@
  *        DiskView = { id, stable, path, kind, model, vendor, serial, wwn, byId[], backingFile,
  *          sizeBytes, rotational, media: hdd|ssd|nvme|virtual, transport, hctl, removable,
  *          readOnly, filesystem: {fstype,label,uuid}|null, partitions[], mountpoints[], holdsOs,
- *          hasData, present, needsConfirmation, confirmWith,
+ *          hasData, veloxDevice (from a "vx-" XFS label) | null, present, needsConfirmation, confirmWith,
  *          velox: { deviceName, state: formatted|in-ring|draining|drained|removed|failed,
  *                   mountPoint, uuid, weight, targetWeight, rampPercent,
- *                   partitions: {account,container,object}|null, failedReason } | null,
+ *                   partitions: { account, container, object, "object-1", … } | null, failedReason } | null,
  *          burnIn: { passed, reason, smartSelfTest, bytesVerified, writeMBps, readMBps, finishedAt } | null,
  *          smart: { available, protocol, passed, temperatureC, powerOnHours, failing[],
  *                   selfTest: {supported, shortMinutes}, lastSelfTest, messages[] } | null }
@@ -28,7 +28,8 @@
  *        → { old: { id, deviceName, serial, bay, path, state }, locateLed: { ok, message }, new: DiskView }
  *
  * Errors are { kind, message } through the one table: 412 precondition-failed when the serial
- * must be typed (or burn-in has not passed), 409 conflict for a disk in the wrong state or in use.
+ * must be typed (or burn-in has not passed), 409 conflict for a disk in the wrong state, in use,
+ * busy with another request, or whose removal would leave fewer devices than replicas.
  */
 import Router from '@koa/router'
 import type { Context, Middleware } from 'koa'
@@ -73,40 +74,47 @@ export function adminDiskRoutes(d: AdminDiskDeps): Middleware {
 
   router.post('/:id/burn-in', async (ctx) => {
     const body = await bodyOf(ctx)
+    const id = diskId(ctx)
     ctx.status = 202
-    ctx.body = { job: await svc.burnIn(diskId(ctx), { confirmSerial: optString(body, 'confirmSerial') }) }
+    ctx.body = { job: await svc.exclusive([id], () => svc.burnIn(id, { confirmSerial: optString(body, 'confirmSerial') })) }
   })
 
   router.post('/:id/format', async (ctx) => {
     const body = await bodyOf(ctx)
-    ctx.body = { disk: await formatDisk(svc, diskId(ctx), { confirmSerial: optString(body, 'confirmSerial') }) }
+    const id = diskId(ctx)
+    ctx.body = { disk: await svc.exclusive([id], () => formatDisk(svc, id, { confirmSerial: optString(body, 'confirmSerial') })) }
   })
 
   router.post('/:id/add', async (ctx) => {
     const body = await bodyOf(ctx)
-    ctx.body = { disk: await addDisk(svc, diskId(ctx), { rampPercent: optNumber(body, 'rampPercent'), skipBurnIn: body.skipBurnIn === true }) }
+    const id = diskId(ctx)
+    ctx.body = { disk: await svc.exclusive([id], () => addDisk(svc, id, { rampPercent: optNumber(body, 'rampPercent'), skipBurnIn: body.skipBurnIn === true })) }
   })
 
   router.post('/:id/drain', async (ctx) => {
     const id = diskId(ctx)
-    const disk = await drainDisk(svc, id)
+    const disk = await svc.exclusive([id], () => drainDisk(svc, id))
     ctx.body = { disk, drain: drainStatus(svc, id) }
   })
 
   router.post('/:id/remove', async (ctx) => {
-    ctx.body = { disk: await removeDisk(svc, diskId(ctx)) }
+    const id = diskId(ctx)
+    ctx.body = { disk: await svc.exclusive([id], () => removeDisk(svc, id)) }
   })
 
   router.post('/:id/replace', async (ctx) => {
     const body = await bodyOf(ctx)
     const withId = optString(body, 'with')
     if (!withId || !DISK_ID.test(withId)) throw new VeloxError('bad-request', 'with: the id of the new disk is required')
-    ctx.body = await replaceDisk(svc, diskId(ctx), {
-      with: withId,
-      confirmSerial: optString(body, 'confirmSerial'),
-      rampPercent: optNumber(body, 'rampPercent'),
-      skipBurnIn: body.skipBurnIn === true,
-    })
+    const id = diskId(ctx)
+    ctx.body = await svc.exclusive([id, withId], () =>
+      replaceDisk(svc, id, {
+        with: withId,
+        confirmSerial: optString(body, 'confirmSerial'),
+        rampPercent: optNumber(body, 'rampPercent'),
+        skipBurnIn: body.skipBurnIn === true,
+      }),
+    )
   })
 
   const routes = router.routes()

@@ -6,6 +6,7 @@
  */
 import Router from '@koa/router'
 import type { Middleware } from 'koa'
+import { VeloxError } from '../../errors.js'
 import type { SessionService } from '../../identity/sessions.js'
 import type { ApplianceSettings } from '../../setup/settings.js'
 import { jsonErrors, readJson, requireAdmin } from './json.js'
@@ -22,7 +23,7 @@ export function settingsRoutes(d: SettingsRouteDeps): Middleware {
   const router = new Router({ prefix: '/api/admin' })
   const actor = async (ctx: Parameters<Middleware>[0]) => {
     const s = await requireAdmin(ctx, d.sessions)
-    return `${s.account}:${s.user}`
+    return { who: `${s.account}:${s.user}`, from: ctx.ip }
   }
   const body = async (ctx: Parameters<Middleware>[0]) => ((await readJson(ctx)) ?? {}) as Body
 
@@ -42,6 +43,14 @@ export function settingsRoutes(d: SettingsRouteDeps): Middleware {
   router.put('/settings/network', async (ctx) => {
     await d.settings.setNetwork(await actor(ctx), await body(ctx))
     ctx.body = d.settings.view()
+  })
+  router.get('/settings/certificate.pem', async (ctx) => {
+    await actor(ctx)
+    const pem = d.settings.certificatePem()
+    if (!pem) throw new VeloxError('not-found', 'there is no certificate yet')
+    ctx.type = 'application/x-pem-file'
+    ctx.set('Content-Disposition', 'attachment; filename="velox.pem"')
+    ctx.body = pem
   })
   router.post('/settings/certificate', async (ctx) => {
     const who = await actor(ctx)

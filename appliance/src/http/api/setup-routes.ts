@@ -60,7 +60,7 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
 
   router.post('/steps/:step', async (ctx) => {
     await mayDrive(d, ctx, true)
-    const out = await d.wizard.submit(ctx.params.step, await readJson(ctx))
+    const out = await d.wizard.submit(ctx.params.step, await readJson(ctx), ctx.ip)
     const body: Record<string, unknown> = { pending: true, claimed: true, ...d.wizard.view() }
     if (out.signIn) {
       // The admin step's account becomes this browser's web session (an admin one).
@@ -74,7 +74,7 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
 
   router.post('/finish', async (ctx) => {
     await mayDrive(d, ctx, true)
-    await d.wizard.finish(() => d.https.enable())
+    await d.wizard.finish(() => d.https.enable(), ctx.ip)
     ctx.set('Set-Cookie', setCookie(SETUP_COOKIE, '', { secure: overTls(ctx), maxAgeSec: 0 }))
     ctx.body = { pending: false, ...d.wizard.view(), httpsUrl: d.https.url() ?? null }
   })
@@ -86,10 +86,21 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
     if (ctx.path.startsWith('/api/setup/')) return errors(ctx, () => Promise.reject(new VeloxError('not-found', 'this appliance is already set up')))
     if (!d.gated()) {
       if (ctx.path === '/setup' || ctx.path.startsWith('/setup/')) return ctx.redirect('/')
+      if (ctx.path === '/api/session' && ctx.method === 'GET' && overTls(ctx)) return secureSessionCookie(ctx, next)
       return next()
     }
     return gate(ctx, next)
   }
+}
+
+/**
+ * The wizard's session cookie was set over plain HTTP (before HTTPS existed), so without
+ * Secure; the first look at the session over HTTPS sets it again with Secure, same value.
+ */
+async function secureSessionCookie(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  await next()
+  const id = readCookie(ctx.get('cookie'), SESSION_COOKIE)
+  if (ctx.status === 200 && id) ctx.append('Set-Cookie', setCookie(SESSION_COOKIE, id, { secure: true }))
 }
 
 /** The answers of an appliance that is not set up yet, for every surface but the wizard's. */

@@ -9,15 +9,16 @@
  */
 import type { Context, Middleware } from 'koa'
 import { ZipArchive } from 'archiver'
-import { VeloxError } from '../../errors.js'
+import { VeloxError, isVeloxError } from '../../errors.js'
 import type { OpenShare } from '../../sharing/shares.js'
+import { INVALID_NAME, checkName } from '../../swift/names.js'
 import { readCookie, shareCookieName } from '../cookies.js'
 import { jsonErrors } from '../api/json.js'
 import { newTransId } from '../app.js'
 import type { SwiftResponse } from '../swift/respond.js'
 import type { WebDeps } from '../web.js'
 import { baseName, objectOf, walkFolder } from './share-content.js'
-import { pickHeaders, swiftSubrequest, thumbnailsAvailable } from './swift-subrequest.js'
+import { linkPlaces, pickHeaders, swiftSubrequest, thumbnailsAvailable } from './swift-subrequest.js'
 
 const ROUTE = /^\/s\/([A-Za-z0-9_-]+)\/(file|zip|upload|thumb)(?:\/(.*))?$/s
 
@@ -44,7 +45,7 @@ async function handle(d: WebDeps, ctx: Context, token: string, action: string, r
   try {
     path = decodeURIComponent(rawPath ?? '')
   } catch {
-    throw new VeloxError('bad-request', 'path is not valid UTF-8')
+    throw new VeloxError('precondition-failed', INVALID_NAME)
   }
   const share = await d.shares.open(token)
   await d.shares.requireUnlocked(share, readCookie(ctx.get('cookie'), shareCookieName(share.rec.id)))
@@ -65,7 +66,7 @@ async function file(d: WebDeps, ctx: Context, share: OpenShare, path: string): P
   const object = objectOf(share, path)
   const { account, container } = share.rec.target
   const headers = pickHeaders(ctx.req.headers, ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'])
-  const r = await swiftSubrequest(d.swift, { method: ctx.method as 'GET' | 'HEAD', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol })
+  const r = await swiftSubrequest(d.swift, { method: ctx.method as 'GET' | 'HEAD', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) })
   // A download is a GET that sends the first byte; later ranges of the same download are not counted again.
   const first = r.status === 200 || (r.status === 206 && /^bytes 0-/.test(String(r.headers['Content-Range'] ?? '')))
   if (ctx.method === 'GET' && first) {
@@ -86,7 +87,7 @@ async function thumb(d: WebDeps, ctx: Context, share: OpenShare, path: string): 
   const { account, container } = share.rec.target
   const query = new URLSearchParams({ thumbnail: String(ctx.query.size ?? '256') })
   const headers = pickHeaders(ctx.req.headers, ['if-none-match', 'if-modified-since'])
-  send(ctx, await swiftSubrequest(d.swift, { method: 'GET', account, container, object, headers, query, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol }), {})
+  send(ctx, await swiftSubrequest(d.swift, { method: 'GET', account, container, object, headers, query, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) }), {})
 }
 
 async function zip(d: WebDeps, ctx: Context, share: OpenShare): Promise<void> {
@@ -114,8 +115,12 @@ async function fillZip(d: WebDeps, ctx: Context, share: OpenShare, archive: ZipA
   const gone = new Promise<void>((resolve) => ctx.res.once('close', () => resolve(void (closed = true))))
   for await (const e of walkFolder(d.swift, share)) {
     if (closed) return
-    const r = await swiftSubrequest(d.swift, { method: 'GET', account, container, object: e.object, headers: {}, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol })
-    if (r.status !== 200 || r.body === undefined) continue // gone since the listing
+    // An entry the link may not serve (a symlink or DLO leading out of the folder) is left out.
+    const r = await swiftSubrequest(d.swift, { method: 'GET', account, container, object: e.object, headers: {}, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) }).catch((err: unknown) => {
+      if (isVeloxError(err, 'forbidden') || isVeloxError(err, 'unauthorized') || isVeloxError(err, 'not-found')) return undefined
+      throw err
+    })
+    if (r === undefined || r.status !== 200 || r.body === undefined) continue // gone since the listing, or refused
     const added = new Promise<void>((resolve, reject) => {
       const onEntry = () => {
         archive.off('error', onError)
@@ -142,11 +147,12 @@ async function fillZip(d: WebDeps, ctx: Context, share: OpenShare, archive: ZipA
 async function upload(d: WebDeps, ctx: Context, share: OpenShare, name: string): Promise<void> {
   if (share.rec.kind !== 'drop') throw new VeloxError('not-found', 'this link does not take uploads')
   if (name === '' || name.includes('/') || name === '.' || name === '..') throw new VeloxError('bad-request', 'name one file, without folders')
+  checkName(name)
   const { object, release } = await d.shares.reserveUploadName(share, name)
   try {
     const { account, container } = share.rec.target
     const headers = { ...pickHeaders(ctx.req.headers, ['content-length', 'transfer-encoding', 'content-type', 'etag']), 'if-none-match': '*' }
-    const r = await swiftSubrequest(d.swift, { method: 'PUT', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol })
+    const r = await swiftSubrequest(d.swift, { method: 'PUT', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) })
     if (r.status !== 201) throw new VeloxError('conflict', 'the upload was not stored')
     await d.shares.count(share, 'uploads')
     ctx.status = 201

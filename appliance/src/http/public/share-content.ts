@@ -10,7 +10,7 @@ import { Timestamp } from '../../lib/timestamp.js'
 import type { OpenShare } from '../../sharing/shares.js'
 import type { ObjectRow } from '../../store/types.js'
 import type { SwiftServices } from '../../swift/index.js'
-import { swiftSubrequest } from './swift-subrequest.js'
+import { linkPlaces, swiftSubrequest } from './swift-subrequest.js'
 
 export interface FileInfo {
   name: string
@@ -54,7 +54,7 @@ export function baseName(object: string): string {
 export async function fileInfo(s: SwiftServices, share: OpenShare, raw: IncomingMessage, transId: string, scheme: string): Promise<FileInfo> {
   const object = objectOf(share, '')
   const { account, container } = share.rec.target
-  const r = await swiftSubrequest(s, { method: 'HEAD', account, container, object, headers: {}, raw, transId, scheme })
+  const r = await swiftSubrequest(s, { method: 'HEAD', account, container, object, headers: {}, raw, transId, scheme, within: linkPlaces(share.rec.target) })
   if (r.status !== 200) throw notFound()
   return {
     name: baseName(object),

@@ -7,7 +7,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { SwiftServices } from '../../swift/index.js'
-import type { HeaderMap } from '../../swift/types.js'
+import { checkName } from '../../swift/names.js'
+import type { HeaderMap, LinkPlace } from '../../swift/types.js'
+import type { ShareTarget } from '../../sharing/share-records.js'
 import { FEATURES } from '../swift/features.js'
 import { runFeatures } from '../swift/pipeline.js'
 import type { SwiftRequest } from '../swift/request.js'
@@ -25,9 +27,27 @@ export interface Subrequest {
   raw: IncomingMessage
   transId: string
   scheme: string
+  /** Where the link's sub-requests may go (linkPlaces of the share's target). */
+  within: readonly LinkPlace[]
 }
 
-export function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
+/**
+ * A link serves only what it shares (issue 11, item 4): a symlink target, an SLO or DLO
+ * segment or a DLO's segment listing reached through it must be the shared object itself or
+ * under the shared folder, or under the same name in `<container>_segments` (where Swift
+ * clients and the web app put the segments of what they upload). A writer of the folder who
+ * plants X-Symlink-Target: priv/secret.txt gets a 403, not the link owner's file.
+ */
+export function linkPlaces(target: ShareTarget): LinkPlace[] {
+  const segments = `${target.container}_segments`
+  if (target.object !== undefined) return [{ container: target.container, object: target.object }, { container: segments, prefix: `${target.object}/` }]
+  const prefix = target.prefix ?? ''
+  return [{ container: target.container, prefix }, { container: segments, prefix }]
+}
+
+export async function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
+  // Names from a link (its record, a path under a folder, a drop's file name) pass the Swift API's check.
+  for (const name of [o.account, o.container, o.object]) checkName(name)
   const req: SwiftRequest = {
     method: o.method,
     path: { version: 'v1', account: o.account, container: o.container, object: o.object },
@@ -35,8 +55,8 @@ export function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftR
     query: o.query ?? new URLSearchParams(),
     raw: o.raw,
     // Sub-requests (large-object segments, symlink targets) stay within the shared object's
-    // account, as those of a TempURL signed with an account key do.
-    grant: { owner: false, scope: { account: o.account } },
+    // account, as those of a TempURL signed with an account key do, and within the link's places.
+    grant: { owner: false, scope: { account: o.account, within: o.within } },
     authorized: true,
     transId: o.transId,
     scheme: o.scheme,

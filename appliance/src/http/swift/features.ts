@@ -16,6 +16,7 @@ import { staticwebFeature } from './features/staticweb.js'
 import { symlinkFeature } from './features/symlink.js'
 import { tempurlFeature } from './features/tempurl.js'
 import { thumbnailsFeature } from './features/thumbnails.js'
+import { objectVersioningFeature } from './features/object-versioning.js'
 import { versionedWritesFeature } from './features/versioned-writes.js'
 import type { SwiftFeature } from './pipeline.js'
 
@@ -35,5 +36,6 @@ export const FEATURES: readonly SwiftFeature[] = [
   sloFeature,
   dloFeature,
   versionedWritesFeature,
+  objectVersioningFeature,
   symlinkFeature,
 ]

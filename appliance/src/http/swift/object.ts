@@ -53,7 +53,7 @@ export async function handleObject(s: SwiftServices, req: SwiftRequest): Promise
       await s.objects.post(refOf(req), req.headers)
       return htmlStatus(202)
     case 'DELETE':
-      await s.objects.delete(refOf(req))
+      await s.objects.delete(refOf(req), req.headers['x-if-delete-at'])
       return htmlStatus(204)
     default:
       throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE, COPY' } })
@@ -159,7 +159,7 @@ async function put(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> 
   if (len !== undefined && !(Number.isSafeInteger(len) && len >= 0)) throw new VeloxError('bad-request', 'Invalid Content-Length header value', { explain: true })
   const container = await s.containers.find(req.path.account, req.path.container as string)
   if (!container) throw new VeloxError('not-found', 'container not found')
-  const meta = await s.objects.put(refOf(req), { headers: req.headers, body: req.raw, length: len }).catch((err: unknown) => {
+  const meta = await s.objects.put(refOf(req), { headers: req.headers, body: req.raw, length: len, timestamp: req.timestamp }).catch((err: unknown) => {
     // Swift's 422 comes from the object server and carries the PUT's Last-Modified.
     if (isVeloxError(err, 'etag-mismatch')) {
       const headers = { ...(err.detail?.headers as Record<string, string> | undefined), 'Last-Modified': new Date().toUTCString() }

@@ -3,9 +3,10 @@
  * query parameters, the body stream and the grant that authorization produced.
  */
 import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
-import type { Grant, HeaderMap, SwiftPath } from '../../swift/types.js'
+import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
 import { headerFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
@@ -28,6 +29,8 @@ export interface SwiftRequest {
    * assemble the large object from.
    */
   wholeManifest?: (storedHeaders: Readonly<Record<string, string>>) => boolean
+  /** The X-Timestamp an object PUT is written with, when a feature chose it (object versioning). */
+  timestamp?: string
 }
 
 /** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
@@ -40,6 +43,8 @@ export function headerMap(req: IncomingMessage): HeaderMap {
 /** Content-Length of the body, undefined when chunked; `length-required` when neither. */
 export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
   const te = req.headers['transfer-encoding']
+  // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
+  if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
   if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
@@ -47,18 +52,37 @@ export function bodyLength(req: IncomingMessage): number | undefined | 'missing'
 }
 
 /**
+ * The raw request of a PUT sub-request that carries its own body (a copy's source bytes, an
+ * SLO manifest): what the object handler reads of a raw request, around the body stream.
+ */
+export function putWithBody(raw: IncomingMessage, headers: HeaderMap, body: Readable): IncomingMessage {
+  return Object.assign(body, { method: 'PUT', url: raw.url, headers, socket: raw.socket, complete: true }) as unknown as IncomingMessage
+}
+
+/**
  * Authorizes a sub-request a feature makes for `req` (a segment, a segment listing, a link
  * target), as Swift's subrequests carry the request's swift.authorize: within the grant's
  * scope for a TempURL, else as the caller's own request with its token.
  */
-export async function authorizeSubrequest(s: SwiftServices, req: SwiftRequest, method: string, path: SwiftPath): Promise<Grant> {
+export async function authorizeSubrequest(s: SwiftServices, req: SwiftRequest, method: string, path: SwiftPath, listingPrefix?: string): Promise<Grant> {
   const scope = req.grant.scope
   if (scope) {
     if (path.account !== scope.account || (scope.container !== undefined && path.container !== scope.container)) {
       throw new VeloxError('unauthorized', 'outside the temp URL scope', { headers: { 'Www-Authenticate': `Swift realm="${encodeURIComponent(path.account)}"` } })
     }
+    if (scope.within && !withinLink(scope.within, path, listingPrefix)) throw new VeloxError('forbidden', 'outside what the link shares')
     return req.grant
   }
   const h = req.headers
   return s.access.authorize({ method, path, token: h['x-auth-token'] ?? h['x-storage-token'], serviceToken: h['x-service-token'], referer: h.referer })
+}
+
+/** A share link's sub-request stays on its own object or under its folder (a listing: under it too). */
+function withinLink(places: readonly LinkPlace[], path: SwiftPath, listingPrefix: string | undefined): boolean {
+  return places.some((p) => {
+    if (path.container !== p.container) return false
+    if (p.object !== undefined) return path.object === p.object
+    const name = path.object ?? listingPrefix
+    return name !== undefined && name.startsWith(p.prefix ?? '')
+  })
 }

@@ -32,6 +32,13 @@ export function writeSwiftResponse(res: ServerResponse, method: string, r: Swift
   if (Buffer.isBuffer(body)) headers['Content-Length'] = body.length
   else if (r.length !== undefined) headers['Content-Length'] = r.length
   else if (!body) headers['Content-Length'] = 0
+  // Swift (eventlet) keeps an HTTP/1.1 connection open without saying so, and answers
+  // `Connection: keep-alive` only to a client that asked with one; Node would always add it,
+  // with `Keep-Alive: timeout=…`. Without the header the connection stays open all the same.
+  if (res.shouldKeepAlive && res.req.httpVersion === '1.1' && !Object.keys(headers).some((k) => k.toLowerCase() === 'connection')) {
+    if (res.req.headers.connection === undefined) res.removeHeader('Connection')
+    else headers.Connection = 'keep-alive'
+  }
   res.writeHead(r.status, headers)
   const noBody = method === 'HEAD' || r.status === 204 || r.status === 304
   if (noBody || !body) {

@@ -24,7 +24,7 @@ import { asUserContent, asUserContentError, sentToken } from './user-content.js'
 const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/', '/v1.0', '/v1.0/'])
 
 export function isSwiftPath(path: string): boolean {
-  return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || /^\/v1(\.0)?\//.test(path)
+  return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || /^\/v1(\.0)?(\/|$)/.test(path)
 }
 
 /** The path after the features' pre-parse rewrites (domain_remap maps a Host to an account/container). */
@@ -66,7 +66,8 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
 /** A /v1 request: path, authorization (token or session cookie), the features and the handler. */
 async function routeStorage(s: SwiftServices, method: string, headers: HeaderMap, rawPath: string, query: URLSearchParams, raw: IncomingMessage, transId: string, scheme: string): Promise<SwiftResponse> {
   const path = parseSwiftPath(rawPath, s.constraints)
-  if (!path) throw new VeloxError('not-found', 'no such path')
+  // Swift's proxy: a path split_path refuses (`/v1`, `/v1/`, `/v1//c`) is a bad URL.
+  if (!path) throw new VeloxError('precondition-failed', 'Bad URL', { explain: 'html' })
   // The web app's session cookie stands in for a token (identity/sessions.ts); state changes need its CSRF token.
   if (s.sessions && headers['x-auth-token'] === undefined && headers['x-storage-token'] === undefined) {
     const token = await s.sessions.swiftToken(readCookie(headers.cookie, SESSION_COOKIE), headers['x-csrf-token'], method)

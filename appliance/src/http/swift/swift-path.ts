@@ -6,6 +6,7 @@
 import type { SwiftConstraints } from '../../config/index.js'
 import { VeloxError } from '../../errors.js'
 
+import { checkName } from '../../swift/names.js'
 import type { SwiftPath, SwiftTarget } from '../../swift/types.js'
 
 export type { SwiftPath, SwiftTarget } from '../../swift/types.js'
@@ -25,30 +26,29 @@ function decode(raw: string): string {
   } catch {
     throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
   }
-  if (text.includes('\0')) {
-    throw explain('precondition-failed', 'Invalid UTF8 or contains NULL')
-  }
+  checkName(text)
   return text
 }
 
 /**
  * Parses a raw (still percent-encoded) request path. Returns undefined when the path is not
- * under a valid API version (the caller answers 404 or routes elsewhere).
+ * under a valid API version (the caller answers 412 or routes elsewhere). The whole path is
+ * decoded before it is split, as Swift's split_path sees it: an encoded slash (`c%2Fo`)
+ * separates a container from its object like a plain one.
  */
 export function parseSwiftPath(rawPath: string, c: SwiftConstraints): SwiftPath | undefined {
-  const m = /^\/([^/]+)\/([^/]+)(?:\/([^/]*)(?:\/(.*))?)?$/s.exec(rawPath)
+  const m = /^\/([^/]+)\/([^/]+)(?:\/([^/]*)(?:\/(.*))?)?$/s.exec(decode(rawPath))
   if (!m) return undefined
-  const [, version, rawAccount, rawContainer, rawObject] = m
+  const [, version, account, container, object] = m
   if (!c.valid_api_versions.includes(version)) return undefined
-  const account = decode(rawAccount)
   const path: SwiftPath = { version, account }
   if (Buffer.byteLength(account) > c.max_account_name_length) {
     throw explain('bad-request', `Account name length of ${Buffer.byteLength(account)} longer than ${c.max_account_name_length}`)
   }
-  if (rawContainer) {
-    path.container = decode(rawContainer)
-    if (rawObject) path.object = decode(rawObject)
-  } else if (rawObject) {
+  if (container) {
+    path.container = container
+    if (object) path.object = object
+  } else if (object) {
     // "/v1/a//o": an empty container with an object is not a valid path.
     throw explain('precondition-failed', 'Invalid path')
   }

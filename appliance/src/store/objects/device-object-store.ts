@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
-import type { DeviceObjects, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
+import type { DeviceObjects, ObjectFilesState, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { dropCache } from '../../lib/page-cache.js'
 import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
@@ -122,6 +122,7 @@ export class DeviceObjectStore implements DeviceObjects {
         size: tmp.size,
         headers: put.headers,
       }
+      if (tmp.blockCrc32 !== undefined) meta.blockCrc32 = tmp.blockCrc32
       const [sidecar, plan] = await this.syncTemp(tmp.path, tmp.fh, meta, hashDir, put.dropCache)
       await this.commit(hashDir, plan, timestamp, 'data', tmp.path, sidecar, (files) => {
         if (files.newest && files.newest.compare(timestamp) >= 0) throw conflict(files.newest)
@@ -153,6 +154,12 @@ export class DeviceObjectStore implements DeviceObjects {
       const newest = files.meta && files.meta.timestamp.compare(files.data.timestamp) > 0 ? files.meta.timestamp : files.data.timestamp
       if (newest.compare(timestamp) >= 0) throw conflict(newest)
     })
+  }
+
+  async state(loc: ObjectLocation): Promise<ObjectFilesState> {
+    const files = chooseOndiskFiles(await listDir(hashDirOf(this.root, loc.partition, loc.hash)))
+    if (files.data) return { data: files.data.timestamp.internal, meta: files.meta?.timestamp.internal }
+    return files.ts ? { tombstone: files.ts.timestamp.internal } : {}
   }
 
   async open(loc: ObjectLocation): Promise<OpenedObject> {

@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import { open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { VeloxError, isVeloxError } from '../../errors.js'
+import { BlockCrc } from '../../lib/block-crc.js'
 import { md5 as md5Stream } from '../../lib/md5.js'
 import { dropCache } from '../../lib/page-cache.js'
 import type { DigestedBody } from '../types.js'
@@ -37,6 +38,8 @@ export interface TempFile {
   fh: FileHandle
   etag: string
   size: number
+  /** lib/block-crc.ts; undefined for a body of one block or less. */
+  blockCrc32?: string
 }
 
 /** Temp names: random per process, a counter within it (no random bytes drawn per PUT). The
@@ -87,6 +90,7 @@ export async function writeBody(
   drop = false,
 ): Promise<TempFile> {
   const md5 = isDigestedBody(body) ? undefined : md5Stream()
+  const crcs = isDigestedBody(body) && body.blockCrc32 ? undefined : new BlockCrc()
   let size = 0
   let batch: Uint8Array[] = []
   let batchBytes = 0
@@ -129,6 +133,7 @@ export async function writeBody(
           throw new VeloxError('bad-request', `body longer than its Content-Length ${expectedSize}`)
         }
         md5?.update(chunk)
+        crcs?.update(chunk)
         batch.push(chunk)
         batchBytes += chunk.length
         if (batchBytes >= WRITE_BATCH_BYTES) await flush()
@@ -142,9 +147,10 @@ export async function writeBody(
       throw new VeloxError('client-disconnected', `body ended after ${size} of ${expectedSize} bytes`)
     }
     const etag = md5 ? await md5.digest() : await (body as DigestedBody).md5()
+    const blockCrc32 = crcs ? crcs.digest() : (body as DigestedBody).blockCrc32?.()
     await syncing
     if (syncError !== undefined) throw translateOsError(syncError, 'write object')
-    return { path, fh, etag, size }
+    return { path, fh, etag, size, blockCrc32 }
   } catch (err) {
     md5?.dispose()
     await syncing

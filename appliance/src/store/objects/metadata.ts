@@ -104,6 +104,7 @@ export function asObjectMetadata(v: unknown): ObjectMetadata | undefined {
     typeof m.size === 'number' &&
     Number.isSafeInteger(m.size) &&
     m.size >= 0 &&
+    (m.blockCrc32 === undefined || typeof m.blockCrc32 === 'string') &&
     isHeaders(m.headers)
   return ok ? (m as ObjectMetadata) : undefined
 }

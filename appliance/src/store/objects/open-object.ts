@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { VeloxError, isVeloxError } from '../../errors.js'
 import { POOL_CHUNK_BYTES, recyclable, takeChunk } from '../../lib/buffer-pool.js'
+import { CRC_BLOCK_BYTES, crcOf, decodeBlockCrcs } from '../../lib/block-crc.js'
 import { md5, type Md5 } from '../../lib/md5.js'
 import type { ObjectMetadata, OpenObject } from '../types.js'
 import { translateOsError } from '../os-errors.js'
@@ -24,6 +25,8 @@ export class OpenedObject implements OpenObject {
   private readonly streams = new Set<ObjectReadStream>()
   private closing = false
   private closed?: Promise<void>
+  /** The block CRCs, decoded on the first stream (null: none kept). */
+  private crcs?: Uint32Array | null
 
   constructor(
     private readonly fh: FileHandle,
@@ -37,7 +40,8 @@ export class OpenedObject implements OpenObject {
     const size = this.meta.size
     const { start, end } = clampRange(range, size)
     const verify = start === 0 && end === size - 1 ? this.meta.etag : undefined
-    const stream = new ObjectReadStream(this.fh, start, end, verify, this.onCorrupt)
+    this.crcs ??= decodeBlockCrcs(this.meta.blockCrc32, size) ?? null
+    const stream = new ObjectReadStream(this.fh, start, end, verify, this.onCorrupt, this.crcs ?? undefined, size)
     this.streams.add(stream)
     stream.once('close', () => {
       this.streams.delete(stream)
@@ -84,6 +88,10 @@ class ObjectReadStream extends Readable {
     private readonly end: number,
     private readonly expectedEtag: string | undefined,
     private readonly onCorrupt: CorruptionHandler,
+    /** When given, reads go by whole 1 MiB blocks, each checked before any byte of it is
+     *  pushed (a range's first and last blocks are read whole and cut). */
+    private readonly crcs?: Uint32Array,
+    private readonly size = 0,
   ) {
     // Object mode, two chunks: a consumer's read() (an async iterator's, say) gets one chunk
     // as it was read. A byte-mode stream hands over everything buffered at once, and so
@@ -101,6 +109,7 @@ class ObjectReadStream extends Readable {
 
   private async readChunk(): Promise<void> {
     if (this.pos > this.end) return this.finish()
+    if (this.crcs) return this.readBlock(this.crcs)
     const want = Math.min(READ_CHUNK_BYTES, this.end - this.pos + 1)
     // Whole chunks come from the pool and may go back once the response has sent them.
     const buf = want === READ_CHUNK_BYTES ? recyclable(takeChunk()) : Buffer.allocUnsafe(want)
@@ -108,6 +117,25 @@ class ObjectReadStream extends Readable {
     if (bytesRead === 0) return this.corrupt(`data file ends at ${this.pos}, metadata says ${this.end + 1}`)
     this.pos += bytesRead
     const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead)
+    await this.pushChecked(chunk)
+  }
+
+  /** Reads the block holding `pos` whole, checks its CRC32, pushes the part of it wanted. */
+  private async readBlock(crcs: Uint32Array): Promise<void> {
+    const block = Math.floor(this.pos / CRC_BLOCK_BYTES)
+    const blockStart = block * CRC_BLOCK_BYTES
+    const blockBytes = Math.min(CRC_BLOCK_BYTES, this.size - blockStart)
+    const buf = blockBytes === READ_CHUNK_BYTES ? recyclable(takeChunk()) : Buffer.allocUnsafe(blockBytes)
+    const { bytesRead } = await this.fh.read(buf, 0, blockBytes, blockStart)
+    if (bytesRead < blockBytes) return this.corrupt(`data file ends at ${blockStart + bytesRead}, metadata says ${this.size}`)
+    if (crcOf(buf) !== crcs[block]) return this.corrupt(`block ${block} (bytes ${blockStart}-${blockStart + blockBytes - 1}) fails its CRC32`)
+    const from = this.pos - blockStart
+    const to = Math.min(this.end - blockStart + 1, blockBytes)
+    this.pos = blockStart + to
+    await this.pushChecked(from === 0 && to === blockBytes ? buf : buf.subarray(from, to))
+  }
+
+  private async pushChecked(chunk: Buffer): Promise<void> {
     this.md5?.update(chunk)
     if (this.pos > this.end && this.md5) {
       // Verify before handing out the last bytes, so a corrupt body never ends cleanly.

@@ -8,7 +8,6 @@
  * of the copy (source metadata, X-Fresh-Metadata, Etag, Content-Type) and X-Copied-From*;
  * storing the object is the object handler's.
  */
-import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { VeloxError } from '../../../errors.js'
 import type { ObjectRef } from '../../../cluster/replicated-objects.js'
@@ -17,15 +16,15 @@ import type { HeaderMap, SwiftPath } from '../../../swift/types.js'
 import { checkMetadata } from '../metadata.js'
 import { parseCopyPath, titleCase } from '../object.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, type SwiftRequest } from '../request.js'
+import { bodyLength, putWithBody, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 import { checkNameLength } from '../swift-path.js'
 import { isTrue } from './large-object-response.js'
 
 /** Source headers a (non-fresh) copy does not take over: the sink computes its own. */
 const EXCLUDED = new Set(['x-static-large-object', 'x-object-manifest', 'etag', 'content-type', 'x-timestamp', 'x-backend-timestamp', 'x-delete-at'])
-/** Request headers the source GET carries (who is asking). */
-const SOURCE_GET_KEEP = ['x-auth-token', 'x-storage-token', 'x-service-token', 'referer', 'host', 'user-agent']
+/** Request headers the source GET carries (who is asking; a Range, which Swift 2.30 copies only the part of). */
+const SOURCE_GET_KEEP = ['x-auth-token', 'x-storage-token', 'x-service-token', 'referer', 'host', 'user-agent', 'range']
 const OVERRIDE_PREFIX = 'x-object-sysmeta-container-update-override-'
 
 export const copyFeature: SwiftFeature = {
@@ -50,7 +49,7 @@ async function handleCopy(s: SwiftServices, req: SwiftRequest, next: Next): Prom
   const dest = parseCopyPath(destHeader, req.headers['destination-account'] ?? req.path.account, 'Destination')
   const path: SwiftPath = { version: req.path.version, ...dest }
   checkNameLength(path, s.constraints)
-  const grant = await s.access.authorize({ method: 'PUT', path, token: token(req), referer: req.headers.referer })
+  const grant = await s.access.authorize({ method: 'PUT', path, token: token(req), serviceToken: req.headers['x-service-token'], referer: req.headers.referer })
   const { destination: _d, 'destination-account': _a, ...headers } = req.headers
   const source = { account: req.path.account, container: req.path.container as string, object: req.path.object as string }
   return copyInto(s, { ...req, method: 'PUT', path, headers, grant }, source, next)
@@ -80,7 +79,7 @@ async function copyInto(s: SwiftServices, sink: SwiftRequest, source: ObjectRef,
   const { headers, query } = sinkHeaders(sink, sh, src.status)
   headers['content-length'] = String(length)
   const body = src.body instanceof Readable ? src.body : Readable.from(src.body === undefined ? [] : [Buffer.from(src.body)])
-  const raw = Object.assign(body, { method: 'PUT', url: sink.raw.url, headers, socket: sink.raw.socket, complete: true }) as unknown as IncomingMessage
+  const raw = putWithBody(sink.raw, headers, body)
   let put: SwiftResponse
   try {
     put = await next({ ...sink, headers, query, raw })
@@ -102,13 +101,16 @@ async function copyInto(s: SwiftServices, sink: SwiftRequest, source: ObjectRef,
 /** The source GET (Swift's copy_get): the manifest as raw JSON with multipart-manifest=get, the link with symlink=get. */
 async function getSource(s: SwiftServices, sink: SwiftRequest, source: ObjectRef, next: Next): Promise<SwiftResponse> {
   const path: SwiftPath = { version: sink.path.version, ...source }
-  const grant = await s.access.authorize({ method: 'GET', path, token: token(sink), referer: sink.headers.referer })
+  const grant = await s.access.authorize({ method: 'GET', path, token: token(sink), serviceToken: sink.headers['x-service-token'], referer: sink.headers.referer })
   const query = new URLSearchParams()
   if (sink.query.get('multipart-manifest') === 'get') {
     query.set('multipart-manifest', 'get')
     query.set('format', 'raw')
   }
   if (sink.query.get('symlink') === 'get') query.set('symlink', 'get')
+  // ?version-id= names the source's version (object versioning); the sink PUT drops it.
+  const versionId = sink.query.get('version-id')
+  if (versionId !== null) query.set('version-id', versionId)
   const headers: HeaderMap = {}
   for (const k of SOURCE_GET_KEEP) if (sink.headers[k] !== undefined) headers[k] = sink.headers[k]
   return next({ ...sink, method: 'GET', path, headers, query, grant, authorized: true })
@@ -136,6 +138,7 @@ function sinkHeaders(sink: SwiftRequest, sh: Record<string, string>, status: num
     }
   }
   query.delete('symlink')
+  query.delete('version-id')
   if (status === 200 && sh['x-static-large-object'] === undefined && (sh['x-object-manifest'] === undefined || manifestGet)) {
     // The source's etag verifies the copied bytes (not for a large object: its ETag is no md5 of them).
     headers.etag = sh.etag?.replace(/^"(.*)"$/, '$1')

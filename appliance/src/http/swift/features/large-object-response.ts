@@ -16,8 +16,8 @@ import type { SwiftResponse } from '../respond.js'
 
 export function segmentCaller(s: SwiftServices, req: SwiftRequest): SegmentCaller {
   return {
-    async authorize(method, path) {
-      await authorizeSubrequest(s, req, method, { version: req.path.version, ...path })
+    async authorize(method, path, listingPrefix) {
+      await authorizeSubrequest(s, req, method, { version: req.path.version, ...path }, listingPrefix)
     },
   }
 }

@@ -17,7 +17,7 @@ import { REASONS, STATUS_OF, clientStatus, swiftErrorResponse } from '../../erro
 import { listingFormat, pyJson, type ListingFormat } from '../listing-format.js'
 import { checkMetadata } from '../metadata.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, type SwiftRequest } from '../request.js'
+import { bodyLength, putWithBody, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 import { assembledResponse, collectBody, discardBody, isTrue, segmentCaller } from './large-object-response.js'
 
@@ -39,7 +39,7 @@ export const sloFeature: SwiftFeature = {
     if (!container) return next()
     if (!object) return req.method === 'GET' ? withSloEtags(await next()) : next()
     const mm = req.query.get('multipart-manifest')
-    if (req.method === 'PUT' && mm === 'put') return putManifest(s, req)
+    if (req.method === 'PUT' && mm === 'put') return putManifest(s, req, next)
     if (req.method === 'DELETE' && mm === 'delete') return deleteManifest(s, req)
     if (req.method === 'GET' || req.method === 'HEAD') return mm === 'get' ? manifestGet(req, next) : read(s, req, next)
     if (req.headers['x-static-large-object'] !== undefined) {
@@ -115,7 +115,7 @@ async function readManifestBody(req: SwiftRequest): Promise<string> {
   return Buffer.concat(chunks).toString()
 }
 
-async function putManifest(s: SwiftServices, req: SwiftRequest): Promise<SwiftResponse> {
+async function putManifest(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse> {
   const len = bodyLength(req.raw)
   if (len === 'missing') throw new VeloxError('length-required', 'Missing Content-Length header.')
   if (typeof len === 'number' && len > SLO_LIMITS.maxManifestSize) throw new VeloxError('too-large', `Manifest File > ${SLO_LIMITS.maxManifestSize} bytes`, { explain: 'html' })
@@ -126,18 +126,18 @@ async function putManifest(s: SwiftServices, req: SwiftRequest): Promise<SwiftRe
   checkMetadata(req.headers, 'object', s.constraints)
   const out = listingFormat(undefined, req.headers.accept) ?? 'text/plain'
   if (!isTrue(req.query.get('heartbeat') ?? undefined)) {
-    const r = await createManifest(s, req, input)
+    const r = await createManifest(s, req, next, input)
     // Swift sends this body (and the delete's) as a chunked iterator: no Content-Length.
     if (r.kind === 'problems') return { status: 400, headers: { 'Content-Type': out }, body: chunked(responseBody(out, {}, r.problems, 'upload')) }
-    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified }, body: '' }
+    return { status: 201, headers: { 'Content-Type': 'text/html; charset=UTF-8', Etag: `"${r.etag}"`, 'Last-Modified': r.lastModified, ...r.versionHeaders }, body: '' }
   }
-  return { status: 202, headers: { 'Content-Type': out }, body: Readable.from(heartbeat(s, req, input, out)) }
+  return { status: 202, headers: { 'Content-Type': out }, body: Readable.from(heartbeat(s, req, next, input, out)) }
 }
 
-type Created = { kind: 'created'; etag: string; lastModified: string } | { kind: 'problems'; problems: Array<[string, string]> }
+type Created = { kind: 'created'; etag: string; lastModified: string; versionHeaders?: Record<string, string> } | { kind: 'problems'; problems: Array<[string, string]> }
 
 /** Heads the segments, checks the client's Etag, stores the manifest. */
-async function createManifest(s: SwiftServices, req: SwiftRequest, input: InputSegment[]): Promise<Created> {
+async function createManifest(s: SwiftServices, req: SwiftRequest, next: Next, input: InputSegment[]): Promise<Created> {
   const { account } = req.path
   const ref = { account, container: req.path.container as string, object: req.path.object as string }
   const checked = await s.slo.check(account, input, segmentCaller(s, req))
@@ -145,14 +145,19 @@ async function createManifest(s: SwiftServices, req: SwiftRequest, input: InputS
   const clientEtag = req.headers.etag?.replace(/^"(.*)"$/, '$1')
   if (clientEtag && clientEtag !== checked.etag) throw new VeloxError('etag-mismatch', 'SLO etag mismatch')
   if (!(await s.containers.find(account, ref.container))) throw new VeloxError('not-found', 'container not found')
-  const meta = await s.slo.store(ref, checked, req.headers)
-  return { kind: 'created', etag: checked.etag, lastModified: Timestamp.parse(meta.timestamp).httpDate }
+  // The manifest PUT goes on through the pipeline (versioned_writes archives the manifest it replaces).
+  const write = s.slo.manifestWrite(checked, req.headers)
+  const raw = putWithBody(req.raw, write.headers, Readable.from([write.body]))
+  const res = await next({ ...req, headers: write.headers, query: new URLSearchParams(), raw })
+  if (res.status !== 201) throw new VeloxError(res.status === 404 ? 'not-found' : 'precondition-failed', 'manifest not stored')
+  const versionId = res.headers['X-Object-Version-Id']
+  return { kind: 'created', etag: checked.etag, lastModified: String(res.headers['Last-Modified']), versionHeaders: versionId ? { 'X-Object-Version-Id': String(versionId) } : undefined }
 }
 
 /** heartbeat=on: 202 at once, a space every yield_frequency while working, then the result. */
-async function* heartbeat(s: SwiftServices, req: SwiftRequest, input: InputSegment[], out: ListingFormat): AsyncGenerator<Buffer> {
+async function* heartbeat(s: SwiftServices, req: SwiftRequest, next: Next, input: InputSegment[], out: ListingFormat): AsyncGenerator<Buffer> {
   yield Buffer.from(' ')
-  const work = createManifest(s, req, input).then(
+  const work = createManifest(s, req, next, input).then(
     (r) => ({ r }),
     (err: unknown) => ({ err }),
   )

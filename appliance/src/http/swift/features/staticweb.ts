@@ -54,6 +54,8 @@ class StaticWebRequest {
   /** The request path as Swift's PATH_INFO (decoded), and whether the client's URL ended in '/'. */
   private readonly pathInfo: string
   private readonly slash: boolean
+  /** The path the client sent, decoded: under domain_remap the host-relative one, which redirects keep. */
+  private readonly clientPath: string
 
   constructor(
     private readonly s: SwiftServices,
@@ -64,6 +66,8 @@ class StaticWebRequest {
     this.container = container as string
     const rawPath = new URL(req.raw.url ?? '/', 'http://x').pathname
     this.slash = rawPath.endsWith('/')
+    // Valid UTF-8: the path parsed from it (or from its remapped form, which only adds ASCII) was.
+    this.clientPath = decodeURIComponent(rawPath)
     this.pathInfo = `/${version}/${account}/${this.container}${object !== undefined ? `/${object}` : this.slash ? '/' : ''}`
   }
 
@@ -98,7 +102,7 @@ class StaticWebRequest {
 
   private redirectWithSlash(): SwiftResponse {
     const host = this.req.headers.host ?? 'localhost'
-    const location = `${this.req.scheme}://${host}${pyQuote(`${this.pathInfo}/`)}`
+    const location = `${this.req.scheme}://${host}${pyQuote(`${this.clientPath}/`)}`
     return { status: 301, headers: { 'Content-Type': HTML, Location: location }, body: '<html><h1>Moved Permanently</h1><p>The resource has moved permanently.</p></html>' }
   }
 

@@ -1,0 +1,174 @@
+/**
+ * Slow and idle clients (issue 11, item 6). Owns, for the one HTTP server:
+ *   - the idle request body: a body that receives no byte for `bodyIdleSec` while the
+ *     handler is ready for more is answered 408 (Swift's client_timeout answer) and the
+ *     connection closed. Only silence counts: an upload that keeps moving, however slowly
+ *     or for however long, is never cut, and a body the handler is not reading (its buffer
+ *     full: the disk is the slow side) is not the client's fault;
+ *   - the request-head timeout (Node's headersTimeout, checked often enough to matter);
+ *   - connections per client address that have not yet made an authenticated request
+ *     (a credential on a request answered below 400): at most `unauthenticatedPerClient`,
+ *     the ones beyond are answered 503 and closed at once, so that one address cannot hold
+ *     the box's descriptors with a slowloris;
+ *   - all connections: at most `max` (0 = three quarters of the open-file limit), so that
+ *     the process keeps descriptors for its disks whoever connects.
+ * It knows nothing of what a request means beyond its credential headers.
+ */
+import { readFileSync } from 'node:fs'
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Log } from '../lib/log.js'
+import { SESSION_COOKIE } from './cookies.js'
+import { swiftHtmlBody } from './error-response.js'
+
+export interface ConnectionLimitsConfig {
+  bodyIdleSec: number
+  headersTimeoutSec: number
+  unauthenticatedPerClient: number
+  max: number
+}
+
+interface Upload {
+  req: IncomingMessage
+  res: ServerResponse
+  socket: Socket
+  bytesRead: number
+  quietSinceMs: number
+}
+
+const REFUSED = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+
+/** The soft limit on open files of this process (/proc/self/limits), undefined when unknown. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    return m ? Number(m[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** True when the request carries a credential: a token, a sign-in (v1 auth), Basic/Bearer, a web session. */
+function carriesCredential(req: IncomingMessage): boolean {
+  const h = req.headers
+  return h['x-auth-token'] !== undefined || h['x-storage-token'] !== undefined || h['x-auth-key'] !== undefined || h['x-storage-pass'] !== undefined || h.authorization !== undefined || (h.cookie ?? '').includes(`${SESSION_COOKIE}=`)
+}
+
+export class ConnectionLimits {
+  private readonly unproven = new Map<string, number>()
+  private readonly proven = new WeakSet<Socket>()
+  private readonly uploads = new Set<Upload>()
+  private sweeper: NodeJS.Timeout | undefined
+  /** Counts for tests and logs. */
+  readonly refused = { perClient: 0, bodyIdle: 0 }
+
+  constructor(
+    private readonly c: ConnectionLimitsConfig,
+    private readonly log: Log,
+  ) {}
+
+  /** The server options this module needs at creation (Node reads them only there). */
+  static serverOptions(c: ConnectionLimitsConfig): { connectionsCheckingInterval: number } {
+    return { connectionsCheckingInterval: Math.max(250, Math.min(30_000, (c.headersTimeoutSec * 1000) / 4)) }
+  }
+
+  attach(server: Server): void {
+    server.headersTimeout = this.c.headersTimeoutSec * 1000
+    const fds = openFilesLimit()
+    const max = this.c.max > 0 ? this.c.max : fds ? Math.max(16, Math.floor(fds * 0.75)) : 0
+    if (max > 0) server.maxConnections = max
+    server.on('connection', (socket: Socket) => this.admit(socket))
+  }
+
+  /** Wraps the request listener: watches the body for silence and proves the connection. */
+  wrap(handler: RequestListener): RequestListener {
+    return (req, res) => {
+      const socket = req.socket
+      if (!req.complete) this.watch({ req, res, socket, bytesRead: socket.bytesRead, quietSinceMs: Date.now() })
+      if (!this.proven.has(socket) && carriesCredential(req)) {
+        res.once('finish', () => {
+          if (res.statusCode < 400) this.prove(socket)
+        })
+      }
+      handler(req, res)
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    this.uploads.clear()
+  }
+
+  private admit(socket: Socket): void {
+    const addr = socket.remoteAddress ?? ''
+    const n = (this.unproven.get(addr) ?? 0) + 1
+    if (n > this.c.unauthenticatedPerClient) {
+      this.refused.perClient++
+      if (this.refused.perClient === 1 || this.refused.perClient % 1000 === 0) this.log.warn('refused connections of one client address', { client: addr, refused: this.refused.perClient })
+      socket.end(REFUSED)
+      socket.destroySoon()
+      return
+    }
+    this.unproven.set(addr, n)
+    socket.once('close', () => {
+      if (!this.proven.has(socket)) this.release(addr)
+    })
+  }
+
+  private prove(socket: Socket): void {
+    if (this.proven.has(socket) || socket.destroyed) return
+    this.proven.add(socket)
+    this.release(socket.remoteAddress ?? '')
+  }
+
+  private release(addr: string): void {
+    const n = (this.unproven.get(addr) ?? 1) - 1
+    if (n <= 0) this.unproven.delete(addr)
+    else this.unproven.set(addr, n)
+  }
+
+  private watch(u: Upload): void {
+    this.uploads.add(u)
+    const done = () => this.uploads.delete(u)
+    u.req.once('end', done)
+    u.req.once('close', done)
+    u.res.once('close', done)
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(100, Math.min(1000, (this.c.bodyIdleSec * 1000) / 4)))
+      this.sweeper.unref()
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now()
+    for (const u of this.uploads) {
+      const moved = u.socket.bytesRead !== u.bytesRead
+      // Bytes waiting in the request's buffer: the handler is the slow side, not the client.
+      if (moved || u.req.readableLength > 0 || u.req.complete) {
+        u.bytesRead = u.socket.bytesRead
+        u.quietSinceMs = now
+      } else if (now - u.quietSinceMs >= this.c.bodyIdleSec * 1000) {
+        this.uploads.delete(u)
+        this.timeOut(u)
+      }
+    }
+    if (this.uploads.size === 0) this.stop()
+  }
+
+  /** Swift's 408 when the answer has not started; the connection goes either way. */
+  private timeOut(u: Upload): void {
+    this.refused.bodyIdle++
+    this.log.info('request body idle, timed out', { client: u.socket.remoteAddress ?? '', idle_sec: this.c.bodyIdleSec })
+    const cut = setTimeout(() => u.socket.destroy(), 1000)
+    cut.unref()
+    if (u.res.headersSent || u.res.writableEnded) {
+      u.socket.destroy()
+      return
+    }
+    const body = swiftHtmlBody(408)
+    u.res.shouldKeepAlive = false
+    u.res.writeHead(408, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' })
+    u.res.end(body, () => u.socket.destroy())
+  }
+}
