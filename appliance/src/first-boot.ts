@@ -6,6 +6,7 @@
  * `make run` keeps its embedded default and skips it.
  */
 import type { RequestListener } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { VeloxConfig } from './config/index.js'
 import type { SettingsRouteDeps } from './http/api/settings-routes.js'
 import type { SetupRouteDeps } from './http/api/setup-routes.js'
@@ -20,7 +21,7 @@ import { ApplianceSettings } from './setup/settings.js'
 import { SetupWizard, type AuditSink, type DiskInventory, type WizardDeps } from './setup/wizard.js'
 import type { StateDb } from './store/state-db.js'
 import { SystemCommands } from './system/commands.js'
-import { OsSettings } from './system/os-settings.js'
+import { OsSettings, clearConsole, showOnConsole } from './system/os-settings.js'
 
 export interface FirstBootOptions {
   /** `velox serve --setup`: an appliance not yet set up answers with the wizard only. */
@@ -41,7 +42,7 @@ export interface FirstBoot {
 
 export async function composeFirstBoot(
   config: Readonly<VeloxConfig>,
-  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink },
+  d: { state: StateDb; users: UserDirectory; sessions: SessionService; log: Log; handler: RequestListener; errorLog?: SetupRouteDeps['errorLog']; audit?: AuditSink; prepareServer?: (server: HttpsServer) => void },
   opts: FirstBootOptions,
 ): Promise<FirstBoot> {
   const certificates = new CertificateStore(config.dataDir)
@@ -58,11 +59,15 @@ export async function composeFirstBoot(
     interfaces: () => listInterfaces(),
     disks: opts.disks,
     queryNtp: (s) => queryNtp(s),
+    ringReplicas: config.embedded.replicas,
     applyOs,
     audit,
   })
-  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates })
+  const https = new HttpsEndpoint({ host: config.bind.host, port: config.https.port, handler: d.handler, certificates, prepare: d.prepareServer })
   const gated = () => opts.setup === true && wizard.pending
+  // On the appliance the code is also on its screen (login banner), as the issue asks; gone at finish.
+  const onAppliance = config.system.apply
+  if (gated() && onAppliance) showOnConsole(`\nVelox setup code: ${wizard.code.code}\nOpen http://\\4/ in a browser on this network to set up this appliance.\n`)
   return {
     wizard,
     https,
@@ -71,7 +76,13 @@ export async function composeFirstBoot(
     setupDeps: {
       wizard,
       sessions: d.sessions,
-      https: { enable: () => https.start(), url: () => (https.active ? https.url : undefined) },
+      https: {
+        enable: async () => {
+          await https.start()
+          if (onAppliance) clearConsole()
+        },
+        url: () => (https.active ? https.url : undefined),
+      },
       gated,
       errorLog: d.errorLog,
     },

@@ -13,12 +13,13 @@ import { createDiskService, replayMountTable, startDiskBackground, type DiskBack
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
+import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
 import { createApp } from './http/app.js'
 import { guardRequests } from './http/request-guard.js'
 import { composeFirstBoot, startHttpsIfReady, type FirstBoot, type FirstBootOptions } from './first-boot.js'
 import { ConnectionLimits } from './http/connection-limits.js'
-import { MAX_HEAD_BYTES, answerClientError, limitHead } from './http/head-limits.js'
+import { limitHead } from './http/head-limits.js'
 import { attachThumbnailer } from './http/swift/features/thumbnails.js'
 import { SessionService } from './identity/sessions.js'
 import { KeystoneService } from './identity/keystone.js'
@@ -46,6 +47,8 @@ export interface Appliance {
   devices: Map<string, LocalDevice>
   /** The background thumbnailer, when config.thumbnails.enabled. */
   thumbnails?: Thumbnailer
+  /** The replicator and the ring reloader. */
+  replication: Replication
   /** The setup wizard, the settings and the HTTPS listener (first-boot.ts). */
   firstBoot: FirstBoot
   /** The health console (samplers, alerts, /metrics, logs, terminal), when config.health.enabled. */
@@ -82,7 +85,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit }, { ...opts, disks: opts.disks ?? disks })
+  const limits = new ConnectionLimits(config.connections, log)
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
@@ -96,11 +100,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  const limits = new ConnectionLimits(config.connections, log)
   handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
-  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES, ...ConnectionLimits.serverOptions(config.connections) }, firstBoot.https.httpHandler(handler))
-  server.on('clientError', answerClientError)
-  limits.attach(server)
+  const server = createServer(firstBoot.https.httpHandler(handler))
+  limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
   if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
@@ -129,14 +131,13 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     a.start()
     return a
   })
+  const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.bind.port, config.bind.host, () => resolve())
   })
   await startHttpsIfReady(firstBoot)
-  // Once listening, a failed accept (EMFILE when descriptors run out) is logged, never fatal.
-  server.on('error', (err) => log.error('http server error', { error: err.message }))
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
@@ -150,6 +151,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     users,
     devices,
     thumbnails,
+    replication,
     firstBoot,
     health,
     disks,
@@ -163,6 +165,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))
+      await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())
         server.closeAllConnections()

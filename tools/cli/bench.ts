@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   health: () => import('../benchmarks/health.js'),
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
+  replication: () => import('../benchmarks/replication.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
   swift: () => import('../benchmarks/swift.js'),

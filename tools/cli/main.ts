@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ring: () => import('./ring.js'),
   user: () => import('./user.js'),
   disk: () => import('./disk.js'),
+  replicator: () => import('./replicator.js'),
 }
 
 function usage(): string {

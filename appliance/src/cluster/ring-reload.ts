@@ -18,6 +18,7 @@ export class RingReloader {
   private stamps: string
   private timer: NodeJS.Timeout | undefined
   private running: Promise<boolean> | undefined
+  private readonly listeners: Array<() => void> = []
 
   constructor(
     private readonly config: Readonly<VeloxConfig>,
@@ -26,6 +27,11 @@ export class RingReloader {
     private readonly log: Log,
   ) {
     this.stamps = this.ringStamps()
+  }
+
+  /** Told after every load of new rings (the replicator starts a pass at once). */
+  onReload(listener: () => void): void {
+    this.listeners.push(listener)
   }
 
   /** Checks the ring files every `intervalMs` (Swift's reload_time is 15 s). */
@@ -72,6 +78,7 @@ export class RingReloader {
     this.placement.setRings(rings)
     this.stamps = stamps
     this.log.info('loaded new rings', { devices: [...ringDeviceNames(rings)].length })
+    for (const listener of this.listeners) listener()
     return true
   }
 

@@ -20,6 +20,7 @@ import type { Socket } from 'node:net'
 import type { Log } from '../lib/log.js'
 import { SESSION_COOKIE } from './cookies.js'
 import { swiftHtmlBody } from './error-response.js'
+import { MAX_HEAD_BYTES, answerClientError } from './head-limits.js'
 
 export interface ConnectionLimitsConfig {
   bodyIdleSec: number
@@ -70,6 +71,23 @@ export class ConnectionLimits {
   /** The server options this module needs at creation (Node reads them only there). */
   static serverOptions(c: ConnectionLimitsConfig): { connectionsCheckingInterval: number } {
     return { connectionsCheckingInterval: Math.max(250, Math.min(30_000, (c.headersTimeoutSec * 1000) / 4)) }
+  }
+
+  /**
+   * Everything a listening server of the appliance needs at its edge (the HTTP one and the
+   * HTTPS one alike), before it listens: the head size Swift allows (head-limits.ts) with
+   * Swift's answer past it, the head timeout, the bounds on connections, and an accept error
+   * once listening logged rather than fatal (EMFILE when descriptors run out).
+   */
+  prepare(server: Server): void {
+    // Node keeps both creation options as properties and reads them at each connection and at
+    // listen; @types/node does not declare them writable.
+    const options = server as Server & { maxHeaderSize: number; connectionsCheckingInterval: number }
+    options.maxHeaderSize = MAX_HEAD_BYTES
+    options.connectionsCheckingInterval = ConnectionLimits.serverOptions(this.c).connectionsCheckingInterval
+    server.on('clientError', answerClientError)
+    this.attach(server)
+    server.on('listening', () => server.on('error', (err) => this.log.error('http server error', { error: err.message })))
   }
 
   attach(server: Server): void {

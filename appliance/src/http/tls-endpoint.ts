@@ -31,6 +31,8 @@ export interface HttpsEndpointOptions {
   port: number
   handler: RequestListener
   certificates: CertificateStore
+  /** Prepares the server's edge before it listens (limits, timeouts: http/connection-limits.ts). */
+  prepare?: (server: Server) => void
 }
 
 export class HttpsEndpoint {
@@ -65,6 +67,7 @@ export class HttpsEndpoint {
     })
     server.requestTimeout = 0
     server.keepAliveTimeout = 65_000
+    this.o.prepare?.(server)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.o.port, this.o.host, () => resolve())

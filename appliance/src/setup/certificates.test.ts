@@ -78,8 +78,10 @@ describe('setup/certificates', function () {
       store.onChange((p) => seen.push(p.certPem))
       const pair = await generateSelfSigned(['velox-test.example'], [])
       store.install(pair, 'self-signed')
-      expect(seen).to.deep.equal([pair.certPem])
-      expect(store.current()).to.deep.equal({ ...pair, source: 'self-signed' })
+      const fingerprint = new X509Certificate(pair.certPem).fingerprint256
+      expect(seen.map((pem) => new X509Certificate(pem).fingerprint256)).to.deep.equal([fingerprint])
+      expect(store.current()).to.deep.equal({ certPem: seen[0], keyPem: pair.keyPem, source: 'self-signed' })
+      expect(seen[0]).to.match(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/)
       expect(statSync(join(dir, 'etc', 'tls', 'key.pem')).mode & 0o777).to.equal(0o600)
       expect(store.info()?.fingerprint256).to.equal(new X509Certificate(pair.certPem).fingerprint256)
     } finally {

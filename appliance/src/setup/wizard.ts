@@ -58,6 +58,8 @@ export interface WizardDeps {
   interfaces: () => NetInterface[]
   disks?: DiskInventory
   queryNtp: (server: string) => Promise<ClockSample>
+  /** Copies the rings keep (the wizard cannot change it yet: ring/ has no replica-count change). */
+  ringReplicas: number
   /** Changes the OS (appliance image) or only records (elsewhere). */
   applyOs?: { identity(s: { hostname: string; timeZone: string; ntp: string[] }): Promise<void>; network(plan: NetworkPlan): Promise<void> }
   audit: AuditSink
@@ -179,6 +181,7 @@ export class SetupWizard {
     const replicas = Number(b.replicas)
     if (![1, 2, 3].includes(replicas)) bad('choose 3 copies (recommended), 2, or 1')
     if (replicas < 3 && b.acceptFewerCopies !== true) bad(`with ${replicas} ${replicas === 1 ? 'copy a failed disk loses data' : 'copies a second failure loses data'}: confirm that you accept this`)
+    if (replicas !== this.d.ringReplicas) bad(`this version keeps ${this.d.ringReplicas} copies of each object; changing it from the wizard is not available yet`)
     const devices = Array.isArray(b.devices) ? b.devices.map(String) : []
     // Built-in storage: the data directory's own devices (trying Velox out, or no disk management).
     if (!this.d.disks || b.builtIn === true) {

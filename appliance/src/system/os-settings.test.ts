@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { OsSettings } from './os-settings.js'
+import { OsSettings, clearConsole, showOnConsole } from './os-settings.js'
 import { checkPattern } from './validate.js'
 
 /** Records the commands instead of running them: this machine's host name must not change in a test. */
@@ -46,5 +46,13 @@ describe('system/os-settings', () => {
     expect(readdirSync(net).sort()).to.deep.equal(['10-velox-eno1.network', '99-admin.network'])
     expect(r.calls).to.deep.equal(['networkctl reload'])
     await os.applyNetwork({ '../etc/passwd': '' }).then(() => expect.fail('accepted'), (e: Error) => expect(e.message).to.match(/refusing to write/))
+  })
+
+  it('shows the setup code in the console banner and takes it away', () => {
+    const paths = { issueDir: join(dir, 'issue.d') }
+    showOnConsole('Velox setup code: ABCD-EFGH-JKMN\nOpen http://\\4/', paths)
+    expect(readFileSync(join(dir, 'issue.d', '50-velox-setup.issue'), 'utf8')).to.equal('Velox setup code: ABCD-EFGH-JKMN\nOpen http://\\4/\n')
+    clearConsole(paths)
+    expect(readdirSync(join(dir, 'issue.d'))).to.deep.equal([])
   })
 })

@@ -16,9 +16,13 @@ export interface OsPaths {
   networkdDir: string
   /** /etc/systemd/timesyncd.conf.d */
   timesyncdDir: string
+  /** /run/issue.d: agetty shows its *.issue files above the console's login prompt. */
+  issueDir: string
 }
 
-export const OS_PATHS: OsPaths = { networkdDir: '/etc/systemd/network', timesyncdDir: '/etc/systemd/timesyncd.conf.d' }
+export const OS_PATHS: OsPaths = { networkdDir: '/etc/systemd/network', timesyncdDir: '/etc/systemd/timesyncd.conf.d', issueDir: '/run/issue.d' }
+
+const CONSOLE_NOTE = '50-velox-setup.issue'
 
 const NTP_SERVER = /^[A-Za-z0-9.:-]{1,260}$/
 const NETWORK_FILE = /^10-velox-[A-Za-z0-9_.-]{1,15}\.network$/
@@ -26,7 +30,7 @@ const NETWORK_FILE = /^10-velox-[A-Za-z0-9_.-]{1,15}\.network$/
 export class OsSettings {
   constructor(
     private readonly system: Pick<SystemCommands, 'setHostname' | 'setTimeZone' | 'reloadNetworkd' | 'restartTimesyncd'>,
-    private readonly paths: OsPaths = OS_PATHS,
+    private readonly paths: Pick<OsPaths, 'networkdDir' | 'timesyncdDir'> = OS_PATHS,
   ) {}
 
   async applyIdentity(s: { hostname: string; timeZone: string; ntp: string[] }): Promise<void> {
@@ -48,6 +52,19 @@ export class OsSettings {
     for (const [name, text] of Object.entries(files)) atomicWrite(join(this.paths.networkdDir, name), text)
     await this.system.reloadNetworkd()
   }
+}
+
+/**
+ * The setup code on the appliance's own screen (the console's login banner), until setup is
+ * done. agetty expands its escapes in the text (\\4 = this box's IPv4 address).
+ */
+export function showOnConsole(text: string, paths: Pick<OsPaths, 'issueDir'> = OS_PATHS): void {
+  mkdirSync(paths.issueDir, { recursive: true })
+  atomicWrite(join(paths.issueDir, CONSOLE_NOTE), `${text}\n`)
+}
+
+export function clearConsole(paths: Pick<OsPaths, 'issueDir'> = OS_PATHS): void {
+  rmSync(join(paths.issueDir, CONSOLE_NOTE), { force: true })
 }
 
 function atomicWrite(path: string, text: string): void {

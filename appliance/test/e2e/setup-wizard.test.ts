@@ -259,6 +259,34 @@ describe('setup wizard in Chromium (e2e)', function () {
     }
   })
 
+  it('admin settings: each section photographed, a user added, the certificate with its expiry', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('heading', { name: 'Settings' }).waitFor()
+    const sections: Array<[string, () => Promise<void>]> = [
+      ['identity', () => page.getByLabel('Appliance name').waitFor()],
+      ['network', () => page.getByLabel('Clients (front end)').waitFor()],
+      ['certificate', () => page.getByText(/expires .* \(\d+ days\)/).waitFor()],
+      ['users', () => page.getByRole('heading', { name: 'Add a user' }).waitFor()],
+      ['clients', () => page.getByRole('heading', { name: 'Connect your clients' }).waitFor()],
+    ]
+    for (const [section, ready] of sections) {
+      await page.goto(`${box.firstBoot.https.url}/admin/settings/${section}`)
+      await ready()
+      await page.screenshot({ path: join(SHOTS, `setup-settings-${section}-desktop.png`) })
+    }
+    // One phone-width look is enough here (the wizard's steps are each photographed at both widths).
+    await phone.goto(`${box.firstBoot.https.url}/admin/settings/users`)
+    await phone.getByRole('heading', { name: 'Add a user' }).waitFor()
+    await phone.screenshot({ path: join(SHOTS, 'setup-settings-users-phone.png') })
+    await page.goto(`${box.firstBoot.https.url}/admin/settings/users`)
+    await page.getByLabel('Account', { exact: true }).fill('family')
+    await page.getByLabel('User', { exact: true }).fill('bob')
+    await page.getByLabel('Password', { exact: true }).fill('Blue-Kettle-77?')
+    await page.getByRole('button', { name: 'Add user' }).click()
+    await page.getByRole('status').filter({ hasText: 'Added family:bob.' }).waitFor()
+    await page.getByRole('cell', { name: 'bob', exact: true }).waitFor()
+  })
+
   it('rate-limits wrong setup codes on a fresh box', async () => {
     const other = mkdtempSync(join(tmpdir(), 'velox-setup-e2e-'))
     const fresh = await freshBox(other, serverLog)

@@ -38,8 +38,9 @@ export async function startTestAppliance(opts: { users?: TestUser[]; dataDir?: s
   }
   const config = loadConfig({
     // The health console samples the host on timers: off unless a test asks for it, so that
-    // the suite's many appliances do not all sample the same machine.
-    flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, log: { level: 'error', requests: false }, health: { enabled: false }, ...opts.flags },
+    // the suite's many appliances do not all sample the same machine. The replicator stays off
+    // unless a test turns it on: it would repair what a test breaks on purpose.
+    flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, log: { level: 'error', requests: false }, health: { enabled: false }, replicator: { enabled: false }, ...opts.flags },
     env: {},
   })
   const app = await startAppliance(config, opts.log ?? silentLog)

@@ -99,7 +99,8 @@ describe('setup wizard API and HTTPS in the box', function () {
 
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, builtIn: true })).json.message).to.match(/confirm that you accept/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk'] })).json.message).to.match(/3 copies need at least 3 disks/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, acceptFewerCopies: true, devices: ['no-such-disk'] })).json.message).to.match(/disk no-such-disk is gone/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 2, acceptFewerCopies: true, builtIn: true })).json.message).to.match(/keeps 3 copies of each object; changing it from the wizard is not available yet/)
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk', 'b', 'c'] })).json.message).to.match(/disk no-such-disk is gone/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, builtIn: true })).json.step).to.equal('cluster')
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'join' })).json.message).to.match(/not available yet/)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'create' })).json.step).to.equal('https')

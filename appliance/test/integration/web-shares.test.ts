@@ -364,7 +364,8 @@ describe('the web app static files', function () {
   it('answers 404 for missing files and for the other surfaces, never index.html', async () => {
     for (const path of ['/assets/missing.js', '/favicon.ico', '/api/nothing', '/v1', '/info/x', '/s/abc/file', '/%2e%2e/package.json']) {
       const r = await fetch(`${v.url}${path}`)
-      expect(r.status, path).to.be.oneOf([401, 404])
+      // /v1 alone is the Swift surface's 412 (Bad URL), as Swift answers it.
+      expect(r.status, path).to.be.oneOf([401, 404, 412])
       expect(await r.text(), path).not.to.include('<title>Velox</title>')
     }
   })

@@ -131,7 +131,7 @@ export function HttpsStep(p: StepProps) {
           <input type="file" aria-label="Key file" accept=".pem,.key" onChange={readFile(setKey)} />
         </>
       )}
-      <p className="small muted">HTTPS is switched on when you finish; then plain HTTP redirects to it, cookies are Secure and HSTS is sent.</p>
+      <p className="small muted">{p.submitLabel ? 'The new certificate is served at once, without a restart.' : 'HTTPS is switched on when you finish; then plain HTTP redirects to it, cookies are Secure and HSTS is sent.'}</p>
       <button className="btn btn-primary" type="submit" disabled={p.busy}>{p.submitLabel ?? 'Next'}</button>
     </form>
   )

@@ -12,6 +12,7 @@ import { VeloxError } from '../../errors.js'
 import type { AccountInfo, ContainerInfo, ContainerRow, DbMetadata, DeviceDatabases, ListingEntry, ListingParams, ObjectRow } from '../types.js'
 import { AccountDatabases } from './account-db.js'
 import { ContainerDatabases } from './container-db.js'
+import { dropDatabase, mergeDatabaseRecord, partitionsWithDatabases, type DatabaseSummary } from './db-replication.js'
 import type { DatabaseRef } from './device-store.js'
 import { DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, seqFromKey, seqRangeAfter } from './keys.js'
@@ -20,6 +21,7 @@ import { decodeContainerRow, decodeObjectRow } from './records.js'
 
 export type { DatabaseRef } from './device-store.js'
 export type { DbRecord } from './records.js'
+export type { DatabaseSummary } from './db-replication.js'
 
 /** One row change of a database, for replication. */
 export type RowChange<Row> = { seq: number; row: Row }
@@ -119,6 +121,21 @@ export class LevelDeviceDatabases implements DeviceDatabases {
       const { seq: _seq, ...row } = decodeContainerRow(name, value, deleted)
       return row
     })
+  }
+
+  /** Replication: creates or merges a database's record as another replica holds it. */
+  mergeDatabaseRecord(summary: DatabaseSummary): Promise<{ created: boolean }> {
+    return mergeDatabaseRecord(this.store, summary)
+  }
+
+  /** Replication: removes a handoff database if `unchanged(record)` (checked under its lock). */
+  dropDatabase(account: string, container: string, unchanged: (rec: DbRecord) => boolean): Promise<boolean> {
+    return dropDatabase(this.store, container ? 'container' : 'account', account, container, unchanged)
+  }
+
+  /** Replication: every partition holding a database on this device. */
+  partitionsWithDatabases(): Promise<number[]> {
+    return partitionsWithDatabases(this.store)
   }
 
   close(): Promise<void> {

@@ -123,6 +123,15 @@ export class DeviceStore {
     this.remember(name, rec)
   }
 
+  /** Deletes a database: `ops` (its rows, log and index entries) and its record, in one batch.
+   *  Only call while holding the database's lock. */
+  async remove(rec: DbRecord, ops: BatchOp[]): Promise<void> {
+    const name = cacheKey(rec.kind, rec.account, rec.container)
+    this.records.delete(name)
+    await this.guard(() => this.level.batch([...ops, { type: 'del', key: recordKey(rec.kind, rec.account, rec.container) }]))
+    this.records.delete(name)
+  }
+
   /** Databases of a partition held on this device (for the replicator). */
   async databasesInPartition(partition: number): Promise<DatabaseRef[]> {
     const values = await this.guard(() => this.level.values(partitionRange(partition)).all())

@@ -23,6 +23,9 @@ const TAG_ROW = 0x04
 const TAG_SEQ = 0x05
 const TAG_ID = 0x06
 
+/** The first byte of every partition index key (db-replication.ts lists them all). */
+export const TAG_PARTITION_PREFIX = TAG_PARTITION
+
 export const ROW_LIVE = 0
 export const ROW_DELETED = 1
 

@@ -19,6 +19,7 @@ import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type 
 import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
 import { quarantineHashDir, type QuarantineEvent } from './quarantine.js'
+import { SuffixHashes } from './suffix-hashes.js'
 
 export interface DeviceObjectStoreOptions {
   /** false: never try xattrs, keep every file's metadata in a sidecar. Default true (a
@@ -78,7 +79,10 @@ function notFound(files: OndiskFiles, detail: Record<string, unknown> = {}): Vel
 
 export class DeviceObjectStore implements DeviceObjects {
   readonly tmpDir: string
-  private readonly mode: MetadataMode
+  /** Read by the replication helpers (replica-files.ts) to read metadata as the store does. */
+  readonly mode: MetadataMode
+  /** Invalidated by every commit and quarantine; read by the replicator. */
+  readonly suffixHashes: SuffixHashes
   private readonly locks = new KeyedLock()
   private readonly dirs = new HashDirs()
 
@@ -88,6 +92,12 @@ export class DeviceObjectStore implements DeviceObjects {
   ) {
     this.tmpDir = devicePaths(root).tmp
     this.mode = { xattrs: options.xattrs ?? true }
+    this.suffixHashes = new SuffixHashes(root)
+  }
+
+  /** Runs `section` holding a hash directory's lock (replication cleanups must not race a commit). */
+  withHashDirLock<T>(hashDir: string, section: () => Promise<T>): Promise<T> {
+    return this.locks.run(hashDir, section)
   }
 
   async put(loc: ObjectLocation, put: ObjectPut, body: AsyncIterable<Uint8Array> | Readable): Promise<ObjectMetadata> {
@@ -204,6 +214,7 @@ export class DeviceObjectStore implements DeviceObjects {
   /** Moves a hash directory out of service; not-found afterwards. */
   async quarantine(hashDir: string, reason: string): Promise<void> {
     const event = await quarantineHashDir(this.root, hashDir, reason)
+    this.suffixHashes.invalidateHashDir(hashDir)
     if (event) this.options.onQuarantine?.(event)
   }
 
@@ -323,6 +334,7 @@ export class DeviceObjectStore implements DeviceObjects {
       const entries = [{ from: tmpPath, to: name }]
       if (sidecarTmp) entries.unshift({ from: sidecarTmp, to: sidecarName(name) })
       await installFiles(hashDir, entries, plan, this.dirs)
+      this.suffixHashes.invalidateHashDir(hashDir)
       if (before.length > 0) {
         const after = [...before, ...entries.map((e) => e.to)]
         await removeFiles(hashDir, chooseOndiskFiles(after).obsolete)

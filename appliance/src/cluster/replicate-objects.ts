@@ -1,0 +1,164 @@
+/**
+ * One object partition of one local device, replicated (Swift obj/replicator.py `update` and
+ * `update_deleted`, with ssync's missing check): compare suffix hashes with each other holder
+ * the ring names; in the suffixes that differ, compare object by object and push what the peer
+ * lacks — data, tombstone, newer .meta — with the original timestamps. A partition this device
+ * holds although the ring does not assign it here (a handoff) is pushed to all its primaries
+ * and each object is removed once every primary holds it or something newer.
+ * Owns the per-partition decisions; it must not walk devices or schedule passes (replicator.ts).
+ */
+import { isVeloxError } from '../errors.js'
+import { Timestamp } from '../lib/timestamp.js'
+import type { RingDevice } from '../ring/types.js'
+import type { DeviceObjectStore } from '../store/objects/device-object-store.js'
+import { hashDirOf } from '../store/objects/layout.js'
+import { hashStates, readReplica, removeHashDirIfUnchanged, type HashState } from '../store/objects/replica-files.js'
+import type { ObjectLocation } from '../store/types.js'
+import type { ReplicationNode } from './replication-node.js'
+
+/** What the replicator lends each partition sync: peers, pace and counters. */
+export interface SyncContext {
+  resolve(dev: RingDevice): ReplicationNode | undefined
+  /** Waits for the rate limits to allow one more file of `bytes`. */
+  pace(bytes: number): Promise<void>
+  counts: SyncCounts
+  signal: AbortSignal
+  /** Pushes in flight at once within a partition. */
+  concurrency: number
+}
+
+export interface SyncCounts {
+  objectsPushed: number
+  tombstonesPushed: number
+  metasPushed: number
+  bytesPushed: number
+  handoffObjectsRemoved: number
+  errors: number
+}
+
+function cmp(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0
+  if (a === undefined) return -1
+  if (b === undefined) return 1
+  return Timestamp.parse(a).compare(Timestamp.parse(b))
+}
+
+function newest(s: HashState | undefined): string | undefined {
+  if (!s) return undefined
+  return cmp(s.data, s.ts) >= 0 ? s.data : s.ts
+}
+
+/** True when `remote` holds `local`'s state or a newer one (the local copy may go). */
+export function covers(remote: HashState | undefined, local: HashState): boolean {
+  const c = cmp(newest(remote), newest(local))
+  if (c !== 0) return c > 0
+  return local.meta === undefined || cmp(remote?.meta, local.meta) >= 0
+}
+
+/**
+ * Replicates `partition` of `local` to `holders` (the ring's primaries, this device excluded).
+ * Returns whether every holder was reached and now covers every local object.
+ */
+export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectStore, partition: number, holders: readonly RingDevice[], handoff: boolean): Promise<boolean> {
+  const localHashes = await local.suffixHashes.get(partition)
+  const suffixes = Object.keys(localHashes)
+  if (suffixes.length === 0) return true
+  let complete = true
+  for (const dev of holders) {
+    if (ctx.signal.aborted) return false
+    const peer = ctx.resolve(dev)
+    if (!peer) {
+      complete = false
+      continue
+    }
+    try {
+      const remoteHashes = await peer.suffixHashes(partition)
+      const differ = suffixes.filter((s) => remoteHashes[s] !== localHashes[s])
+      if (differ.length === 0) continue
+      const [mine, theirs] = await Promise.all([hashStates(local, partition, differ), peer.hashStates(partition, differ)])
+      const todo = [...mine].filter(([hash, state]) => !covers(theirs[hash], state))
+      await eachLimited(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, partition, hash, theirs[hash]))
+    } catch (err) {
+      if (ctx.signal.aborted) return false
+      ctx.counts.errors++
+      complete = false
+    }
+  }
+  if (!handoff || !complete || ctx.signal.aborted) return complete
+  return removeHandoffObjects(ctx, local, partition, suffixes, holders)
+}
+
+/** Pushes one object's files to a peer; a conflict (the peer has it or newer) is no error. */
+async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: ReplicationNode, partition: number, hash: string, theirs: HashState | undefined): Promise<void> {
+  if (ctx.signal.aborted) return
+  const files = await readReplica(local, partition, hash).catch(() => {
+    ctx.counts.errors++
+    return undefined
+  })
+  if (!files) return
+  const loc: ObjectLocation = { partition, hash, name: files.name }
+  try {
+    const lagging = cmp(newest(theirs), newest(files.state)) < 0
+    if (lagging && files.ts) {
+      await ctx.pace(0)
+      await quietConflict(peer.objects.delete(loc, files.ts.timestamp))
+      ctx.counts.tombstonesPushed++
+    } else if (lagging && files.data) {
+      const m = files.data.meta
+      await ctx.pace(m.size)
+      const put = { timestamp: m.timestamp, contentType: m.contentType, headers: m.headers, etag: m.etag, size: m.size, dropCache: true }
+      if (await quietConflict(peer.objects.put(loc, put, files.data.stream()))) {
+        ctx.counts.objectsPushed++
+        ctx.counts.bytesPushed += m.size
+      }
+    }
+    if (files.meta && cmp(theirs?.meta, files.meta.timestamp) < 0) {
+      await ctx.pace(0)
+      await quietConflict(peer.objects.post(loc, files.meta.timestamp, files.meta.headers ?? {}))
+      ctx.counts.metasPushed++
+    }
+  } catch (err) {
+    // A source that fails its own checksum on the way out is quarantined, never pushed.
+    if (isVeloxError(err, 'etag-mismatch')) await local.quarantine(hashDirOf(local.root, partition, hash), 'replication: body MD5 differs from metadata')
+    ctx.counts.errors++
+  } finally {
+    await files.close()
+  }
+}
+
+/** true when written; false when the peer already had it or newer (or no data for a .meta). */
+async function quietConflict(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p
+    return true
+  } catch (err) {
+    if (isVeloxError(err, 'conflict') || isVeloxError(err, 'not-found')) return false
+    throw err
+  }
+}
+
+/** After a handoff's pushes: each object every primary covers is removed here. */
+async function removeHandoffObjects(ctx: SyncContext, local: DeviceObjectStore, partition: number, suffixes: string[], holders: readonly RingDevice[]): Promise<boolean> {
+  const mine = await hashStates(local, partition, suffixes)
+  const theirs = await Promise.all(holders.map((dev) => ctx.resolve(dev)!.hashStates(partition, suffixes)))
+  let all = true
+  for (const [hash, state] of mine) {
+    if (!theirs.every((t) => covers(t[hash], state))) {
+      all = false
+      continue
+    }
+    const files = [state.data && `${state.data}.data`, state.meta && `${state.meta}.meta`, state.ts && `${state.ts}.ts`].filter((n): n is string => !!n)
+    if (await removeHashDirIfUnchanged(local, partition, hash, files)) ctx.counts.handoffObjectsRemoved++
+    else all = false
+  }
+  return all
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
