@@ -76,6 +76,18 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/
 const bad = (msg: string) => new VeloxError('bad-request', msg)
 const gone = () => new VeloxError('not-found', 'no such share link')
 
+/** Why a link that exists stopped working, in the words its visitor reads (the page shows them). */
+const CLOSED: Readonly<Record<Exclude<ShareView['state'], 'active'>, string>> = {
+  revoked: 'this link was revoked',
+  expired: 'this link has expired',
+  exhausted: "this link's download limit was reached",
+}
+
+/** `not-found` saying why `state` ends the link; its `detail.state` names the state. */
+function closed(state: Exclude<ShareView['state'], 'active'>): VeloxError {
+  return new VeloxError('not-found', CLOSED[state], { state })
+}
+
 export class ShareService {
   private readonly records: ShareRecords
   private readonly secrets: StateNamespace<string>
@@ -133,12 +145,17 @@ export class ShareService {
     await this.records.update(hash, (rec) => (rec.revoked ? rec : { ...rec, revoked: true, revokedAt: Math.floor(this.nowSec()) }))
   }
 
-  /** The live link behind `token`; `not-found` when unknown, revoked, expired, used up, or its owner lost access. */
+  /**
+   * The live link behind `token`; `not-found` when unknown, revoked, expired, used up, or its
+   * owner lost access. A link that exists but ended says why (message, `detail.state`).
+   */
   async open(token: string): Promise<OpenShare> {
     if (!TOKEN.test(token)) throw gone()
     const hash = tokenHash(token)
     const rec = await this.records.get(hash)
-    if (!rec || this.state(rec) !== 'active') throw gone()
+    if (!rec) throw gone()
+    const state = this.state(rec)
+    if (state !== 'active') throw closed(state)
     try {
       await this.authorizeOwner(rec.owner, rec.kind, rec.target)
     } catch (err) {
@@ -185,7 +202,8 @@ export class ShareService {
   /** Counts one use; a download past the limit is refused (`not-found`, the link is used up). */
   async count(share: OpenShare, field: CountField): Promise<void> {
     await this.records.update(share.hash, (rec) => {
-      if (this.state(rec) !== 'active') throw gone()
+      const state = this.state(rec)
+      if (state !== 'active') throw closed(state)
       return { ...rec, counts: { ...rec.counts, [field]: rec.counts[field] + 1 } }
     })
   }

@@ -348,10 +348,10 @@ describe('the web app static files', function () {
     rmSync(dist, { recursive: true, force: true })
   })
 
-  it('serves index.html with no-cache at / and for app paths (/s/<token> included), hashed assets for a year', async () => {
+  it('serves index.html with no-cache at / and for app paths (an unknown /s/<token> with 404), hashed assets for a year', async () => {
     for (const path of ['/', '/files/box/docs', `/s/${randomBytes(32).toString('base64url')}`]) {
       const r = await fetch(`${v.url}${path}`)
-      expect(r.status, path).to.equal(200)
+      expect(r.status, path).to.equal(path.startsWith('/s/') ? 404 : 200)
       expect(r.headers.get('content-type')).to.match(/^text\/html/)
       expect(r.headers.get('cache-control')).to.equal('no-cache')
       expect(await r.text()).to.include('<title>Velox</title>')

@@ -27,7 +27,7 @@ export function PublicSharePage(props: { token: string }) {
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0
       if (status === 401 || status === 403) setLocked(true)
-      else setProblem(status === 404 ? 'This link does not exist, has expired or was revoked.' : status === 410 ? 'This link has expired or reached its download limit.' : (err as Error).message)
+      else setProblem(status === 404 || status === 410 ? whyUnavailable((err as Error).message) : (err as Error).message)
     }
   }, [client])
 
@@ -49,6 +49,17 @@ export function PublicSharePage(props: { token: string }) {
       </main>
     </div>
   )
+}
+
+/** The server says why a link it knows ended (revoked, expired, download limit reached); anything else is "no such link". */
+function whyUnavailable(message: string): string {
+  if (/^this link( was revoked| has expired|'s download limit was reached)$/.test(message)) return `${message[0].toUpperCase()}${message.slice(1)}.`
+  return 'This link does not exist, has expired or was revoked.'
+}
+
+/** The URL of the page's own preview: a view, which the server does not count as a download. */
+function viewUrl(url: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}inline=1`
 }
 
 function Unlock(props: { client: PublicShareClient; name?: string; onUnlocked: () => Promise<void> }) {
@@ -104,7 +115,7 @@ function ShareBody(props: { client: PublicShareClient; share: PublicShare }) {
 function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expiry: ReactNode }) {
   const { client, file } = props
   const kind = fileKind(file.name, file.contentType)
-  const item: PreviewItem = { name: file.name, contentType: file.contentType, bytes: file.bytes, url: client.fileUrl(), downloadUrl: client.fileUrl(undefined, true), stillUrl: hasThumbnail(file.name, file.contentType) ? client.thumbUrl(file.path, 1280) : undefined }
+  const item: PreviewItem = { name: file.name, contentType: file.contentType, bytes: file.bytes, url: viewUrl(client.fileUrl()), downloadUrl: client.fileUrl(undefined, true), stillUrl: hasThumbnail(file.name, file.contentType) ? client.thumbUrl(file.path, 1280) : undefined }
   return (
     <section className="page shared-file">
       <div className="page-head">
@@ -148,7 +159,7 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
   }
 
   const files = entries.filter((e) => e.type === 'file')
-  const items: PreviewItem[] = files.map((e) => ({ name: e.name, contentType: e.contentType, bytes: e.bytes, url: client.fileUrl(e.path), downloadUrl: client.fileUrl(e.path, true), stillUrl: hasThumbnail(e.name, e.contentType) ? client.thumbUrl(e.path, 1280) : undefined }))
+  const items: PreviewItem[] = files.map((e) => ({ name: e.name, contentType: e.contentType, bytes: e.bytes, url: viewUrl(client.fileUrl(e.path)), downloadUrl: client.fileUrl(e.path, true), stillUrl: hasThumbnail(e.name, e.contentType) ? client.thumbUrl(e.path, 1280) : undefined }))
   const open = (e: PublicEntry) => (e.type === 'folder' ? void load(e.path) : setPreview(files.indexOf(e)))
   const crumbs = path.split('/').filter(Boolean)
   return (

@@ -1,11 +1,13 @@
 /**
  * The public endpoints of share links, for anyone holding the link (no session):
- *   GET|HEAD /s/<token>/file[/<path in folder>]  the object (Range, conditionals), ?download=1 as attachment
+ *   GET|HEAD /s/<token>/file[/<path in folder>]  the object (Range, conditionals), ?download=1 as attachment,
+ *                                               ?inline=1 for the page's preview (not counted as a download)
  *   GET      /s/<token>/zip                      a folder link as a streamed zip
  *   PUT      /s/<token>/upload/<name>            a drop link: the body becomes a new object (never overwrites)
  *   GET      /s/<token>/thumb[/<path>]?size=256   the object's thumbnail rendition (Swift ?thumbnail=)
  * Reading and writing go through the Swift pipeline (swift-subrequest.ts); the link decides
- * (sharing/shares.ts). `/s/<token>` itself is the web app's page (static.ts).
+ * (sharing/shares.ts). `/s/<token>` itself is the web app's page (static.ts), answered 404
+ * for an unknown link and 410 for one that ended (expired, revoked, used up).
  */
 import type { Context, Middleware } from 'koa'
 import { ZipArchive } from 'archiver'
@@ -16,11 +18,13 @@ import { readCookie, shareCookieName } from '../cookies.js'
 import { jsonErrors } from '../api/json.js'
 import { newTransId } from '../app.js'
 import type { SwiftResponse } from '../swift/respond.js'
+import { setPageStatus } from '../static.js'
 import type { WebDeps } from '../web.js'
 import { baseName, objectOf, walkFolder } from './share-content.js'
 import { linkPlaces, pickHeaders, swiftSubrequest, thumbnailsAvailable } from './swift-subrequest.js'
 
 const ROUTE = /^\/s\/([A-Za-z0-9_-]+)\/(file|zip|upload|thumb)(?:\/(.*))?$/s
+const PAGE = /^\/s\/([A-Za-z0-9_-]+)\/?$/
 
 /** Headers of an object response that a link passes on (no metadata, no timestamps). */
 const PASSED = ['Content-Type', 'Content-Range', 'Etag', 'Last-Modified', 'Accept-Ranges', 'Cache-Control']
@@ -31,9 +35,26 @@ const COMPRESSED = /^(image\/(jpeg|png|gif|webp|avif|heic|heif)|video\/|audio\/|
 export function publicShareRoutes(d: WebDeps): Middleware {
   const errors = jsonErrors(d.errorLog)
   return async (ctx, next) => {
+    const page = PAGE.exec(ctx.path)
+    if (page && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      setPageStatus(ctx, await pageStatus(d, page[1]))
+      return next()
+    }
     const m = ROUTE.exec(ctx.path)
     if (!m) return next()
     await errors(ctx, () => handle(d, ctx, m[1], m[2], m[3]))
+  }
+}
+
+/** The status of a link's page: 200 while it lives, 410 once it ended, 404 when it never was (or its owner lost access). */
+async function pageStatus(d: WebDeps, token: string): Promise<number> {
+  try {
+    await d.shares.open(token)
+    return 200
+  } catch (err) {
+    if (isVeloxError(err, 'not-found')) return err.detail?.state ? 410 : 404
+    d.errorLog?.('opening a share link for its page failed', err, '')
+    return 503
   }
 }
 
@@ -68,8 +89,11 @@ async function file(d: WebDeps, ctx: Context, share: OpenShare, path: string): P
   const headers = pickHeaders(ctx.req.headers, ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'])
   const r = await swiftSubrequest(d.swift, { method: ctx.method as 'GET' | 'HEAD', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) })
   // A download is a GET that sends the first byte; later ranges of the same download are not counted again.
+  // The share page's inline preview (?inline=1) is a view, not a download: looking at a PDF or a
+  // picture must not use up the link's download limit (the page load counts the view).
   const first = r.status === 200 || (r.status === 206 && /^bytes 0-/.test(String(r.headers['Content-Range'] ?? '')))
-  if (ctx.method === 'GET' && first) {
+  const view = ctx.query.inline === '1' && ctx.query.download !== '1'
+  if (ctx.method === 'GET' && first && !view) {
     try {
       await d.shares.count(share, 'downloads')
     } catch (err) {
