@@ -317,8 +317,8 @@ describe('previews in Chromium: video, audio, PDF, text (e2e)', function () {
       await p.goto(link)
       const frame = p.locator('iframe[data-preview="pdf"]')
       await frame.waitFor()
-      // (the link's file answer carries a sandboxing CSP: the viewer still shows it)
-      expect(await frame.getAttribute('src')).to.equal(`${new URL(link).pathname}/file`)
+      // (a preview asks with ?inline=1, which is a view, not a download; the answer carries a sandboxing CSP and the viewer still shows it)
+      expect(await frame.getAttribute('src')).to.equal(`${new URL(link).pathname}/file?inline=1`)
       await waitForPdfPainted(() => frame.screenshot())
       await shot(p, '27-share-pdf')
     } finally {
