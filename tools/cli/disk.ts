@@ -12,8 +12,8 @@ import { createDiskService } from '../../appliance/src/disks/appliance.js'
 import { addDisk, drainDisk, drainStatus, formatDisk, removeDisk, replaceDisk, settleRings } from '../../appliance/src/disks/lifecycle.js'
 import { systemdMountUnit, wantsMount } from '../../appliance/src/disks/mounts.js'
 import type { DiskService, DiskView } from '../../appliance/src/disks/service.js'
-import { isVeloxError } from '../../appliance/src/errors.js'
 import { createLog } from '../../appliance/src/lib/log.js'
+import { UsageError, exitOnError } from './usage.js'
 
 export const summary = 'discover, burn in, format, add, drain, remove and replace disks'
 
@@ -30,8 +30,6 @@ const USAGE = `usage:
 
 options: --data DIR (default ./data), --only DEVICE (repeatable: manage only these), --json.
 A disk that holds the OS or data needs --confirm with its serial (or id when it has none).`
-
-class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   let parsed
@@ -120,15 +118,7 @@ export async function run(argv: string[]): Promise<number> {
         throw new UsageError(sub ? `unknown subcommand ${JSON.stringify(sub)}` : 'missing subcommand')
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`velox disk: ${err.message}\n${USAGE}`)
-      return 2
-    }
-    if (isVeloxError(err)) {
-      console.error(`velox disk: ${err.message}`)
-      return 1
-    }
-    throw err
+    return exitOnError('disk', USAGE, err)
   }
 }
 

@@ -15,6 +15,7 @@ import { formatDevice, parseAddValue, parseSearchValue } from '../../appliance/s
 import { parseRingFile, serializeRing } from '../../appliance/src/ring/ring-file.js'
 import { Ring, type HashPathSecrets } from '../../appliance/src/ring/ring.js'
 import type { RingDevice } from '../../appliance/src/ring/types.js'
+import { UsageError, exitOnError } from './usage.js'
 
 export const summary = 'build Swift-compatible rings (swift-ring-builder commands) and look up nodes'
 
@@ -36,8 +37,6 @@ is Velox's JSON builder file; its ring is object.ring.gz beside it.`
 const EXIT_SUCCESS = 0
 const EXIT_WARNING = 1
 const EXIT_ERROR = 2
-
-class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   let parsed
@@ -93,15 +92,7 @@ export async function run(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`)
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`velox ring: ${err.message}\n${USAGE}`)
-      return EXIT_ERROR
-    }
-    if (isVeloxError(err)) {
-      console.error(`velox ring: ${err.message}`)
-      return EXIT_ERROR
-    }
-    throw err
+    return exitOnError('ring', USAGE, err, EXIT_ERROR)
   }
 }
 

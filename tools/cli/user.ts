@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { isVeloxError } from '../../appliance/src/errors.js'
 import { UserDirectory, usersFilePath, type User } from '../../appliance/src/identity/users.js'
+import { UsageError, exitOnError } from './usage.js'
 
 export const summary = 'manage local Swift users (add, list, remove, passwd)'
 
@@ -19,8 +19,6 @@ const USAGE = `usage:
 
 KEY may be "-" to read it from the first line of standard input (keeps it out of shell history).
 --data defaults to ./data. The server picks changes up within a second.`
-
-class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   let parsed
@@ -62,15 +60,7 @@ export async function run(argv: string[]): Promise<number> {
         throw new UsageError(sub ? `unknown subcommand ${JSON.stringify(sub)}` : 'missing subcommand')
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`velox user: ${err.message}\n${USAGE}`)
-      return 2
-    }
-    if (isVeloxError(err)) {
-      console.error(`velox user: ${err.message}`)
-      return 1
-    }
-    throw err
+    return exitOnError('user', USAGE, err)
   }
 }
 
