@@ -4,46 +4,13 @@
  */
 import { useEffect, useState } from 'react'
 import { request, requestJson } from '../api/http'
+import type { Alert } from '../../../appliance/src/health/alerts'
+import type { DiskState } from '../../../appliance/src/health/disk-health'
+import type { Severity } from '../../../appliance/src/health/rules'
+import type { SmartReport } from '../../../appliance/src/health/smart'
 
 export type Values = Record<string, number>
-export type Severity = 'critical' | 'warning' | 'info'
-
-export interface Alert {
-  id: string
-  key: string
-  rule: string
-  severity: Severity
-  subject: string
-  link: string
-  message: string
-  state: 'firing' | 'acknowledged' | 'resolved'
-  firstSeen: number
-  lastSeen: number
-  resolvedAt?: number
-  acknowledgedBy?: string
-  acknowledgedAt?: number
-}
-
-export interface SmartReport {
-  device: string
-  protocol: string
-  model: string
-  serial: string
-  capacityBytes?: number
-  passed?: boolean
-  temperatureC?: number
-  powerOnHours?: number
-  selfTests: { type: string; status: string; passed: boolean; hours?: number }[]
-  attributes: { id: number; name: string; value: number; worst: number; thresh: number; raw: number; failed: string }[]
-  [k: string]: unknown
-}
-
-export interface DiskState {
-  device: string
-  at: number
-  report: SmartReport
-  score: { score: number; status: 'ok' | 'warning' | 'failing' | 'unknown'; reasons: string[]; rising: string[] }
-}
+export type { Alert, DiskState, Severity, SmartReport }
 
 export interface Summary {
   at: number

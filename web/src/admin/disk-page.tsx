@@ -4,12 +4,12 @@
  */
 import { useEffect, useState } from 'react'
 import { linkProps } from '../ui/router'
-import { getDisk, readSmartNow, type DiskState, type Range, type Summary } from './api'
+import { getDisk, readSmartNow, type DiskState, type SmartReport, type Range, type Summary } from './api'
 import { Chart } from './chart'
 import { ScoreBadge } from './dashboard'
 import { bytes, temp } from './format'
 
-const FIGURES: [string, string][] = [
+const FIGURES: [keyof SmartReport, string][] = [
   ['reallocatedSectors', 'Reallocated sectors'], ['pendingSectors', 'Pending sectors'], ['offlineUncorrectable', 'Offline uncorrectable'],
   ['crcErrors', 'Interface CRC errors'], ['grownDefects', 'Grown defects'], ['uncorrectedErrors', 'Uncorrected errors'],
   ['nvmeMediaErrors', 'Media errors'], ['nvmePercentageUsed', 'Endurance used (%)'], ['nvmeAvailableSpare', 'Available spare (%)'], ['powerOnHours', 'Power-on hours'],
