@@ -4,7 +4,7 @@ import type { Session } from '../api/session'
 // The server's own types (type-only: nothing of the server is bundled).
 import type { CertificateInfo } from '../../../appliance/src/setup/certificates'
 import type { NetInterface, NetworkPlan } from '../../../appliance/src/setup/network'
-import type { ClockCheck } from '../../../appliance/src/setup/wizard'
+import type { ClockCheck, SetupState } from '../../../appliance/src/setup/wizard'
 
 export type { CertificateInfo, ClockCheck, NetInterface, NetworkPlan }
 
@@ -18,17 +18,12 @@ export const STEP_TITLES: Record<string, string> = {
   summary: 'Summary',
 }
 
-export interface SetupStatus {
+/** The wizard's state as the server keeps it (setup/wizard.ts), plus where the client stands. */
+export interface SetupStatus extends Pick<SetupState, 'admin' | 'identity' | 'network' | 'disks' | 'cluster' | 'https'> {
   pending: boolean
   claimed: boolean
   step?: string
   steps?: string[]
-  admin?: { account: string; user: string }
-  identity?: { hostname: string; timeZone: string; ntp: string[]; clock: ClockCheck }
-  network?: NetworkPlan & { applied: boolean }
-  disks?: { devices: string[]; replicas: number; usableBytes: number | null; builtIn: boolean }
-  cluster?: { mode: 'create'; clusterId: string }
-  https?: CertificateInfo
   session?: Session
   httpsUrl?: string | null
 }
