@@ -14,10 +14,10 @@
  *     the process keeps descriptors for its disks whoever connects.
  * It knows nothing of what a request means beyond its credential headers.
  */
-import { readFileSync } from 'node:fs'
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Log } from '../lib/log.js'
+import { openFilesLimit } from '../lib/process-limits.js'
 import { SESSION_COOKIE } from './cookies.js'
 import { swiftHtmlBody } from './error-response.js'
 import { MAX_HEAD_BYTES, answerClientError } from './head-limits.js'
@@ -38,16 +38,6 @@ interface Upload {
 }
 
 const REFUSED = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
-
-/** The soft limit on open files of this process (/proc/self/limits), undefined when unknown. */
-export function openFilesLimit(): number | undefined {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
-    return m ? Number(m[1]) : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** True when the request carries a credential: a token, a sign-in (v1 auth), Basic/Bearer, a web session. */
 function carriesCredential(req: IncomingMessage): boolean {
