@@ -34,6 +34,7 @@ import { CertificateStore } from './setup/certificates.js'
 import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
+import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -90,12 +91,15 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   const limits = new ConnectionLimits(config.connections, log)
   const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
+  const trashRetention = new TrashRetention(state.namespace('trash'))
+  const trashAccounts = async () => [...new Set((await users.list()).map((u) => `${resellerPrefixes[0] ?? ''}${u.account}`))]
+  const trashPurger = new TrashPurger(swift, trashRetention, trashAccounts)
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger } },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -121,6 +125,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
   diskJobs = startDiskBackground(disks, config, log)
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
+  trashPurger.start(config.expirer.intervalSec, (r) => r.purged && log.info('trash emptied', { ...r }), (err) => log.warn('trash pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const auditors = [...devices.values()].map((d) => {
     const a = new ObjectAuditor(d.objects, {
@@ -166,6 +171,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       ringReloader.stop()
       await diskJobs?.stop()
       swift.expirer.stop()
+      trashPurger.stop()
       limits.stop()
       await thumbnails?.stop()
       await Promise.all(auditors.map((a) => a.stop()))

@@ -15,6 +15,8 @@ import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
 import { noteTransId } from './request-guard.js'
 import { serveWebApp } from './static.js'
+import { trashRoutes } from './api/trash-routes.js'
+import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -28,6 +30,8 @@ export interface WebDeps {
   admin?: Middleware
   /** This box's disks, for /api/admin/disks (absent: no such routes). */
   disks?: DiskService
+  /** The trash's retention and purge pass (/api/trash, /api/admin/trash). */
+  trash?: { retention: TrashRetention; purger: TrashPurger }
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -57,5 +61,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     await next()
   }
   const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const trash: Middleware[] = d.trash ? [trashRoutes({ ...d.trash, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...trash, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }
