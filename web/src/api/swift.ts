@@ -108,7 +108,8 @@ export class SwiftClient {
   }
 
   async createContainer(container: string): Promise<void> {
-    await request(this.containerUrl(container), { method: 'PUT' })
+    // Versions kept from the start: deleted files go to the Trash, earlier versions stay.
+    await request(this.containerUrl(container), { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })
   }
 
   async deleteContainer(container: string): Promise<void> {

@@ -22,6 +22,7 @@ import { deleteEntries, moveEntry, moveInto } from './actions'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
+import { VersionsDialog } from '../trash/versions-dialog'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -29,6 +30,7 @@ type DialogState =
   | { type: 'move'; entries: Entry[] }
   | { type: 'delete'; entries: Entry[] }
   | { type: 'share'; entry: Entry }
+  | { type: 'versions'; entry: ObjectEntry }
   | null
 
 type ObjectEntry = Extract<Entry, { type: 'object' }>
@@ -251,6 +253,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           {one && one.type !== 'container' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
+          {one?.type === 'object' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'versions', entry: one })}>Versions</button>}
           <button className="btn btn-danger-ghost" onClick={() => setDialog({ type: 'delete', entries: selectedEntries })}>Delete</button>
           <span className="spacer" />
           <button className="btn btn-ghost" onClick={() => setSelected(new Set())}>Clear</button>
@@ -348,7 +351,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           message={
             <p>
               {dialog.entries.some((e) => e.type !== 'object') ? 'Folders and containers are deleted with everything in them. ' : ''}
-              This cannot be undone.
+              {dialog.entries.some((e) => e.type === 'container') ? 'A container goes with all its versions: this cannot be undone.' : 'Files go to the Trash when their container keeps versions; otherwise this cannot be undone.'}
             </p>
           }
           confirm="Delete"
@@ -361,6 +364,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
       {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'versions' && <VersionsDialog swift={swift} container={dialog.entry.container} object={dialog.entry.object} onClose={() => setDialog(null)} onRestored={() => listing.changed([])} />}
     </section>
   )
 }
