@@ -35,6 +35,7 @@ import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
+import { NameSearch } from './search/name-search.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -99,7 +100,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger } },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift), resellerPrefixes } },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })

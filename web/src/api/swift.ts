@@ -108,8 +108,7 @@ export class SwiftClient {
   }
 
   async createContainer(container: string): Promise<void> {
-    // Versions kept from the start: deleted files go to the Trash, earlier versions stay.
-    await request(this.containerUrl(container), { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })
+    await request(this.containerUrl(container), { method: 'PUT' })
   }
 
   async deleteContainer(container: string): Promise<void> {

@@ -23,6 +23,7 @@ import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey }
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
 import { VersionsDialog } from '../trash/versions-dialog'
+import { StorageUsage } from '../quota/storage-usage'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -229,6 +230,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           <input ref={(el) => { folderInput.current = el; el?.setAttribute('webkitdirectory', '') }} type="file" multiple hidden data-testid="folder-input" onChange={(e) => { startUpload(filesFromInput(e.target.files)); e.target.value = '' }} />
         </div>
       </div>
+
+      <StorageUsage swift={swift} container={container} version={listing.entries} />
 
       <div className="filterbar">
         <input className="filter" type="search" placeholder="Filter by name" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter by name" />
