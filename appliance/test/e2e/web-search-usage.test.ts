@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
 import { WebClient } from '../harness/web-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
+import { shotsLightDark } from './screens.js'
 
 const C = '/v1/AUTH_test'
 
@@ -21,17 +22,7 @@ describe('search and storage use in Chromium (e2e)', function () {
   let browser: Browser
   let page: Page
 
-  const shots = async (name: string) => {
-    for (const [w, h, tag] of [[1280, 860, 'desktop'], [375, 812, 'phone']] as const) {
-      await page.setViewportSize({ width: w, height: h })
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme })
-        await page.screenshot({ path: join(SHOTS, `${name}-${tag}-${scheme}.png`), fullPage: true })
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 860 })
-    await page.emulateMedia({ colorScheme: 'light' })
-  }
+  const shots = (name: string) => shotsLightDark(page, name)
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {

@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
 import { WebClient } from '../harness/web-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
+import { shotsLightDark } from './screens.js'
 
 const C = '/v1/AUTH_test'
 
@@ -27,18 +28,7 @@ describe('trash and versions in Chromium (e2e)', function () {
     const r = await owner.fetch(`${C}/${path}`)
     return r.status === 200 ? r.text() : `HTTP ${r.status}`
   }
-  /** Desktop and phone width, light and dark, of what is on screen now. */
-  const shots = async (name: string) => {
-    for (const [w, h, tag] of [[1280, 860, 'desktop'], [375, 812, 'phone']] as const) {
-      await page.setViewportSize({ width: w, height: h })
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme })
-        await page.screenshot({ path: join(SHOTS, `${name}-${tag}-${scheme}.png`), fullPage: true })
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 860 })
-    await page.emulateMedia({ colorScheme: 'light' })
-  }
+  const shots = (name: string) => shotsLightDark(page, name)
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
