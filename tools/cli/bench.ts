@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
   replication: () => import('../benchmarks/replication.js'),
+  search: () => import('../benchmarks/search.js'),
   slo: () => import('../benchmarks/slo.js'),
   store: () => import('../benchmarks/store.js'),
   swift: () => import('../benchmarks/swift.js'),

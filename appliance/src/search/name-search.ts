@@ -8,7 +8,7 @@
  *   bounded time and the caller may go on from there.
  * Hidden containers (versions, "\0…") are never searched; `canRead` decides each container.
  */
-import type { SwiftServices } from '../swift/index.js'
+import type { ListingEntry, ListingParams, ContainerRow } from '../store/types.js'
 import { VeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
 import type { ObjectRow } from '../store/types.js'
@@ -42,8 +42,14 @@ export interface SearchOptions {
   canRead: (container: string) => boolean
 }
 
+/** Where names are read: the cluster's databases (swift.dbs), or one device's in the benchmark. */
+export interface NameSource {
+  listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]>
+  listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]>
+}
+
 export class NameSearch {
-  constructor(private readonly swift: Pick<SwiftServices, 'accounts' | 'containers'>, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly dbs: NameSource, private readonly now: () => number = () => performance.now()) {}
 
   async search(account: string, query: string, o: SearchOptions): Promise<SearchResult> {
     if (!query || query.length > 1024) throw new VeloxError('bad-request', 'give a name (1 to 1024 characters) to search for')
@@ -56,9 +62,9 @@ export class NameSearch {
       let marker = o.resume?.container === container ? o.resume.marker : undefined
       for (;;) {
         const prefix = o.mode === 'prefix' ? query : undefined
-        const { entries } = await this.swift.containers.list(account, container, { limit: PAGE, marker, prefix })
+        const entries = await this.dbs.listObjects(account, container, { limit: PAGE, marker, prefix })
         for (const row of entries) {
-          if (!('name' in row)) continue
+          if (!('name' in row) || row.deleted) continue
           out.scanned++
           marker = row.name
           if (o.mode === 'prefix' || row.name.toLowerCase().includes(needle)) {
@@ -78,12 +84,8 @@ export class NameSearch {
     if (from) yield from
     let marker = from
     for (;;) {
-      const page = await this.swift.accounts.list(account, { limit: PAGE, marker }).catch((err: unknown) => {
-        if (err instanceof VeloxError && err.kind === 'not-found') return undefined
-        throw err
-      })
-      const rows = page?.entries ?? []
-      for (const row of rows) if ('name' in row && !row.name.startsWith('\u0000')) yield row.name
+      const rows = await this.dbs.listContainers(account, { limit: PAGE, marker })
+      for (const row of rows) if ('name' in row && !row.deleted && !row.name.startsWith('\u0000')) yield row.name
       if (rows.length < PAGE) return
       const last = rows[rows.length - 1]
       marker = 'name' in last ? last.name : last.subdir
