@@ -36,6 +36,7 @@ import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
 import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
 import { NameSearch } from './search/name-search.js'
+import { OwnerLinks } from './sharing/owner-links.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -100,7 +101,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes } },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes }, ownerLinks: new OwnerLinks(state) },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })

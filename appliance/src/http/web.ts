@@ -18,6 +18,8 @@ import { serveWebApp } from './static.js'
 import { trashRoutes } from './api/trash-routes.js'
 import { searchRoutes } from './api/search-routes.js'
 import type { NameSearch } from '../search/name-search.js'
+import { shareManageRoutes } from './api/share-manage-routes.js'
+import type { OwnerLinks } from '../sharing/owner-links.js'
 import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
 
 export interface WebDeps {
@@ -36,6 +38,8 @@ export interface WebDeps {
   trash?: { retention: TrashRetention; purger: TrashPurger }
   /** Search by name across the user's containers (/api/search). */
   search?: { search: NameSearch; resellerPrefixes: readonly string[] }
+  /** Links kept for their owners (copy again, /api/shares/<id>/link). */
+  ownerLinks?: OwnerLinks
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -67,5 +71,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
   const trash: Middleware[] = d.trash ? [trashRoutes({ ...d.trash, sessions: d.sessions, errorLog: d.errorLog })] : []
   const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, ...trash, ...search, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const manage: Middleware[] = d.ownerLinks ? [shareManageRoutes({ shares: d.shares, links: d.ownerLinks, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...trash, ...search, ...manage, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

@@ -19,6 +19,7 @@ import { FailureLimiter } from '../lib/rate-limit.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import type { SwiftServices } from '../swift/index.js'
 import { checkName } from '../swift/names.js'
+import { applyShareEdit, checkShareEdit } from './share-edits.js'
 import { SHARE_KINDS, ShareRecords, tokenHash, type CountField, type ShareCounts, type ShareKind, type ShareRecord, type ShareTarget } from './share-records.js'
 
 export type { ShareKind, ShareRecord, ShareTarget } from './share-records.js'
@@ -136,6 +137,15 @@ export class ShareService {
     const out: ShareView[] = []
     for await (const rec of this.records.ofOwner(owner)) out.push(this.view(rec))
     return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
+  }
+
+  /** Changes expiry, password or download limit of `owner`'s link `id` (share-edits.ts). */
+  async edit(owner: string, id: string, input: unknown): Promise<ShareView> {
+    const hash = await this.records.ownedHash(owner, id)
+    if (!hash) throw new VeloxError('not-found', 'no such share link')
+    const edit = checkShareEdit(input, this.nowSec(), BCRYPT_MAX_KEY_BYTES)
+    const passwordHash = typeof edit.password === 'string' ? await hashKey(edit.password) : undefined
+    return this.view(await this.records.update(hash, (rec) => applyShareEdit(rec, edit, passwordHash)))
   }
 
   /** Revokes `owner`'s link `id` (`not-found` when it is not theirs); it answers 404 from now on. */
