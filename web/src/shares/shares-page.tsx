@@ -4,11 +4,14 @@ import { listShares, revokeShare, shareLink, type Share } from '../api/shares'
 import { ConfirmDialog } from '../ui/dialog'
 import { formatDate } from '../ui/format'
 import { filesPath, linkProps } from '../ui/router'
+import { ShareEditDialog, ShareLinkDialog } from './share-manage'
 
 export function SharesPage() {
   const [shares, setShares] = useState<Share[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [revoking, setRevoking] = useState<Share | null>(null)
+  const [showing, setShowing] = useState<Share | null>(null)
+  const [editing, setEditing] = useState<Share | null>(null)
 
   const load = useCallback(() => {
     listShares().then(setShares, (e: Error) => setError(e.message))
@@ -51,12 +54,16 @@ export function SharesPage() {
                     </td>
                     <td>{s.kind}</td>
                     <td className={s.state === 'active' ? '' : 'muted'}>{s.state}</td>
-                    <td className="share-url">{s.token ? <a href={s.url} target="_blank" rel="noreferrer">{shareLink(s)}</a> : <span className="muted small">shown once, when made</span>}</td>
+                    <td className="share-url">{s.token ? <a href={s.url} target="_blank" rel="noreferrer">{shareLink(s)}</a> : <span className="muted small">see “Link”</span>}</td>
                     <td className={expired ? 'error' : ''}>{s.expiresAt ? formatDate(s.expiresAt) : 'never'}</td>
                     <td className="num">
                       {s.kind === 'drop' ? `${s.uploads} uploads` : `${s.downloads}${s.maxDownloads ? ` / ${s.maxDownloads}` : ''} downloads`}
                     </td>
-                    <td>{s.state !== 'revoked' && <button className="btn btn-danger-ghost" onClick={() => setRevoking(s)}>Revoke</button>}</td>
+                    <td className="share-actions">
+                      {s.state !== 'revoked' && <button className="btn btn-ghost" onClick={() => setShowing(s)}>Link</button>}
+                      {s.state !== 'revoked' && <button className="btn btn-ghost" onClick={() => setEditing(s)}>Edit</button>}
+                      {s.state !== 'revoked' && <button className="btn btn-danger-ghost" onClick={() => setRevoking(s)}>Revoke</button>}
+                    </td>
                   </tr>
                 )
               })}
@@ -64,6 +71,8 @@ export function SharesPage() {
           </table>
         </div>
       )}
+      {showing && <ShareLinkDialog share={showing} onClose={() => setShowing(null)} />}
+      {editing && <ShareEditDialog share={editing} onClose={() => setEditing(null)} onSaved={load} />}
       {revoking && (
         <ConfirmDialog
           title="Revoke link?"
