@@ -6,48 +6,34 @@
  * and phone width, light and dark. Skips, saying why, without /usr/bin/chromium. (No DOM types.)
  */
 import { expect } from 'chai'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
-import { shotsLightDark } from './screens.js'
+import type { Page } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
 
 const C = '/v1/AUTH_test'
 
 describe('search and storage use in Chromium (e2e)', function () {
   this.timeout(120_000)
+  let app: WebApp
   let v: TestAppliance
-  let browser: Browser
   let page: Page
 
   const shots = (name: string) => shotsLightDark(page, name)
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run make build first')
-    mkdirSync(SHOTS, { recursive: true })
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    const owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch(`${C}/photos`, { method: 'PUT' })).status).to.equal(201)
-    expect((await owner.fetch(`${C}/docs`, { method: 'PUT', headers: { 'X-Container-Meta-Quota-Bytes': '2000' } })).status).to.equal(201)
-    for (const [path, body] of [['photos/2024/Summer holiday.jpg', 'jpeg'], ['photos/2024/city.jpg', 'city'], ['docs/holiday plan.txt', 'x'.repeat(600)]]) {
-      expect((await owner.fetch(`${C}/${path}`, { method: 'PUT', body })).status).to.equal(201)
-    }
-    // Swift's container_quotas: past the quota the upload is refused.
-    expect((await owner.fetch(`${C}/docs/too-much.txt`, { method: 'PUT', body: 'y'.repeat(1500) })).status).to.equal(413)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage()
-    await signIn(page, v.url)
+    app = await startWebApp(this, async (owner) => {
+      expect((await owner.fetch(`${C}/photos`, { method: 'PUT' })).status).to.equal(201)
+      expect((await owner.fetch(`${C}/docs`, { method: 'PUT', headers: { 'X-Container-Meta-Quota-Bytes': '2000' } })).status).to.equal(201)
+      for (const [path, body] of [['photos/2024/Summer holiday.jpg', 'jpeg'], ['photos/2024/city.jpg', 'city'], ['docs/holiday plan.txt', 'x'.repeat(600)]]) {
+        expect((await owner.fetch(`${C}/${path}`, { method: 'PUT', body })).status).to.equal(201)
+      }
+      // Swift's container_quotas: past the quota the upload is refused.
+      expect((await owner.fetch(`${C}/docs/too-much.txt`, { method: 'PUT', body: 'y'.repeat(1500) })).status).to.equal(413)
+    })
+    ;({ v, page } = app)
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await app?.stop()
   })
 
   it('shows the bytes used, and a container\'s quota', async () => {

@@ -5,43 +5,30 @@
  * width, light and dark. Skips, saying why, without /usr/bin/chromium. (No DOM types.)
  */
 import { expect } from 'chai'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
-import { shotsLightDark } from './screens.js'
+import type { Page } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
 
 describe('share links managed later in Chromium (e2e)', function () {
   this.timeout(120_000)
+  let app: WebApp
   let v: TestAppliance
-  let browser: Browser
   let page: Page
   let owner: WebClient
   let made: { id: string; token: string }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run make build first')
-    mkdirSync(SHOTS, { recursive: true })
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    await owner.fetch('/v1/AUTH_test/box', { method: 'PUT' })
-    await owner.fetch('/v1/AUTH_test/box/report.pdf', { method: 'PUT', body: 'pdf' })
-    const r = await owner.fetch('/api/shares', { method: 'POST', json: { kind: 'file', container: 'box', object: 'report.pdf' } })
-    made = (await r.json()) as { id: string; token: string }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage()
-    await signIn(page, v.url)
+    app = await startWebApp(this, async (owner) => {
+      await owner.fetch('/v1/AUTH_test/box', { method: 'PUT' })
+      await owner.fetch('/v1/AUTH_test/box/report.pdf', { method: 'PUT', body: 'pdf' })
+      const r = await owner.fetch('/api/shares', { method: 'POST', json: { kind: 'file', container: 'box', object: 'report.pdf' } })
+      made = (await r.json()) as { id: string; token: string }
+    })
+    ;({ v, page, owner } = app)
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await app?.stop()
   })
 
   it('shows the link again with a QR code', async () => {

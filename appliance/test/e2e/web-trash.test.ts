@@ -7,20 +7,17 @@
  * and dark. Skips, saying why, when /usr/bin/chromium is not installed. (No DOM types.)
  */
 import { expect } from 'chai'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
-import { shotsLightDark } from './screens.js'
+import type { Page } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
 
 const C = '/v1/AUTH_test'
 
 describe('trash and versions in Chromium (e2e)', function () {
   this.timeout(180_000)
+  let app: WebApp
   let v: TestAppliance
-  let browser: Browser
   let owner: WebClient
   let page: Page
 
@@ -31,27 +28,17 @@ describe('trash and versions in Chromium (e2e)', function () {
   const shots = (name: string) => shotsLightDark(page, name)
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run make build first')
-    mkdirSync(SHOTS, { recursive: true })
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch(`${C}/docs`, { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })).status).to.equal(201)
-    expect((await owner.fetch(`${C}/plain`, { method: 'PUT' })).status).to.equal(201)
-    for (const body of ['first draft', 'second draft']) {
-      expect((await owner.fetch(`${C}/docs/report.txt`, { method: 'PUT', body, headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage()
-    await signIn(page, v.url)
+    app = await startWebApp(this, async (owner) => {
+      expect((await owner.fetch(`${C}/docs`, { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })).status).to.equal(201)
+      expect((await owner.fetch(`${C}/plain`, { method: 'PUT' })).status).to.equal(201)
+      for (const body of ['first draft', 'second draft']) {
+        expect((await owner.fetch(`${C}/docs/report.txt`, { method: 'PUT', body, headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
+      }
+    })
+    ;({ v, page, owner } = app)
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await app?.stop()
   })
 
   it('lists a file\'s versions and restores the earlier one', async () => {
