@@ -80,6 +80,29 @@ describe('trash and versions in Chromium (e2e)', function () {
     expect(await text('docs/report.txt')).to.equal('first draft')
   })
 
+  it('sends a large object (SLO) to the Trash with its segments, and restores it whole', async () => {
+    expect((await owner.fetch(`${C}/docs_segments`, { method: 'PUT' })).status).to.equal(201)
+    const seg = Buffer.alloc(1 << 20, 7)
+    const segs = []
+    for (let i = 0; i < 2; i++) {
+      const r = await owner.fetch(`${C}/docs_segments/film.bin/${i}`, { method: 'PUT', body: seg })
+      segs.push({ path: `docs_segments/film.bin/${i}`, etag: r.headers.get('etag'), size_bytes: seg.length })
+    }
+    expect((await owner.fetch(`${C}/docs/film.bin?multipart-manifest=put`, { method: 'PUT', body: JSON.stringify(segs), headers: { 'Content-Type': 'application/octet-stream' } })).status).to.equal(201)
+    await page.goto(`${v.url}/files/docs/`)
+    await page.getByLabel('Select film.bin').click()
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Delete' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Delete “film.bin”?' })
+    await confirm.getByRole('button', { name: 'Delete' }).click()
+    await confirm.waitFor({ state: 'detached' })
+    expect(await text('docs/film.bin')).to.equal('HTTP 404')
+    await page.goto(`${v.url}/trash`)
+    await page.getByTestId('trash-row').filter({ hasText: 'film.bin' }).getByRole('button', { name: 'Restore' }).click()
+    await page.getByRole('status').filter({ hasText: 'Restored “film.bin”.' }).waitFor()
+    const back = await owner.fetch(`${C}/docs/film.bin`)
+    expect(Buffer.from(await back.arrayBuffer()).length).to.equal(2 << 20)
+  })
+
   it('lets a container without versions start keeping them', async () => {
     await page.locator('.trash-off li').filter({ hasText: 'plain' }).getByRole('button', { name: 'Keep versions' }).click()
     await page.getByRole('status').filter({ hasText: '“plain” now keeps versions.' }).waitFor()
