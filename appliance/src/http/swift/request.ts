@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
+import { UNSUPPORTED_CODING } from '../head-limits.js'
 import { headerFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
@@ -44,7 +45,7 @@ export function headerMap(req: IncomingMessage): HeaderMap {
 export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
   const te = req.headers['transfer-encoding']
   // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
-  if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
+  if (te && te.includes(',')) throw new VeloxError('not-implemented', UNSUPPORTED_CODING, { explain: true })
   if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
