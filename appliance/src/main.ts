@@ -132,6 +132,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         health?.counters.auditPass(d.device, report)
         log.info('audit pass', { device: d.device, ...report })
       },
+      // Re-created from a good replica at once, not on the next read (issue 11 item 10).
+      onQuarantined: (q) => {
+        if (q.name) void swift.replicas.repairReplicas(q.name, q.policy).catch((err: unknown) => log.warn('repair after audit failed', { device: d.device, name: q.name, error: (err as Error).message }))
+      },
     })
     a.start()
     return a

@@ -3,6 +3,8 @@
  * live data file at a bounded rate (a token bucket of bytes per second, so client traffic comes
  * first), and lets the store's checks do the judging: size against metadata on open, MD5 on the
  * whole-body read, quarantine of what fails (Swift obj/auditor.py `object_audit`).
+ * Each quarantine is told to `onQuarantined` with the object's name when its metadata gave it,
+ * so that the cluster re-creates the replica at once (issue 11 item 10), not on the next read.
  * Owns the walk and the pace; it must not repair, delete or decide what is corrupt by itself.
  */
 import { join } from 'node:path'
@@ -31,6 +33,17 @@ export interface AuditorOptions {
   intervalMs?: number
   /** Told after every pass of start(). */
   onPass?: (report: AuditReport) => void
+  /** Told of every object this auditor's reads quarantined. */
+  onQuarantined?: (q: AuditQuarantine) => void
+}
+
+export interface AuditQuarantine {
+  partition: number
+  hash: string
+  policy: number
+  /** "/account/container/object"; undefined when the metadata itself was unreadable. */
+  name?: string
+  reason?: string
 }
 
 /** Tokens are bytes; the bucket holds at most one second's worth. */
@@ -107,7 +120,7 @@ export class ObjectAuditor {
       opened = await this.store.openHash(partition, hash, undefined, policy)
     } catch (err) {
       if (isVeloxError(err, 'not-found')) {
-        if (err.detail?.quarantined) report.quarantined++
+        if (err.detail?.quarantined) this.quarantined(report, { partition, hash, policy }, err.detail)
         return
       }
       report.errors++
@@ -124,12 +137,19 @@ export class ObjectAuditor {
       report.bytes += bytes
     } catch (err) {
       if (signal.aborted) throw err
-      if (isVeloxError(err) && err.detail?.quarantined) report.quarantined++
+      if (isVeloxError(err) && err.detail?.quarantined) this.quarantined(report, { partition, hash, policy }, { ...err.detail, name: opened.meta.name })
       else report.errors++
     } finally {
       stream.destroy()
       await opened.close()
     }
+  }
+
+  private quarantined(report: AuditReport, at: { partition: number; hash: string; policy: number }, detail: Record<string, unknown>): void {
+    report.quarantined++
+    const name = typeof detail.name === 'string' ? detail.name : undefined
+    const reason = typeof detail.reason === 'string' ? detail.reason : undefined
+    this.options.onQuarantined?.({ ...at, name, reason })
   }
 
   /** Every storage policy's objects dir (`objects`, `objects-1`, …), as Swift's auditor walks them. */

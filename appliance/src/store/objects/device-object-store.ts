@@ -224,25 +224,27 @@ export class DeviceObjectStore implements DeviceObjects {
     if (raw === undefined && !(await exists(dataPath))) return undefined
     const data = asObjectMetadata(raw)
     if (!data) return this.corrupt(hashDir, raw === undefined ? 'data file has no metadata' : 'data file metadata unreadable')
+    const named = data.name
     if (name !== undefined && data.name !== name) {
       throw new VeloxError('not-found', 'hash directory holds another object', { collision: data.name })
     }
     const size = (await fh.stat()).size
-    if (size !== data.size) return this.corrupt(hashDir, `data file has ${size} bytes, metadata says ${data.size}`)
+    if (size !== data.size) return this.corrupt(hashDir, `data file has ${size} bytes, metadata says ${data.size}`, named)
     let meta: FileMetadata | undefined
     if (files.meta) {
       const rawMeta = await this.readFileMetadata(join(hashDir, files.meta.name))
       meta = asFileMetadata(rawMeta)
       // A .meta removed since the listing was superseded; only a present, unreadable one is bad.
-      if (!meta && rawMeta !== undefined) return this.corrupt(hashDir, '.meta metadata unreadable')
+      if (!meta && rawMeta !== undefined) return this.corrupt(hashDir, '.meta metadata unreadable', named)
     }
     const merged = mergeFastPost(data, meta)
     return new OpenedObject(fh, merged, meta ? files.meta?.timestamp.internal : undefined, (reason) => this.quarantine(hashDir, reason))
   }
 
-  private async corrupt(hashDir: string, reason: string): Promise<never> {
+  /** `name`, when the metadata told it, lets the caller have the replica re-created at once. */
+  private async corrupt(hashDir: string, reason: string, name?: string): Promise<never> {
     await this.quarantine(hashDir, reason)
-    throw new VeloxError('not-found', `object quarantined: ${reason}`, { quarantined: true, reason })
+    throw new VeloxError('not-found', `object quarantined: ${reason}`, { quarantined: true, reason, ...(name === undefined ? {} : { name }) })
   }
 
   /** Metadata of a .meta/.ts/.data by path; undefined when the file is gone. */
