@@ -1,11 +1,16 @@
 /**
  * Account and container databases across their replicas (container and account rings).
- * Writes go to every replica and need a quorum; reads take the first replica that knows the
- * database. Container rows (object updates) and account rows (container stats) are applied
- * to every replica that answers; one that is down is caught up by replication.
+ * Writes go to every replica and need a quorum. Reads (info, stats, listings) ask every
+ * replica at once and read from the freshest that knows the database (issue 11: a replica
+ * that missed updates while unmounted must not answer for the others), as object reads serve
+ * the newest replica; freshness is the newest row applied, then the newest metadata change
+ * (DbFreshness), ring order breaking ties. Container rows (object updates) and account rows
+ * (container stats) are applied to every replica that answers; one that is down is caught up
+ * by replication.
  */
 import { VeloxError, isVeloxError } from '../errors.js'
-import type { AccountInfo, ContainerInfo, ContainerRow, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
+import { Timestamp } from '../lib/timestamp.js'
+import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
 import { countKind, noQuorum, noteDeviceError, settle, type Outcome } from './outcomes.js'
 import { type Placement, type Target, quorumSize } from './placement.js'
 
@@ -20,24 +25,51 @@ export class ReplicatedDatabases {
     return this.placement.place('account', account)
   }
 
-  /** Reads from the first replica that has an answer (undefined = "no such database" there). */
-  private async readFirst<T>(targets: Target[], read: (t: Target) => Promise<T | undefined>): Promise<T | undefined> {
-    let answered = 0
-    for (const t of targets) {
-      try {
-        const v = await read(t)
-        answered++
-        if (v !== undefined) return v
-      } catch (err) {
-        if (isVeloxError(err, 'not-found')) {
-          answered++
-          continue
+  /**
+   * Asks every replica for the database's info at once; returns those that know it, freshest
+   * first (undefined info = "no such database" there). `unavailable` when none answered.
+   */
+  private async freshest<I extends { freshness?: DbFreshness }>(targets: Target[], info: (t: Target) => Promise<I | undefined>): Promise<Array<{ target: Target; info: I }>> {
+    const answers = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          return { target, answered: true, info: await info(target) }
+        } catch (err) {
+          if (isVeloxError(err, 'not-found')) return { target, answered: true, info: undefined }
+          noteDeviceError(err, target, this.placement.directory)
+          return { target, answered: false, info: undefined }
         }
-        noteDeviceError(err, t, this.placement.directory)
+      }),
+    )
+    if (targets.length > 0 && !answers.some((a) => a.answered)) throw new VeloxError('unavailable', 'no database replica answered')
+    const known = answers.filter((a): a is { target: Target; answered: boolean; info: I } => a.info !== undefined)
+    // Array.prototype.sort is stable: ring order among equally fresh replicas.
+    return known.sort((a, b) => compareFreshness(b.info.freshness, a.info.freshness)).map(({ target, info }) => ({ target, info }))
+  }
+
+  /** The info of the freshest replica that knows the database. */
+  private async readFreshest<I extends { freshness?: DbFreshness }>(targets: Target[], info: (t: Target) => Promise<I | undefined>): Promise<I | undefined> {
+    const [first] = await this.freshest(targets, info)
+    if (!first) return undefined
+    const { freshness: _f, ...rest } = first.info
+    return rest as I
+  }
+
+  /** A listing from the freshest replica; the next freshest when it fails meanwhile. */
+  private async listFreshest<I extends { freshness?: DbFreshness }, R>(targets: Target[], info: (t: Target) => Promise<I | undefined>, list: (t: Target) => Promise<R[]>): Promise<R[]> {
+    const ranked = await this.freshest(targets, info)
+    let lastError: unknown
+    for (const { target } of ranked) {
+      try {
+        return await list(target)
+      } catch (err) {
+        if (isVeloxError(err, 'not-found')) return []
+        noteDeviceError(err, target, this.placement.directory)
+        lastError = err
       }
     }
-    if (answered === 0 && targets.length > 0) throw new VeloxError('unavailable', 'no database replica answered')
-    return undefined
+    if (lastError) throw new VeloxError('unavailable', 'no database replica answered the listing')
+    return []
   }
 
   private requireQuorum<T>(what: string, outcomes: Outcome<T>[], replicas: number): Array<T> {
@@ -58,7 +90,7 @@ export class ReplicatedDatabases {
   }
 
   getContainer(account: string, container: string): Promise<ContainerInfo | undefined> {
-    return this.readFirst(this.containerPlace(account, container).readTargets, (t) => t.node.dbs.getContainer(account, container))
+    return this.readFreshest(this.containerPlace(account, container).readTargets, (t) => t.node.dbs.getContainer(account, container))
   }
 
   async updateContainerMetadata(account: string, container: string, metadata: DbMetadata): Promise<void> {
@@ -85,7 +117,11 @@ export class ReplicatedDatabases {
   }
 
   listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]> {
-    return this.readFirst(this.containerPlace(account, container).readTargets, (t) => t.node.dbs.listObjects(account, container, params)).then((r) => r ?? [])
+    return this.listFreshest(
+      this.containerPlace(account, container).readTargets,
+      (t) => t.node.dbs.getContainer(account, container),
+      (t) => t.node.dbs.listObjects(account, container, params),
+    )
   }
 
   // ---- accounts
@@ -98,7 +134,7 @@ export class ReplicatedDatabases {
   }
 
   getAccount(account: string): Promise<AccountInfo | undefined> {
-    return this.readFirst(this.accountPlace(account).readTargets, (t) => t.node.dbs.getAccount(account))
+    return this.readFreshest(this.accountPlace(account).readTargets, (t) => t.node.dbs.getAccount(account))
   }
 
   async updateAccountMetadata(account: string, metadata: DbMetadata): Promise<void> {
@@ -115,6 +151,22 @@ export class ReplicatedDatabases {
   }
 
   listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]> {
-    return this.readFirst(this.accountPlace(account).readTargets, (t) => t.node.dbs.listContainers(account, params)).then((r) => r ?? [])
+    return this.listFreshest(
+      this.accountPlace(account).readTargets,
+      (t) => t.node.dbs.getAccount(account),
+      (t) => t.node.dbs.listContainers(account, params),
+    )
   }
+}
+
+/** > 0 when `a` is fresher: newer rows first, then newer metadata; unknown is oldest. */
+function compareFreshness(a: DbFreshness | undefined, b: DbFreshness | undefined): number {
+  return compareTimestamp(a?.rows, b?.rows) || compareTimestamp(a?.metadata, b?.metadata)
+}
+
+function compareTimestamp(a: string | undefined, b: string | undefined): number {
+  const ta = a ? Timestamp.tryParse(a) : undefined
+  const tb = b ? Timestamp.tryParse(b) : undefined
+  if (!ta || !tb) return ta ? 1 : tb ? -1 : 0
+  return ta.compare(tb)
 }

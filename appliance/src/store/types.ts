@@ -151,6 +151,14 @@ export type ListingEntry<Row> = { subdir: string } | Row
 /** Metadata of a database: each key with the timestamp it was set at; '' value = removed. */
 export type DbMetadata = Record<string, { value: string; timestamp: string }>
 
+/** How up to date one replica of a database is, to read from the freshest (cluster/replicated-dbs.ts). */
+export interface DbFreshness {
+  /** The newest row timestamp applied there ('' when unknown). */
+  rows: string
+  /** The newest metadata change there, removed keys included ('' when none). */
+  metadata: string
+}
+
 export interface ContainerInfo {
   account: string
   container: string
@@ -162,6 +170,8 @@ export interface ContainerInfo {
   bytesUsed: number
   metadata: DbMetadata
   storagePolicyIndex: number
+  /** Set by a device's databases; not part of what clients see. */
+  freshness?: DbFreshness
 }
 
 export interface AccountInfo {
@@ -175,6 +185,8 @@ export interface AccountInfo {
   metadata: DbMetadata
   /** Per storage policy index: every policy a container of this account has used. */
   policyStats: Record<number, PolicyStats>
+  /** Set by a device's databases; not part of what clients see. */
+  freshness?: DbFreshness
 }
 
 /** Account and container databases kept on one device (one LevelDB per device). */

@@ -19,11 +19,13 @@ import {
   decodeContainerRow,
   listedContainerRow,
   encodeContainerRow,
+  freshnessOf,
   isRecordDeleted,
   mergeContainerRow,
   mergeMetadata,
   movePolicyStats,
   newRecord,
+  noteRowTimestamp,
   policyStatsOf,
   newerTimestamp,
   parseTimestamp,
@@ -69,6 +71,7 @@ export class AccountDatabases {
       bytesUsed: rec.bytesUsed,
       metadata: visibleMetadata(rec.metadata),
       policyStats: structuredClone(policyStatsOf(rec)),
+      freshness: freshnessOf(rec),
     }
   }
 
@@ -106,6 +109,8 @@ export class AccountDatabases {
           ops.push({ type: 'del', key: seqKey(rec.id, old.seq) })
         }
         rec.seq++
+        noteRowTimestamp(rec, merged.putTimestamp)
+        noteRowTimestamp(rec, merged.deleteTimestamp)
         const state = merged.deleted ? ROW_DELETED : ROW_LIVE
         ops.push({ type: 'put', key: rowKey(rec.id, state, row.name), value: encodeContainerRow(merged, rec.seq) })
         ops.push({ type: 'put', key: seqKey(rec.id, rec.seq), value: `${state}${row.name}` })

@@ -20,10 +20,12 @@ import {
   decodeObjectRow,
   listedObjectRow,
   encodeObjectRow,
+  freshnessOf,
   isRecordDeleted,
   mergeMetadata,
   newRecord,
   newerTimestamp,
+  noteRowTimestamp,
   objectRowStats,
   parseTimestamp,
   visibleMetadata,
@@ -70,6 +72,7 @@ export class ContainerDatabases {
       bytesUsed: rec.bytesUsed,
       metadata: visibleMetadata(rec.metadata),
       storagePolicyIndex: rec.storagePolicyIndex,
+      freshness: freshnessOf(rec),
     }
   }
 
@@ -122,6 +125,7 @@ export class ContainerDatabases {
           ops.push({ type: 'del', key: seqKey(rec.id, old.seq) })
         }
         rec.seq++
+        noteRowTimestamp(rec, row.timestamp)
         const state = row.deleted ? ROW_DELETED : ROW_LIVE
         ops.push({ type: 'put', key: rowKey(rec.id, state, name), value: encodeObjectRow(row, rec.seq) })
         ops.push({ type: 'put', key: seqKey(rec.id, rec.seq), value: `${state}${name}` })
