@@ -5,11 +5,15 @@
  * whole-body read, quarantine of what fails (Swift obj/auditor.py `object_audit`).
  * Each quarantine is told to `onQuarantined` with the object's name when its metadata gave it,
  * so that the cluster re-creates the replica at once (issue 11 item 10), not on the next read.
+ * An object of more than one block written before block CRCs existed gets them once its whole
+ * body has passed the MD5 check (computed on the bytes just read), so its Range GETs are
+ * checked from then on (DeviceObjectStore.addBlockCrcs).
  * Owns the walk and the pace; it must not repair, delete or decide what is corrupt by itself.
  */
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isVeloxError } from '../../errors.js'
+import { BlockCrc, CRC_BLOCK_BYTES } from '../../lib/block-crc.js'
 import { listDir } from './durable-files.js'
 import type { DeviceObjectStore } from './device-object-store.js'
 import { isObjectHash } from './layout.js'
@@ -19,6 +23,8 @@ export interface AuditReport {
   objects: number
   bytes: number
   quarantined: number
+  /** Objects written without block CRCs that were given them. */
+  crcsAdded: number
   /** Objects that could not be audited (device errors); they are left in place. */
   errors: number
   elapsedMs: number
@@ -79,7 +85,7 @@ export class ObjectAuditor {
   /** One pass over the device. */
   async runOnce(): Promise<AuditReport> {
     const started = performance.now()
-    const report: AuditReport = { objects: 0, bytes: 0, quarantined: 0, errors: 0, elapsedMs: 0, stopped: false }
+    const report: AuditReport = { objects: 0, bytes: 0, quarantined: 0, crcsAdded: 0, errors: 0, elapsedMs: 0, stopped: false }
     const bucket = new TokenBucket(this.options.bytesPerSecond)
     const signal = this.abort.signal
     try {
@@ -127,12 +133,18 @@ export class ObjectAuditor {
       return
     }
     const stream = opened.stream()
+    const meta = opened.meta
+    const crcs = meta.blockCrc32 === undefined && meta.size > CRC_BLOCK_BYTES ? new BlockCrc() : undefined
     let bytes = 0
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         bytes += chunk.length
+        crcs?.update(chunk)
         await bucket.take(chunk.length, signal)
       }
+      // The stream ended, so the whole body matched its MD5: the CRCs are of good bytes.
+      const digest = crcs?.digest()
+      if (digest !== undefined && (await this.store.addBlockCrcs(partition, hash, policy, meta, digest))) report.crcsAdded++
       report.objects++
       report.bytes += bytes
     } catch (err) {

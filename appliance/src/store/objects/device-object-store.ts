@@ -16,7 +16,7 @@ import { hasCode, translateOsError } from '../os-errors.js'
 import { dropCache } from '../../lib/page-cache.js'
 import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
-import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
+import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, replaceXattrMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
 import { quarantineHashDir, type QuarantineEvent } from './quarantine.js'
 import { SuffixHashes } from './suffix-hashes.js'
@@ -209,6 +209,26 @@ export class DeviceObjectStore implements DeviceObjects {
   /** Removes temp files left by a crash (all of them at startup, or those older than `olderThanMs`). */
   cleanStaleTempFiles(olderThanMs = 0): Promise<number> {
     return cleanStaleTempFiles(this.tmpDir, olderThanMs)
+  }
+
+  /**
+   * Adds block CRCs (lib/block-crc.ts) to a data file written before they existed, so that its
+   * Range GETs are checked from now on (issue 11 item 10). The caller (the auditor) computed
+   * them while reading the whole body that the store then verified against its MD5, so they
+   * are CRCs of good bytes. Done only when the live data file is still that version (same
+   * timestamp, ETag and size), has no CRCs yet, and keeps its metadata in an xattr; under the
+   * hash directory's lock. Returns whether it did.
+   */
+  async addBlockCrcs(partition: number, hash: string, policy: number, verified: Pick<ObjectMetadata, 'timestamp' | 'etag' | 'size'>, blockCrc32: string): Promise<boolean> {
+    const hashDir = hashDirOf(this.root, partition, hash, policy)
+    return this.locks.run(hashDir, async () => {
+      const files = chooseOndiskFiles(await listDir(hashDir))
+      if (!files.data || files.data.timestamp.internal !== verified.timestamp) return false
+      const dataPath = join(hashDir, files.data.name)
+      const data = asObjectMetadata(await this.readFileMetadata(dataPath))
+      if (!data || data.blockCrc32 !== undefined || data.etag !== verified.etag || data.size !== verified.size) return false
+      return replaceXattrMetadata(dataPath, { ...data, blockCrc32 }, this.mode)
+    })
   }
 
   /** Moves a hash directory out of service; not-found afterwards. */
