@@ -155,8 +155,12 @@ export type DbMetadata = Record<string, { value: string; timestamp: string }>
 export interface DbFreshness {
   /** The newest row timestamp applied there ('' when unknown). */
   rows: string
+  /** The newer of its put and delete timestamps. */
+  lifecycle: string
   /** The newest metadata change there, removed keys included ('' when none). */
   metadata: string
+  /** Deleted there (Swift's is_deleted). */
+  deleted: boolean
 }
 
 export interface ContainerInfo {
@@ -170,8 +174,6 @@ export interface ContainerInfo {
   bytesUsed: number
   metadata: DbMetadata
   storagePolicyIndex: number
-  /** Set by a device's databases; not part of what clients see. */
-  freshness?: DbFreshness
 }
 
 export interface AccountInfo {
@@ -185,8 +187,6 @@ export interface AccountInfo {
   metadata: DbMetadata
   /** Per storage policy index: every policy a container of this account has used. */
   policyStats: Record<number, PolicyStats>
-  /** Set by a device's databases; not part of what clients see. */
-  freshness?: DbFreshness
 }
 
 /** Account and container databases kept on one device (one LevelDB per device). */
@@ -209,5 +209,8 @@ export interface DeviceDatabases {
   /** Records a container's stats in its account (container updates), newest wins. */
   putContainerRow(account: string, row: ContainerRow): Promise<void>
   listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]>
+  /** How up to date this replica of a database is, deleted or not (container '' or left out:
+   *  the account's); undefined when it holds no such database. */
+  freshness?(account: string, container?: string): Promise<DbFreshness | undefined>
   close(): Promise<void>
 }

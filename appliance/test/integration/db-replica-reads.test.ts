@@ -2,8 +2,8 @@
  * Container and account reads come from the freshest database replica (issue 11): on a box
  * of three directory devices and three replicas (replicator off, so nothing converges them),
  * the database replica read first, for the container and for the account, is put back to a
- * copy taken before objects were written, a container POSTed and a second container made,
- * as a device that missed those updates while it was unmounted would hold it. The listings,
+ * copy taken before objects were written, a container POSTed, a second container made and
+ * an empty one deleted, as a device that missed those updates while it was unmounted would hold it. The listings,
  * the stats and the metadata must still show every update. Without the freshest-replica read
  * the first replica answers, and they do not.
  */
@@ -32,6 +32,7 @@ describe('container and account reads come from the freshest database replica', 
     const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => fetch(`${storageUrl}${path}`, { method, headers: { 'X-Auth-Token': token, ...headers }, body })
     expect((await call('PUT', '/c')).status).to.equal(201)
     expect((await call('PUT', '/c/before', {}, 'x')).status).to.equal(201)
+    expect((await call('PUT', '/gone')).status).to.equal(201)
 
     // The devices holding the first replica of the container's and the account's database.
     const rings = loadRings(velox.app.config)
@@ -47,6 +48,7 @@ describe('container and account reads come from the freshest database replica', 
     expect((await call('DELETE', '/c/before')).status).to.equal(204)
     expect((await call('POST', '/c', { 'X-Container-Meta-Color': 'blue' })).status).to.equal(204)
     expect((await call('PUT', '/c2')).status).to.equal(201)
+    expect((await call('DELETE', '/gone')).status).to.equal(204)
     await velox.app.swift.updater.flush()
     await velox.stop({ keepData: true })
 
@@ -70,6 +72,10 @@ describe('container and account reads come from the freshest database replica', 
     // A page of the listing, as clients page through it.
     const page = await call('GET', '/c?format=json&limit=3&marker=o1')
     expect(((await page.json()) as Array<{ name: string }>).map((o) => o.name)).to.deep.equal(wantObjects.filter((n) => n > 'o1').slice(0, 3))
+
+    // Deleted where it is freshest, though the stale replica still holds it live.
+    expect((await call('HEAD', '/gone')).status).to.equal(404)
+    expect((await call('GET', '/gone')).status).to.equal(404)
 
     const containers = await call('GET', '?format=json')
     expect(((await containers.json()) as Array<{ name: string }>).map((c) => c.name)).to.deep.equal(['c', 'c2'])

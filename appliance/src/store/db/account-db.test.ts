@@ -34,8 +34,6 @@ describe('store/db account databases', () => {
       bytesUsed: 0,
       metadata: { 'x-account-meta-q': { value: '1', timestamp: ts(10) } },
       policyStats: {},
-      // No row yet; the newest metadata change.
-      freshness: { rows: '', metadata: ts(10) },
     })
     expect(await device.dbs.getAccount('AUTH_other')).to.equal(undefined)
   })

@@ -19,7 +19,6 @@ import {
   decodeContainerRow,
   listedContainerRow,
   encodeContainerRow,
-  freshnessOf,
   isRecordDeleted,
   mergeContainerRow,
   mergeMetadata,
@@ -71,7 +70,6 @@ export class AccountDatabases {
       bytesUsed: rec.bytesUsed,
       metadata: visibleMetadata(rec.metadata),
       policyStats: structuredClone(policyStatsOf(rec)),
-      freshness: freshnessOf(rec),
     }
   }
 

@@ -20,7 +20,6 @@ import {
   decodeObjectRow,
   listedObjectRow,
   encodeObjectRow,
-  freshnessOf,
   isRecordDeleted,
   mergeMetadata,
   newRecord,
@@ -72,7 +71,6 @@ export class ContainerDatabases {
       bytesUsed: rec.bytesUsed,
       metadata: visibleMetadata(rec.metadata),
       storagePolicyIndex: rec.storagePolicyIndex,
-      freshness: freshnessOf(rec),
     }
   }
 

@@ -8,7 +8,7 @@
  */
 import { VeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
-import type { ContainerRow, DbMetadata, ObjectRow, PolicyStats } from '../types.js'
+import type { ContainerRow, DbFreshness, DbMetadata, ObjectRow, PolicyStats } from '../types.js'
 import type { DbKind } from './keys.js'
 
 /** Swift's initial delete_timestamp. */
@@ -216,10 +216,9 @@ export function noteRowTimestamp(rec: DbRecord, timestamp: string): void {
   if (!rec.newestRow || compareTimestamps(timestamp, rec.newestRow) > 0) rec.newestRow = timestamp
 }
 
-/** How up to date a replica of a database is (types.ts DbFreshness): its newest row, and its
- *  newest metadata change, removed keys included. */
-export function freshnessOf(rec: DbRecord): { rows: string; metadata: string } {
+/** How up to date a replica of a database is (types.ts DbFreshness). */
+export function freshnessOf(rec: DbRecord): DbFreshness {
   let metadata = ''
   for (const v of Object.values(rec.metadata)) if (!metadata || compareTimestamps(v.timestamp, metadata) > 0) metadata = v.timestamp
-  return { rows: rec.newestRow ?? '', metadata }
+  return { rows: rec.newestRow ?? '', lifecycle: newerTimestamp(rec.putTimestamp, rec.deleteTimestamp), metadata, deleted: isRecordDeleted(rec) }
 }
