@@ -14,7 +14,7 @@ import { Timestamp } from '../../lib/timestamp.js'
 import type { DeviceObjects, ObjectFilesState, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { dropCache } from '../../lib/page-cache.js'
-import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
+import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, replaceSidecar, writeBody, type DirPlan } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
 import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, replaceXattrMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
@@ -216,8 +216,8 @@ export class DeviceObjectStore implements DeviceObjects {
    * Range GETs are checked from now on (issue 11 item 10). The caller (the auditor) computed
    * them while reading the whole body that the store then verified against its MD5, so they
    * are CRCs of good bytes. Done only when the live data file is still that version (same
-   * timestamp, ETag and size), has no CRCs yet, and keeps its metadata in an xattr; under the
-   * hash directory's lock. Returns whether it did.
+   * timestamp, ETag and size) and has no CRCs yet; under the hash directory's lock. The xattr
+   * is replaced in place, a sidecar by a rename over it. Returns whether it did.
    */
   async addBlockCrcs(partition: number, hash: string, policy: number, verified: Pick<ObjectMetadata, 'timestamp' | 'etag' | 'size'>, blockCrc32: string): Promise<boolean> {
     const hashDir = hashDirOf(this.root, partition, hash, policy)
@@ -227,7 +227,9 @@ export class DeviceObjectStore implements DeviceObjects {
       const dataPath = join(hashDir, files.data.name)
       const data = asObjectMetadata(await this.readFileMetadata(dataPath))
       if (!data || data.blockCrc32 !== undefined || data.etag !== verified.etag || data.size !== verified.size) return false
-      return replaceXattrMetadata(dataPath, { ...data, blockCrc32 }, this.mode)
+      const value = { ...data, blockCrc32 }
+      if (await replaceXattrMetadata(dataPath, value, this.mode)) return true
+      return replaceSidecar(this.tmpDir, sidecarName(dataPath), verified.timestamp, Buffer.from(JSON.stringify(value)))
     })
   }
 

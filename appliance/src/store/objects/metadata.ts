@@ -81,8 +81,8 @@ export async function readMetadata(fdPath: string, filePath: string, mode: Metad
 /**
  * Replaces the metadata of a committed file in place, where it is an xattr (setxattr swaps the
  * whole value atomically; the file is then fsynced). Returns false, changing nothing, when the
- * file keeps its metadata in a sidecar or the new value does not fit an xattr: rewriting a
- * sidecar beside a committed file is left to a new PUT.
+ * file keeps its metadata in a sidecar (durable-files.ts replaceSidecar does those) or the new
+ * value does not fit an xattr.
  */
 export async function replaceXattrMetadata(filePath: string, value: object, mode: MetadataMode): Promise<boolean> {
   const bytes = Buffer.from(JSON.stringify(value))
