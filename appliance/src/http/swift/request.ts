@@ -45,7 +45,9 @@ export function bodyLength(req: IncomingMessage): number | undefined | 'missing'
   const te = req.headers['transfer-encoding']
   // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
   if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
-  if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
+  if (te && te.trim().toLowerCase() !== 'chunked') throw new VeloxError('bad-request', 'Invalid Transfer-Encoding header value', { explain: true })
+  // Swift's check_object_creation compares with 'chunked' exactly: `Chunked` is no length (411).
+  if (te) return te.trim() === 'chunked' ? undefined : 'missing'
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
   return Number(cl)

@@ -28,7 +28,7 @@ import { pyQuote, pyUnquote } from '../../../swift/symlinks.js'
 import { swiftHtmlBody } from '../../error-response.js'
 import { listingFormat, pyJson, renderObjectRecords } from '../listing-format.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, type SwiftRequest } from '../request.js'
+import { authorizeSubrequest, bodyLength, type SwiftRequest } from '../request.js'
 import { htmlStatus, type SwiftResponse } from '../respond.js'
 import { versionsListing, withVersionedRecords } from './version-listings.js'
 
@@ -198,6 +198,14 @@ async function versionedRequest(s: SwiftServices, req: SwiftRequest, next: Next,
   const version = parseVersionId(id)
   const ref = refOf(req)
   const plain = { ...req, query: withoutVersionId(req.query) }
+  if (version !== 'null' && versions) {
+    // As Swift: a version is read, deleted or restored in the hidden versions container,
+    // which carries no ACL of its own, so the caller must be allowed there (the owner is).
+    const where = { version: req.path.version, account: ref.account, container: versions, object: versionObjectName(ref.object, version) }
+    await authorizeSubrequest(s, req, req.method, where).catch((err: unknown) => {
+      throw req.method === 'DELETE' ? withHeaders(err, { 'X-Object-Version-Id': version.internal }) : err
+    })
+  }
   if (req.method === 'DELETE') {
     if (version === 'null' || !versions) return next(plain)
     return deleteVersion(s, plain, next, versions, version)
