@@ -6,7 +6,7 @@
  * their files).
  */
 import { policiesOf } from '../cluster/bootstrap.js'
-import { objectRingName } from '../cluster/policies.js'
+import { objectRingName, policyTakesDisk } from '../cluster/policies.js'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
@@ -31,11 +31,11 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
       partPower: config.embedded.partPower,
       replicas: config.embedded.replicas,
       minPartHours: config.embedded.minPartHours,
-      // Every storage policy's object ring too (a policy's device class is not honoured yet).
+      // Every storage policy's object ring too; a policy with a device class takes only those disks.
       rings: [
         { name: 'account', replicas: config.embedded.replicas },
         { name: 'container', replicas: config.embedded.replicas },
-        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
+        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas, takes: (m: string | undefined) => policyTakesDisk(p.deviceClass, m) })),
       ],
     },
     log,

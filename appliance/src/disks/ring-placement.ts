@@ -32,7 +32,7 @@ export interface RingSettings {
   minPartHours: number
   /** The rings a disk joins, with the replica count each is created with (default: account,
    *  container and object at `replicas`). */
-  rings?: Array<{ name: RingName; replicas: number }>
+  rings?: Array<{ name: RingName; replicas: number; takes?: (media: string | undefined) => boolean }>
 }
 
 const TIB = 2 ** 40
@@ -58,14 +58,20 @@ export class RingPlacement {
     return this.s.rings?.find((r) => r.name === kind)?.replicas ?? this.s.replicas
   }
 
-  /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
-  add(deviceName: string, weight: number): RingIds {
+  /**
+   * Adds a device to the rings at `weight` and rebalances; returns its ids. A ring whose
+   * policy names a device class (cluster/policies.ts policyTakesDisk) takes only disks of
+   * that `media`; the device's media is kept in its ring entry's meta.
+   */
+  add(deviceName: string, weight: number, media?: string): RingIds {
     const ids = {} as RingIds
     for (const kind of this.names) {
+      const takes = this.s.rings?.find((r) => r.name === kind)?.takes
+      if (takes && !takes(media)) continue
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)
-      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight })
+      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight, ...(media ? { meta: `media=${media}` } : {}) })
       this.commit(kind, b)
     }
     return ids
