@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
-import { headerFromWire } from './header-bytes.js'
+import { headerFromWire, metaFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
   method: string
@@ -33,10 +33,19 @@ export interface SwiftRequest {
   timestamp?: string
 }
 
-/** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
+const USER_META = /^x-(object|container|account)-meta-/
+
+/**
+ * The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts);
+ * user metadata keeps bytes that are not UTF-8 (escaped), as Swift stores them.
+ */
 export function headerMap(req: IncomingMessage): HeaderMap {
   const out: HeaderMap = {}
-  for (const [k, v] of Object.entries(req.headers)) out[k] = v === undefined ? v : headerFromWire(Array.isArray(v) ? v.join(', ') : v)
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue
+    const value = Array.isArray(v) ? v.join(', ') : v
+    out[k] = USER_META.test(k) ? metaFromWire(value) : headerFromWire(value)
+  }
   return out
 }
 
