@@ -1,5 +1,5 @@
 /**
- * The Swift surface: /auth/v1.0 (and /auth/v1.0/, /v1.0), /info, /healthcheck and
+ * The Swift surface: /auth/v1.0 (and /auth/v1.0/), /info, /healthcheck and
  * /v1/<account>[/<container>[/<object>]]. Parses the path once, authorizes, dispatches to
  * the account/container/object handler, and returns a SwiftResponse; errors go to the one
  * error table. /v1 answers to requests without a token header are marked as user content for
@@ -22,7 +22,8 @@ import type { SwiftResponse } from './respond.js'
 import { parseSwiftPath } from './swift-path.js'
 import { asUserContent, asUserContentError, sentToken } from './user-content.js'
 
-const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/', '/v1.0', '/v1.0/'])
+/** tempauth's auth_prefix is /auth/: a bare /v1.0 is the proxy's (412), as in Swift. */
+const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/'])
 
 /**
  * A first segment shaped like an API version (`v2`, `v1.1`): Swift's proxy answers such a
