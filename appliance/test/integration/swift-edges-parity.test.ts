@@ -24,6 +24,7 @@ const STEPS: DiffStep[] = [
   { name: 'HEAD shows the UTF-8 metadata and nothing else', method: 'HEAD', path: '/m8' },
   { name: 'PUT an object with metadata that is not UTF-8 is accepted', method: 'PUT', path: '/m8/o', body: 'x', wireHeaders: { 'X-Object-Meta-Bad': NOT_UTF8 } },
   { name: 'POST an object with metadata that is not UTF-8 is accepted', method: 'POST', path: '/m8/o', wireHeaders: { 'X-Object-Meta-Bad': NOT_UTF8 } },
+  { name: 'HEAD sends the object metadata back as the bytes it came as', method: 'HEAD', path: '/m8/o' },
 
   // ---- 2 and 3. paths outside /v1, and HEAD of path errors
   { name: 'GET /v2 is a bad URL', method: 'GET', path: '/v2', fromRoot: true },
@@ -34,6 +35,11 @@ const STEPS: DiffStep[] = [
   { name: 'HEAD /v2/AUTH_test/m8 is 400 without a body length', method: 'HEAD', path: '/v2/AUTH_test/m8', fromRoot: true },
   { name: 'PUT /v2/AUTH_test/m8/o is 400', method: 'PUT', path: '/v2/AUTH_test/m8/o', fromRoot: true, body: 'x' },
   { name: 'GET /v1.1/AUTH_test is 400', method: 'GET', path: '/v1.1/AUTH_test', fromRoot: true },
+  { name: 'PUT /v2 is a bad URL', method: 'PUT', path: '/v2', fromRoot: true, body: 'x' },
+  { name: 'GET /v1.0 alone', method: 'GET', path: '/v1.0', fromRoot: true },
+  { name: 'HEAD /v1.0 alone', method: 'HEAD', path: '/v1.0', fromRoot: true },
+  { name: 'GET /v1.0 with credentials is no auth endpoint', method: 'GET', path: '/v1.0', fromRoot: true, auth: 'none', headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' } },
+  { name: 'GET /auth/v1.0 with credentials', method: 'GET', path: '/auth/v1.0', fromRoot: true, auth: 'none', headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' }, presenceOnly: ['x-auth-token', 'x-storage-token', 'x-storage-url', 'x-auth-token-expires'] },
   { name: 'GET /v10/AUTH_test/m8 without a token is 400', method: 'GET', path: '/v10/AUTH_test/m8', fromRoot: true, auth: 'none' },
   { name: 'HEAD /v1 keeps the length of "Bad URL"', method: 'HEAD', path: '/v1', fromRoot: true },
   { name: 'HEAD /v1//c keeps the length of "Bad URL"', method: 'HEAD', path: '/v1//c', fromRoot: true },
@@ -94,6 +100,9 @@ const STEPS: DiffStep[] = [
   { name: 'the member reads the deleted object', method: 'GET', path: '/ver8/o', auth: 'member' },
   { name: 'the member lists the versions with the marker', method: 'GET', path: '/ver8', query: 'versions&format=json', auth: 'member', mask: /"version_id": "[^"]*"|"last_modified": "[^"]*"/ },
   { name: 'the member cannot delete a version by id', method: 'DELETE', path: '/ver8/o', query: 'version-id=1700000000.00000', auth: 'member' },
+  { name: 'the member cannot restore a version by id', method: 'PUT', path: '/ver8/o', query: 'version-id=1700000000.00000', auth: 'member' },
+  { name: 'the member deletes the null version', method: 'DELETE', path: '/ver8/o', query: 'version-id=null', auth: 'member' },
+  { name: 'the member lists the versions after that', method: 'GET', path: '/ver8', query: 'versions&format=json', auth: 'member', mask: /"version_id": "[^"]*"|"last_modified": "[^"]*"/ },
 ]
 
 describeDifferential('Swift parity: metadata UTF-8, paths outside /v1, HEAD errors, Transfer-Encoding, remapped non-ASCII web, ACLs and versions (SAIO)', STEPS)
