@@ -45,11 +45,8 @@ describe('storage policies of a device class', () => {
         partPower: 6,
         replicas: 3,
         minPartHours: 0,
-        rings: [
-          { name: 'account', replicas: 3 },
-          { name: 'container', replicas: 3 },
-          ...policies.all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas, takes: (m: string | undefined) => policyTakesDisk(p.deviceClass, m) })),
-        ],
+        rings: [{ name: 'account', replicas: 3 }, { name: 'container', replicas: 3 }, ...policies.all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas }))],
+        takes: Object.fromEntries(policies.all.map((p) => [objectRingName(p.index), (m: string | undefined) => policyTakesDisk(p.deviceClass, m)])),
       })
       const disks = [
         ['hdd1', 'hdd'],

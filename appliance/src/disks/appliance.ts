@@ -31,12 +31,14 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
       partPower: config.embedded.partPower,
       replicas: config.embedded.replicas,
       minPartHours: config.embedded.minPartHours,
-      // Every storage policy's object ring too; a policy with a device class takes only those disks.
+      // Every storage policy's object ring too (a policy's device class is not honoured yet).
       rings: [
         { name: 'account', replicas: config.embedded.replicas },
         { name: 'container', replicas: config.embedded.replicas },
-        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas, takes: (m: string | undefined) => policyTakesDisk(p.deviceClass, m) })),
+        ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
       ],
+      // …but a policy with a device class takes only disks of that class.
+      takes: Object.fromEntries(policiesOf(config).all.map((p) => [objectRingName(p.index), (m: string | undefined) => policyTakesDisk(p.deviceClass, m)])),
     },
     log,
     include,

@@ -30,9 +30,15 @@ export interface RingSettings {
   partPower: number
   replicas: number
   minPartHours: number
+  /**
+   * Rings that take only some disks, by name: whether a disk of this media (discovery's hdd,
+   * ssd, nvme, virtual) joins, for a storage policy of a device class (cluster/policies.ts
+   * policyTakesDisk). The device's media is kept in its ring entry's meta.
+   */
+  takes?: Record<RingName, (media: string | undefined) => boolean>
   /** The rings a disk joins, with the replica count each is created with (default: account,
    *  container and object at `replicas`). */
-  rings?: Array<{ name: RingName; replicas: number; takes?: (media: string | undefined) => boolean }>
+  rings?: Array<{ name: RingName; replicas: number }>
 }
 
 const TIB = 2 ** 40
@@ -58,16 +64,11 @@ export class RingPlacement {
     return this.s.rings?.find((r) => r.name === kind)?.replicas ?? this.s.replicas
   }
 
-  /**
-   * Adds a device to the rings at `weight` and rebalances; returns its ids. A ring whose
-   * policy names a device class (cluster/policies.ts policyTakesDisk) takes only disks of
-   * that `media`; the device's media is kept in its ring entry's meta.
-   */
+  /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
   add(deviceName: string, weight: number, media?: string): RingIds {
     const ids = {} as RingIds
     for (const kind of this.names) {
-      const takes = this.s.rings?.find((r) => r.name === kind)?.takes
-      if (takes && !takes(media)) continue
+      if (this.s.takes?.[kind] && !this.s.takes[kind](media)) continue // a class policy's ring, another class
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)

@@ -47,12 +47,16 @@ function escapedToWire(value: string): string {
   return out
 }
 
+const USER_META = /^x-(object|container|account)-meta-/i
+
 /**
  * A request header value as Unicode. Bytes that are not valid UTF-8 stay as they came
  * (latin-1 characters): Swift keeps such bytes too, and refusing them is not this layer's call.
+ * User metadata (by the header's `name`) keeps them escaped instead (metaFromWire).
  */
-export function headerFromWire(value: string): string {
+export function headerFromWire(value: string, name?: string): string {
   if (!NON_ASCII.test(value)) return value
+  if (name !== undefined && USER_META.test(name)) return metaFromWire(value)
   const bytes = Buffer.from(value, 'latin1')
   return isUtf8(bytes) ? bytes.toString('utf8') : value
 }

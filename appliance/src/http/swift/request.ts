@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
-import { headerFromWire, metaFromWire } from './header-bytes.js'
+import { headerFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
   method: string
@@ -33,30 +33,23 @@ export interface SwiftRequest {
   timestamp?: string
 }
 
-const USER_META = /^x-(object|container|account)-meta-/
-
-/**
- * The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts);
- * user metadata keeps bytes that are not UTF-8 (escaped), as Swift stores them.
- */
+/** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
 export function headerMap(req: IncomingMessage): HeaderMap {
   const out: HeaderMap = {}
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue
-    const value = Array.isArray(v) ? v.join(', ') : v
-    out[k] = USER_META.test(k) ? metaFromWire(value) : headerFromWire(value)
-  }
+  for (const [k, v] of Object.entries(req.headers)) out[k] = v === undefined ? v : headerFromWire(Array.isArray(v) ? v.join(', ') : v, k)
   return out
 }
 
 /** Content-Length of the body, undefined when chunked; `length-required` when neither. */
 export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
   const te = req.headers['transfer-encoding']
+  // One coding that is not chunked is 400 (swob message_length); Swift's check_object_creation
+  // compares with 'chunked' exactly, so `Chunked` is no length at all (411).
+  if (te && !te.includes(',') && te.trim().toLowerCase() !== 'chunked') throw new VeloxError('bad-request', 'Invalid Transfer-Encoding header value', { explain: true })
+  if (te && !te.includes(',') && te.trim() !== 'chunked') return 'missing'
   // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
   if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
-  if (te && te.trim().toLowerCase() !== 'chunked') throw new VeloxError('bad-request', 'Invalid Transfer-Encoding header value', { explain: true })
-  // Swift's check_object_creation compares with 'chunked' exactly: `Chunked` is no length (411).
-  if (te) return te.trim() === 'chunked' ? undefined : 'missing'
+  if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'
   return Number(cl)
