@@ -42,6 +42,8 @@ const STEPS: DiffStep[] = [
   { name: 'GET /auth/v1.0 with credentials', method: 'GET', path: '/auth/v1.0', fromRoot: true, auth: 'none', headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' }, presenceOnly: ['x-auth-token', 'x-storage-token', 'x-storage-url', 'x-auth-token-expires'] },
   { name: 'GET /v10/AUTH_test/m8 without a token is 400', method: 'GET', path: '/v10/AUTH_test/m8', fromRoot: true, auth: 'none' },
   { name: 'HEAD /v1 keeps the length of "Bad URL"', method: 'HEAD', path: '/v1', fromRoot: true },
+  { name: 'anonymous HEAD /v1 keeps it too', method: 'HEAD', path: '/v1', fromRoot: true, auth: 'none' },
+  { name: 'anonymous HEAD of an object with invalid UTF-8', method: 'HEAD', path: '/m8/%ED%A0%80', auth: 'none' },
   { name: 'HEAD /v1//c keeps the length of "Bad URL"', method: 'HEAD', path: '/v1//c', fromRoot: true },
   { name: 'HEAD of an account with invalid UTF-8 keeps its length', method: 'HEAD', path: '/v1/AUTH_test%FF', fromRoot: true },
   { name: 'HEAD of an object with invalid UTF-8 keeps its length', method: 'HEAD', path: '/m8/%ED%A0%80' },
