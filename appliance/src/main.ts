@@ -231,7 +231,7 @@ function startThumbnailer(config: Readonly<VeloxConfig>, placement: Placement, s
   const c = config.thumbnails
   const t = new Thumbnailer({
     sources: swift.objects,
-    store: new ReplicatedObjects(placement),
+    store: new ReplicatedObjects(placement, { policyOf: (a, c) => swift.containerPolicies.of(a, c) }),
     log,
     tmpDir: join(config.dataDir, 'tmp', 'thumbnails'),
     tools: findTools(c.toolsPath),

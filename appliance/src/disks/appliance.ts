@@ -6,7 +6,7 @@
  * their files).
  */
 import { policiesOf } from '../cluster/bootstrap.js'
-import { objectRingName } from '../cluster/policies.js'
+import { objectRingName, policyTakesDisk } from '../cluster/policies.js'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
@@ -37,6 +37,8 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
         { name: 'container', replicas: config.embedded.replicas },
         ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
       ],
+      // …but a policy with a device class takes only disks of that class.
+      takes: Object.fromEntries(policiesOf(config).all.map((p) => [objectRingName(p.index), (m: string | undefined) => policyTakesDisk(p.deviceClass, m)])),
     },
     log,
     include,

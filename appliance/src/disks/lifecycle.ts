@@ -73,7 +73,7 @@ export async function addDisk(svc: DiskService, id: string, opts: AddOptions = {
   if (mounted?.uuid !== rec.uuid) throw new VeloxError('conflict', `${rec.deviceName} is not mounted`)
   const target = weightForSize(rec.sizeBytes)
   const first = ramp && ramp < 100 ? weightFor(target, ramp) : target
-  const ringIds = svc.ring.add(rec.deviceName, first)
+  const ringIds = svc.ring.add(rec.deviceName, first, (await svc.disk(id)).media)
   svc.registry.update(id, { state: 'in-ring', ringIds, targetWeight: target, rampPercent: ramp && ramp < 100 ? ramp : undefined })
   svc.opts.log.info('disk added to the rings', { disk: id, device: rec.deviceName, weight: first, target })
   await svc.ringChanged()

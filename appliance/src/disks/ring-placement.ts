@@ -30,6 +30,12 @@ export interface RingSettings {
   partPower: number
   replicas: number
   minPartHours: number
+  /**
+   * Rings that take only some disks, by name: whether a disk of this media (discovery's hdd,
+   * ssd, nvme, virtual) joins, for a storage policy of a device class (cluster/policies.ts
+   * policyTakesDisk). The device's media is kept in its ring entry's meta.
+   */
+  takes?: Record<RingName, (media: string | undefined) => boolean>
   /** The rings a disk joins, with the replica count each is created with (default: account,
    *  container and object at `replicas`). */
   rings?: Array<{ name: RingName; replicas: number }>
@@ -59,13 +65,14 @@ export class RingPlacement {
   }
 
   /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
-  add(deviceName: string, weight: number): RingIds {
+  add(deviceName: string, weight: number, media?: string): RingIds {
     const ids = {} as RingIds
     for (const kind of this.names) {
+      if (this.s.takes?.[kind] && !this.s.takes[kind](media)) continue // a class policy's ring, another class
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)
-      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight })
+      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight, ...(media ? { meta: `media=${media}` } : {}) })
       this.commit(kind, b)
     }
     return ids
