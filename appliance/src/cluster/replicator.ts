@@ -14,10 +14,11 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RingDevice } from '../ring/types.js'
 import { TokenBucket } from '../store/objects/auditor.js'
-import { objectPartitions, reclaimPartition } from '../store/objects/replica-files.js'
+import { objectPartitions, objectPolicies, reclaimPartition } from '../store/objects/replica-files.js'
+import type { Ring } from '../ring/ring.js'
 import type { Rings } from './placement.js'
 import { syncDatabases, type DbSyncCounts } from './replicate-dbs.js'
-import { eachLimited, syncObjectPartition, type SyncCounts } from './replicate-objects.js'
+import { eachLimited, syncObjectPartition, type SyncContext, type SyncCounts } from './replicate-objects.js'
 import type { LocalReplicaDevice, ReplicationNode } from './replication-node.js'
 
 export interface ReplicationReport extends SyncCounts, DbSyncCounts {
@@ -156,12 +157,13 @@ export class Replicator {
     return report
   }
 
-  private async device(d: LocalReplicaDevice, report: ReplicationReport, pace: (n: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  /** Every partition of one storage policy's objects dir on `d`, against that policy's ring. */
+  private async policyPartitions(d: LocalReplicaDevice, policy: number, ctx: SyncContext, report: ReplicationReport): Promise<void> {
     const o = this.options
-    const ctx = { resolve: o.resolve, pace, signal, counts: report, concurrency: o.concurrency ?? 4 }
+    const signal = ctx.signal
     let partitions: number[]
     try {
-      partitions = await objectPartitions(d.objects)
+      partitions = await objectPartitions(d.objects, policy)
     } catch {
       report.errors++
       partitions = []
@@ -170,30 +172,47 @@ export class Replicator {
     // alone would leave the device waiting on one fsync after another.
     await eachLimited(partitions, ctx.concurrency, async (partition) => {
       if (signal.aborted) return
-      const ring = o.rings().object
+      const ring = policyRing(o.rings(), policy)
       report.partitionsChecked++
       try {
         // Reclaim walks every hash directory: each pass does a tenth of the partitions (as Swift
         // lists a partition afresh at random one time in ten), so a quiet pass stays cheap.
         if (partition % RECLAIM_SPREAD === this.passes % RECLAIM_SPREAD) {
-          report.tombstonesReclaimed += (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.())).tombstones
+          report.tombstonesReclaimed += (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.(), policy)).tombstones
         }
-        if (partition >= ring.partitionCount) {
-          report.errors++ // a partition of another part power: left alone, never guessed at
+        if (!ring || partition >= ring.partitionCount) {
+          report.errors++ // no ring for this policy, or another part power: left alone, never guessed at
           return
         }
         const primaries = ring.getPartNodes(partition)
         const handoff = !primaries.some((p) => p.device === d.device)
         const holders = primaries.filter((p) => p.device !== d.device)
-        const done = await syncObjectPartition(ctx, d.objects, partition, holders, handoff)
+        const done = await syncObjectPartition(ctx, d.objects, partition, holders, handoff, policy)
         // A handoff sent home leaves empty directories: the same cleanup removes them.
-        if (handoff && done && (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.())).partitionRemoved) {
+        if (handoff && done && (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.(), policy)).partitionRemoved) {
           report.handoffPartitionsRemoved++
         }
       } catch (err) {
         if (!signal.aborted) report.errors++
       }
     })
+  }
+
+  private async device(d: LocalReplicaDevice, report: ReplicationReport, pace: (n: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const o = this.options
+    const ctx = { resolve: o.resolve, pace, signal, counts: report, concurrency: o.concurrency ?? 4 }
+    let policies: number[]
+    try {
+      policies = await objectPolicies(d.objects)
+    } catch {
+      report.errors++
+      policies = []
+    }
+    // Every storage policy's objects dir, each with its own ring (objects-N/ ↔ object-N.ring.gz).
+    for (const policy of policies) {
+      if (signal.aborted) return
+      await this.policyPartitions(d, policy, ctx, report)
+    }
     if (signal.aborted) return
     try {
       await syncDatabases({ ...ctx, syncPoints: this.syncPoints }, d.device, d.dbs, o.rings())
@@ -201,6 +220,11 @@ export class Replicator {
       if (!signal.aborted) report.errors++
     }
   }
+}
+
+/** The object ring of a storage policy in `rings`, if this box has one. */
+function policyRing(rings: Rings, policy: number): Ring | undefined {
+  return policy === 0 ? rings.object : rings.objectPolicies?.get(policy)
 }
 
 /** Atomically replaces the status file with the last reports. */
