@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import { RingBuilder, ringPathForBuilder } from '../ring/builder.js'
+import { withRingLock } from './ring-lock.js'
 
 /** A ring's file name without .builder/.ring.gz: "account", "container", "object", "object-1"… */
 export type RingName = string
@@ -33,6 +34,11 @@ export interface RingSettings {
   /** The rings a disk joins, with the replica count each is created with (default: account,
    *  container and object at `replicas`). */
   rings?: Array<{ name: RingName; replicas: number }>
+  /** Who edits, as the ring lock names it to a waiting editor (default "disks"; the pid is
+   *  always named too). */
+  lockName?: string
+  /** How long an edit waits for another editor's lock before failing (default 10 s). */
+  lockWaitMs?: number
 }
 
 const TIB = 2 ** 40
@@ -58,8 +64,17 @@ export class RingPlacement {
     return this.s.rings?.find((r) => r.name === kind)?.replicas ?? this.s.replicas
   }
 
+  /** Runs a ring edit holding the lock the CLI and the appliance share (ring-lock.ts). */
+  private locked<T>(what: string, edit: () => T): T {
+    return withRingLock(this.s.swiftDir, `${this.s.lockName ?? 'disks'}: ${what}`, edit, this.s.lockWaitMs)
+  }
+
   /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
   add(deviceName: string, weight: number): RingIds {
+    return this.locked(`add ${deviceName}`, () => this.addLocked(deviceName, weight))
+  }
+
+  private addLocked(deviceName: string, weight: number): RingIds {
     const ids = {} as RingIds
     for (const kind of this.names) {
       const b = this.load(kind, true)
@@ -72,6 +87,10 @@ export class RingPlacement {
   }
 
   setWeight(ids: RingIds, weight: number): void {
+    this.locked(`set weight ${weight}`, () => this.setWeightLocked(ids, weight))
+  }
+
+  private setWeightLocked(ids: RingIds, weight: number): void {
     for (const kind of this.names) {
       if (ids[kind] === undefined) continue // a ring added after the disk (a new policy)
       const b = this.load(kind, false)
@@ -90,6 +109,10 @@ export class RingPlacement {
    * a replacement has been added.
    */
   remove(ids: RingIds): void {
+    this.locked('remove', () => this.removeLocked(ids))
+  }
+
+  private removeLocked(ids: RingIds): void {
     const builders = this.names.map((kind) => [kind, this.load(kind, false)] as const)
     for (const [kind, b] of builders) {
       const others = b.liveDevices().filter((d) => d.weight > 0 && d.id !== ids[kind]).length
@@ -110,6 +133,10 @@ export class RingPlacement {
 
   /** Rebalances again where min_part_hours now allows more moves; true when a ring changed. */
   settle(): boolean {
+    return this.locked('settle', () => this.settleLocked())
+  }
+
+  private settleLocked(): boolean {
     let changed = false
     for (const kind of this.names) {
       if (!existsSync(this.builderPath(kind))) continue
