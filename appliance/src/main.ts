@@ -119,7 +119,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
-  diskJobs = startDiskBackground(disks, config, log)
+  diskJobs = startDiskBackground(disks, config, log, () => replication.replicator.settled())
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const startAuditor = (d: LocalDevice) => {

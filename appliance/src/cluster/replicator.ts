@@ -31,6 +31,9 @@ export interface ReplicationReport extends SyncCounts, DbSyncCounts {
   tombstonesReclaimed: number
   /** True when stop() ended the pass early. */
   stopped: boolean
+  /** The pass ran on unchanged rings, completed, and found nothing to move or hand off, with no
+   *  error: every partition is where the rings say (a ramp may take its next step). */
+  idle: boolean
 }
 
 export interface ReplicatorOptions {
@@ -65,6 +68,9 @@ export class Replicator {
   private readonly syncPoints = new Map<string, number>()
   private wake?: () => void
   private passes = 0
+  /** Bumped by ringChanged(): a pass that began on older rings says nothing about these. */
+  private ringGeneration = 0
+  private lastIdleGeneration = -1
 
   constructor(private readonly options: ReplicatorOptions) {}
 
@@ -75,8 +81,18 @@ export class Replicator {
 
   /** A new ring: every database is sent in full again; the next pass starts at once. */
   ringChanged(): void {
+    this.ringGeneration++
     this.syncPoints.clear()
     this.wake?.()
+  }
+
+  /**
+   * Whether the data sits where the current rings say: the last pass began after the last ring
+   * change, completed, and moved nothing. Ramps step only then (disks/lifecycle.ts), so that a
+   * big new disk takes its next share once the previous one has arrived.
+   */
+  settled(): boolean {
+    return this.lastIdleGeneration === this.ringGeneration
   }
 
   /** One pass over every local device (joins the pass in progress, if any). */
@@ -132,7 +148,9 @@ export class Replicator {
       handoffDatabasesRemoved: 0,
       errors: 0,
       stopped: false,
+      idle: false,
     }
+    const generation = this.ringGeneration
     const bytes = new TokenBucket(o.bytesPerSec)
     const files = new TokenBucket(o.filesPerSec)
     const pace = async (n: number) => {
@@ -150,6 +168,9 @@ export class Replicator {
       if (!signal.aborted) throw err
     }
     report.stopped = signal.aborted
+    const moved = report.objectsPushed + report.tombstonesPushed + report.metasPushed + report.handoffObjectsRemoved + report.handoffPartitionsRemoved + report.handoffDatabasesRemoved
+    report.idle = !report.stopped && report.errors === 0 && moved === 0 && generation === this.ringGeneration
+    if (report.idle) this.lastIdleGeneration = generation
     report.elapsedMs = Math.round(performance.now() - started)
     this.history.push(report)
     if (this.history.length > HISTORY) this.history.shift()
@@ -257,4 +278,16 @@ export function readStatusFile(path: string): StatusFile | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * settled() as another process (the CLI) can tell from the status file: the appliance that
+ * writes it is running, and its newest report is an idle pass that began after the rings last
+ * changed (`ringsChangedAtMs`). With no appliance running nothing moves data, so nothing is
+ * waited for.
+ */
+export function settledFromStatusFile(status: StatusFile | undefined, ringsChangedAtMs: number, alive: (pid: number) => boolean): boolean {
+  if (!status || !alive(status.pid)) return true
+  const last = status.reports.at(-1)
+  return !!last && last.idle === true && Date.parse(last.startedAt) > ringsChangedAtMs
 }

@@ -62,14 +62,15 @@ export interface DiskBackground {
 
 /**
  * The disks' background work in `velox serve`: the failure monitor, and a minute timer that
- * takes the ramp and drain steps min_part_hours allows (settleRings).
+ * takes the ramp and drain steps min_part_hours allows (settleRings), ramps only once
+ * `replicationSettled` says the data of the previous step has arrived.
  */
-export function startDiskBackground(svc: DiskService, config: Readonly<VeloxConfig>, log: Log): DiskBackground {
+export function startDiskBackground(svc: DiskService, config: Readonly<VeloxConfig>, log: Log, replicationSettled?: () => boolean): DiskBackground {
   const failures = new FailureMonitor(svc, { intervalMs: config.disks.failureCheckSec * 1000 })
   failures.start()
   let settling: Promise<unknown> = Promise.resolve()
   const timer = setInterval(() => {
-    settling = settleRings(svc).catch((err: Error) => log.warn('ring settle step failed', { error: err.message }))
+    settling = settleRings(svc, replicationSettled).catch((err: Error) => log.warn('ring settle step failed', { error: err.message }))
   }, 60_000)
   timer.unref()
   return {

@@ -65,12 +65,16 @@ describe('replicator: objects of storage policy 1 (directory devices)', function
     const before = policyRing()
     await changeRings(t.app, (b) => b.addDevice({ region: 1, zone: 4, ip: '127.0.0.1', port: 8080, device: 'd4', weight: 100 }))
     expect(policyRing()).to.not.equal(before)
+    expect(t.app.replication.replicator.settled(), 'settled on new rings before any pass').to.equal(false)
     const moving = names.filter((n) => ringDevices(policyRing(), 'AUTH_test', 'cheap', n).devices.includes('d4'))
     expect(moving.length).to.be.greaterThan(OBJECTS / 10)
     const totals = await replicateUntilQuiet(t.app)
     expect(totals.errors).to.equal(0)
     expect(totals.objectsPushed).to.be.at.least(moving.length)
     expect(misplaced()).to.deep.equal([])
+    // The quiet pass that ended replicateUntilQuiet is idle: a ramp may take its next step.
+    expect(totals.reports.map((r) => r.idle)).to.deep.equal([...Array(totals.passes - 1).fill(false), true])
+    expect(t.app.replication.replicator.settled()).to.equal(true)
   })
 
   it('re-creates a replica removed from a device', async () => {
