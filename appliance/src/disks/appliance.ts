@@ -12,6 +12,7 @@ import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
 import type { DiscoveredDisk } from './discovery.js'
 import { FailureMonitor } from './failure.js'
+import { directoryDeviceWeight } from './directory-weights.js'
 import { settleRings } from './lifecycle.js'
 import { replayMounts, type ReplayReport } from './mounts.js'
 import { DiskService, type DiskServiceOptions } from './service.js'
@@ -19,7 +20,7 @@ import { DiskService, type DiskServiceOptions } from './service.js'
 export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks: Pick<DiskServiceOptions, 'onRingChange' | 'onDeviceGone'> = {}): DiskService {
   const only = config.disks.only
   const include = only.length === 0 ? undefined : (d: DiscoveredDisk) => only.includes(d.path) || d.byId.some((l) => only.includes(`/dev/disk/by-id/${l}`))
-  return new DiskService({
+  const svc: DiskService = new DiskService({
     system: new SystemCommands({ devicesRoot: config.devicesDir }),
     etcDir: config.swiftDir,
     ring: {
@@ -37,12 +38,15 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
         { name: 'container', replicas: config.embedded.replicas },
         ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
       ],
+      // The embedded default's directory devices weigh their filesystem in TiB, as disks do.
+      directoryWeight: (device) => directoryDeviceWeight(config.devicesDir, device, (n) => svc.registry.byDeviceName(n) !== undefined),
     },
     log,
     include,
     burnIn: { sampleBytes: config.disks.burnInSampleMiB * 2 ** 20 },
     ...hooks,
   })
+  return svc
 }
 
 /** Mounts the recorded disks that are not mounted (a reboot, `make run`); logs what it did. */

@@ -37,6 +37,10 @@ export interface RingSettings {
   /** Who edits, as the ring lock names it to a waiting editor (default "disks"; the pid is
    *  always named too). */
   lockName?: string
+  /** The TiB weight of a device of this box that is not a disk (an embedded directory device),
+   *  undefined for disks (directory-weights.ts). Applied when a disk joins, so both weigh the
+   *  same unit. */
+  directoryWeight?: (device: string) => number | undefined
   /** How long an edit waits for another editor's lock before failing (default 10 s). */
   lockWaitMs?: number
 }
@@ -80,10 +84,23 @@ export class RingPlacement {
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)
+      this.directoryWeightsToTiB(b, deviceName)
       ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight })
       this.commit(kind, b)
     }
     return ids
+  }
+
+  /** This box's directory devices (weight 100 from the embedded default) reweighted in TiB from
+   *  their filesystem, so that a disk joining beside them gets its fair share. Drained (weight 0)
+   *  devices stay drained. */
+  private directoryWeightsToTiB(b: RingBuilder, joining: string): void {
+    if (!this.s.directoryWeight) return
+    for (const d of b.liveDevices()) {
+      if (d.device === joining || d.ip !== this.s.ip || d.port !== this.s.port || d.weight === 0) continue
+      const w = this.s.directoryWeight(d.device)
+      if (w !== undefined && Math.abs(w - d.weight) > 1e-6) b.setDeviceWeight(d.id, w)
+    }
   }
 
   setWeight(ids: RingIds, weight: number): void {
