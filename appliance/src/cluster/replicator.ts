@@ -1,11 +1,13 @@
 /**
  * The replicator of this box: passes over every local device, in which each object partition
- * is compared with its other holders and pushed where it is lacking (replicate-objects.ts),
+ * (of every storage policy's objects dir, `objects-N/`, against that policy's ring) is compared
+ * with its other holders and pushed where it is lacking (replicate-objects.ts),
  * handoff partitions are sent home and removed, old tombstones are reclaimed, and every
  * account and container database is brought up to date on its holders (replicate-dbs.ts).
  * Bounded in rate (bytes and files per second, shared by all devices) so that client traffic
  * comes first. Each pass ends with a report that goes to the log, to `status()` and to a
- * status file under the data dir that `velox replicator status` reads.
+ * status file under the data dir that `velox replicator status` reads; a pass that found
+ * nothing to move on unchanged rings is `idle`, which is when a disk's ramp may step (settled()).
  * Owns scheduling, pacing and reports; it must not know file layouts or database keys.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'

@@ -5,7 +5,8 @@
  * opened, and placement switches to the new rings (Swift's proxies check ring mtimes the same
  * way, every reload_time seconds). The replicator then moves data to where the rings say.
  * Devices dropped from the rings stay open (they still hold data to hand off) until
- * `dropDevice` says they are gone (failed, unmounted).
+ * `dropDevice` says they are gone (failed, unmounted). Listeners hear of each device opened or
+ * dropped, so a new one gets what start gives the others (deviceJoined: auditor, journal replay).
  */
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
