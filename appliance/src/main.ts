@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import type { DeviceState } from './cluster/device-health.js'
 import { NodeDirectory } from './cluster/nodes.js'
-import { RingReloader } from './cluster/ring-reload.js'
+import { RingReloader, deviceJoined } from './cluster/ring-reload.js'
 import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
@@ -121,10 +121,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
-  diskJobs = startDiskBackground(disks, config, log)
+  diskJobs = startDiskBackground(disks, config, log, () => replication.replicator.settled())
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
-  const auditors = [...devices.values()].map((d) => {
+  const startAuditor = (d: LocalDevice) => {
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
       intervalMs: config.auditor.intervalSec * 1000,
@@ -139,7 +139,9 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     })
     a.start()
     return a
-  })
+  }
+  const auditors = new Map([...devices.values()].map((d) => [d.device, startAuditor(d)]))
+  ringReloader.onDevice(deviceJoined(auditors, startAuditor, config.listings.journal ? swift.listings : undefined, log))
   const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
@@ -174,7 +176,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       swift.expirer.stop()
       limits.stop()
       await thumbnails?.stop()
-      await Promise.all(auditors.map((a) => a.stop()))
+      await Promise.all([...auditors.values()].map((a) => a.stop()))
       await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())

@@ -5,10 +5,11 @@
  * It only parses arguments and prints; placement and files are appliance/src/ring's.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { readHashPathSecrets } from '../../appliance/src/config/index.js'
+import { withRingLock } from '../../appliance/src/disks/ring-lock.js'
 import { isVeloxError } from '../../appliance/src/errors.js'
 import { MAX_BALANCE, RingBuilder, ringPathForBuilder } from '../../appliance/src/ring/builder.js'
 import { formatDevice, parseAddValue, parseSearchValue } from '../../appliance/src/ring/dev-search.js'
@@ -68,31 +69,37 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (positionals[0] === 'get-nodes') return await getNodes(positionals.slice(1), opts)
     const [builderPath, command = 'show', ...args] = positionals
-    switch (command) {
-      case 'show':
-        return show(builderPath)
-      case 'create':
-        return create(builderPath, args)
-      case 'add':
-        return add(builderPath, args)
-      case 'set_weight':
-        return setWeight(builderPath, args, opts.yes)
-      case 'remove':
-        return remove(builderPath, args, opts.yes)
-      case 'rebalance':
-        return rebalance(builderPath, opts.seed, opts.force)
-      case 'set_overload':
-        return setOverload(builderPath, args)
-      case 'pretend_min_part_hours_passed':
-        return edit(builderPath, (b) => b.pretendMinPartHoursPassed())
-      case 'write_ring':
-        RingBuilder.load(builderPath).writeRing(ringPathForBuilder(builderPath))
-        return EXIT_SUCCESS
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`)
-    }
+    // Every change holds the lock the running appliance takes for its own ring edits.
+    if (command !== 'show') return withRingLock(dirname(resolve(builderPath)), `velox ring ${command}`, () => runCommand(builderPath, command, args, opts))
+    return runCommand(builderPath, command, args, opts)
   } catch (err) {
     return exitOnError('ring', USAGE, err, EXIT_ERROR)
+  }
+}
+
+function runCommand(builderPath: string, command: string, args: string[], opts: { yes: boolean; seed?: string; force: boolean }): number {
+  switch (command) {
+    case 'show':
+      return show(builderPath)
+    case 'create':
+      return create(builderPath, args)
+    case 'add':
+      return add(builderPath, args)
+    case 'set_weight':
+      return setWeight(builderPath, args, opts.yes)
+    case 'remove':
+      return remove(builderPath, args, opts.yes)
+    case 'rebalance':
+      return rebalance(builderPath, opts.seed, opts.force)
+    case 'set_overload':
+      return setOverload(builderPath, args)
+    case 'pretend_min_part_hours_passed':
+      return edit(builderPath, (b) => b.pretendMinPartHoursPassed())
+    case 'write_ring':
+      RingBuilder.load(builderPath).writeRing(ringPathForBuilder(builderPath))
+      return EXIT_SUCCESS
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`)
   }
 }
 
