@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,7 +14,7 @@ import { generate } from 'selfsigned'
 import { loadConfig } from '../../src/config/index.js'
 import { createLog, silentLog } from '../../src/lib/log.js'
 import { startAppliance, type Appliance } from '../../src/main.js'
-import { SetupClient, startNtpServer } from '../harness/setup-client.js'
+import { SetupClient, ringsOf, startNtpServer } from '../harness/setup-client.js'
 
 const run = promisify(execFile)
 const PASSWORD = 'Velvet-Otter-42!'
@@ -23,6 +23,11 @@ async function start(dataDir: string, audit?: string[]): Promise<Appliance> {
   const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false }, disks: { only: ['/dev/velox-none'] } }, env: {} })
   const log = audit ? createLog('error', (l) => audit.push(l)) : silentLog
   return startAppliance(config, log, { setup: true })
+}
+
+/** Object data files (`<timestamp>.data`) anywhere under `root`. */
+function dataFilesUnder(root: string): string[] {
+  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.data'))
 }
 
 /** The health console's audit trail of this data dir (after its 200 ms write-behind). */
@@ -99,9 +104,10 @@ describe('setup wizard API and HTTPS in the box', function () {
 
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, builtIn: true })).json.message).to.match(/confirm that you accept/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk'] })).json.message).to.match(/3 copies need at least 3 disks/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 2, acceptFewerCopies: true, builtIn: true })).json.message).to.match(/keeps 3 copies of each object; changing it from the wizard is not available yet/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk', 'b', 'c'] })).json.message).to.match(/disk no-such-disk is gone/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, builtIn: true })).json.step).to.equal('cluster')
+    // Two copies on the built-in storage: recorded now, applied to the rings at finish.
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 2, acceptFewerCopies: true, builtIn: true })).json.step).to.equal('cluster')
+    expect(ringsOf(join(dir, 'etc')).object.replicas).to.equal(3)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'join' })).json.message).to.match(/not available yet/)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'create' })).json.step).to.equal('https')
     expect((await c.call('POST', '/api/setup/steps/https', { mode: 'upload', certPem: 'not a certificate', keyPem: '' })).json.message).to.match(/not a certificate/)
@@ -142,9 +148,11 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect([page.status, page.headers.location]).to.deep.equal([302, '/'])
     expect((await c.call('POST', '/api/setup/claim', { code: box.firstBoot.wizard.code.code })).status).to.equal(404)
     expect((await c.call('GET', '/auth/v1.0')).status).to.equal(401)
+    // The disk step's two copies are in every ring file, over the built-in devices.
+    for (const ring of Object.values(ringsOf(join(dir, 'etc')))) expect(ring).to.deep.equal({ replicas: 2, devices: ['d1', 'd2', 'd3'] })
     const lines = await auditLines()
     expect(lines.filter((l) => l.action === 'setup.step').map((l) => l.target)).to.include.members(['admin', 'identity', 'network', 'disks', 'cluster', 'https'])
-    expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test' })
+    expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test', replicas: 2 })
     expect(JSON.stringify(lines) + audit.join('')).to.not.include(PASSWORD)
   })
 
@@ -158,6 +166,7 @@ describe('setup wizard API and HTTPS in the box', function () {
     writeFileSync(file, 'hello over TLS\n')
     const swift = (...a: string[]) => run('/usr/bin/swift', ['--os-cacert', caFile, '-A', authUrl, '-U', 'admin:ada', '-K', PASSWORD, ...a], { cwd: dir })
     await swift('upload', 'tls', 'hello.txt')
+    expect(dataFilesUnder(join(dir, 'devices')), 'one object, two copies').to.have.length(2)
     const { stdout } = await swift('download', 'tls', 'hello.txt', '-o', '-')
     expect(stdout).to.equal('hello over TLS\n')
     const { stdout: storage } = await swift('auth')
