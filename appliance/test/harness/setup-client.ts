@@ -28,11 +28,16 @@ export class SetupClient {
 
   constructor(public base: string, public ca?: string) {}
 
+  /** The Cookie header this client sends (for a WebSocket opened beside it). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
+
   /** `extra`: more request headers (a Swift token). */
   async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Answer> {
     const url = new URL(path, this.base)
     const headers: Record<string, string> = { Accept: 'application/json', ...extra }
-    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (this.cookies.size) headers.Cookie = this.cookieHeader()
     if (this.csrf && method !== 'GET') headers['X-CSRF-Token'] = this.csrf
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     if (data) headers['Content-Type'] = 'application/json'

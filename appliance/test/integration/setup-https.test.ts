@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/index.js'
 import { createLog, silentLog } from '../../src/lib/log.js'
 import { startAppliance, type Appliance } from '../../src/main.js'
 import { SetupClient, ringsOf, startNtpServer } from '../harness/setup-client.js'
+import { openTerminal } from '../harness/terminal-client.js'
 
 const run = promisify(execFile)
 const PASSWORD = 'Velvet-Otter-42!'
@@ -154,6 +155,15 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect(lines.filter((l) => l.action === 'setup.step').map((l) => l.target)).to.include.members(['admin', 'identity', 'network', 'disks', 'cluster', 'https'])
     expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test', replicas: 2 })
     expect(JSON.stringify(lines) + audit.join('')).to.not.include(PASSWORD)
+  })
+
+  it('opens the web terminal over HTTPS (wss) with the generated certificate; plain HTTP refuses it', async () => {
+    const headers = { Cookie: c.cookieHeader(), Origin: c.base }
+    const out = await openTerminal(c.base, { headers, ca: c.ca, first: { type: 'auth', password: PASSWORD, csrfToken: c.csrf, cols: 80, rows: 24 }, input: 'echo hi-$((6*7))\r' })
+    expect(out.messages[0]).to.include({ type: 'ready' })
+    expect(out.output).to.match(/hi-42/)
+    const plain = await openTerminal(box.url, { headers: { Cookie: c.cookieHeader(), Origin: box.url } })
+    expect(plain.status).to.equal(403)
   })
 
   it('serves python-swiftclient and rclone over HTTPS with the generated certificate as CA file', async function () {
