@@ -6,13 +6,12 @@
  * `make run` keeps its embedded default and skips it.
  */
 import type { RequestListener } from 'node:http'
-import type { Server as HttpsServer } from 'node:https'
 import { RING_KINDS, policiesOf } from './cluster/bootstrap.js'
 import { objectRingName } from './cluster/policies.js'
 import type { VeloxConfig } from './config/index.js'
 import type { SettingsRouteDeps } from './http/api/settings-routes.js'
 import type { SetupRouteDeps } from './http/api/setup-routes.js'
-import { HttpsEndpoint } from './http/tls-endpoint.js'
+import { HttpsEndpoint, type HttpsServer } from './http/tls-endpoint.js'
 import type { SessionService } from './identity/sessions.js'
 import type { UserDirectory } from './identity/users.js'
 import type { Log } from './lib/log.js'

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -185,6 +186,27 @@ describe('setup wizard API and HTTPS in the box', function () {
     await run('/usr/bin/rclone', ['--config', '/dev/null', '--ca-cert', caFile, 'copyto', file, `${remote}tls/rclone.txt`])
     const { stdout: cat } = await run('/usr/bin/rclone', ['--config', '/dev/null', '--ca-cert', caFile, 'cat', `${remote}tls/rclone.txt`])
     expect(cat).to.equal('hello over TLS\n')
+  })
+
+  it('speaks HTTP/2 (ALPN h2) to curl --http2: auth, a 6 MiB PUT and GET, the storage URL on the host asked', async () => {
+    const curl = async (...a: string[]) => (await run('curl', ['-sS', '--http2', '--cacert', caFile, '--max-time', '60', ...a])).stdout
+    const head = await curl('-D', '-', '-o', '/dev/null', '-H', 'X-Auth-User: admin:ada', '-H', `X-Auth-Key: ${PASSWORD}`, `${c.base}/auth/v1.0`)
+    expect(head).to.match(/^HTTP\/2 200/)
+    expect(head).to.match(/^strict-transport-security: max-age=63072000\r$/m)
+    const token = /^x-auth-token: (\S+)/im.exec(head)![1]
+    const storage = /^x-storage-url: (\S+)/im.exec(head)![1]
+    expect(storage).to.equal(`${c.base}/v1/AUTH_admin`)
+    const file = join(dir, 'h2.bin')
+    const body = randomBytes(6 * 2 ** 20)
+    writeFileSync(file, body)
+    const auth = ['-H', `X-Auth-Token: ${token}`]
+    expect(await curl(...auth, '-X', 'PUT', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2`)).to.equal('2 201')
+    expect(await curl(...auth, '-T', file, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/big.bin`)).to.equal('2 201')
+    const out = join(dir, 'h2.out')
+    expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', out, `${storage}/h2/big.bin`)).to.equal('2 200')
+    expect(readFileSync(out).equals(body)).to.equal(true)
+    expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/missing`)).to.equal('2 404')
+    expect(await curl('--http1.1', ...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/big.bin`), 'HTTP/1.1 still answers').to.equal('1.1 200')
   })
 
   it('replaces the certificate live with an uploaded one and refuses bad ones with clear messages', async () => {
