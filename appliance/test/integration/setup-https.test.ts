@@ -100,6 +100,12 @@ describe('setup wizard API and HTTPS in the box', function () {
     const ifaces = (await c.call('GET', '/api/setup/interfaces')).json.interfaces as Array<{ name: string }>
     expect(ifaces.length).to.be.greaterThan(0)
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'static', address: '10.1.2.0/24', dns: ['10.1.2.1'] })).json.message).to.match(/network address/)
+    if (ifaces.length >= 2) {
+      const overlapping = { frontEnd: ifaces[0].name, backEnd: ifaces[1].name, mode: 'static', address: '192.168.1.20/16', dns: ['192.168.1.1'], backEndAddress: '192.168.7.20/24' }
+      const o = await c.call('POST', '/api/setup/steps/network', overlapping)
+      expect([o.status, o.json.message]).to.deep.equal([400, 'the replication network 192.168.7.20/24 overlaps the client network 192.168.1.20/16: use a separate subnet'])
+      expect((await c.call('GET', '/api/setup/status')).json).to.include({ step: 'network' }).and.not.have.property('network')
+    }
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).status).to.equal(200)
     expect((await c.call('POST', '/api/setup/back')).json.step).to.equal('network')
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).json.step).to.equal('disks')
@@ -218,6 +224,11 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect([wrongKey.status, wrongKey.json.message]).to.deep.equal([400, 'the key does not belong to the certificate (it is the key of another certificate)'])
     const mismatch = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: other.cert, keyPem: other.private })
     expect(mismatch.json.message).to.match(/is for .*elsewhere\.example.*not for this appliance/)
+    const day = 86400_000
+    const old = await generate([{ name: 'commonName', value: 'velox-test' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256', notBeforeDate: new Date(Date.now() - 400 * day), notAfterDate: new Date(Date.now() - 30 * day), extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'velox-test' }] }] })
+    const expired = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: old.cert, keyPem: old.private })
+    expect(`${expired.status} ${expired.json.message}`).to.match(/^400 .*expired on \d{4}-\d\d-\d\d/)
+    expect((await c.call('GET', '/info')).fingerprint256, 'still the certificate from before').to.equal(before)
     const up = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: leaf.cert + ca.cert, keyPem: leaf.private })
     expect(up.status).to.equal(200)
     c.ca = ca.cert
