@@ -23,6 +23,13 @@ export interface StorageChoice {
   replicas: number
 }
 
+/** The disk step's choice made real at finish (setup/rings.ts over this box's rings). */
+export interface StorageApplier {
+  /** Checks the choice against the rings and returns the work; throws, writing nothing, when it cannot be done. */
+  plan(choice: StorageChoice): RingPlan[]
+  commit(plans: RingPlan[]): Promise<void>
+}
+
 export interface RingPlan {
   name: string
   devices: string[]

@@ -15,9 +15,9 @@ import type { ClockSample } from '../lib/sntp.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan, type NetInterface, type NetworkPlan } from './network.js'
-import type { RingPlan, StorageChoice } from './rings.js'
+import type { StorageApplier } from './rings.js'
 import { SetupCode } from './setup-code.js'
-import { validateHostname, validateNewPassword, validateNtpServer, validateTimeZone } from './validate.js'
+import { parseTime, validateHostname, validateNewPassword } from './validate.js'
 
 export const STEPS = ['admin', 'identity', 'network', 'disks', 'cluster', 'https', 'summary'] as const
 export type Step = (typeof STEPS)[number]
@@ -29,12 +29,6 @@ export interface DiskInventory {
   ringChanged?(): Promise<void>
 }
 
-/** The disk step's choice made real at finish (setup/rings.ts over this box's rings). */
-export interface StorageApplier {
-  /** Checks the choice against the rings and returns the work; throws, writing nothing, when it cannot be done. */
-  plan(choice: StorageChoice): RingPlan[]
-  commit(plans: RingPlan[]): Promise<void>
-}
 
 export interface ClockCheck {
   samples: ClockSample[]
@@ -303,13 +297,4 @@ export class SetupWizard {
   private async save(): Promise<void> {
     await this.store.put('state', this.state)
   }
-}
-
-/** Time zone and NTP servers (the identity step and the admin's time settings). */
-export function parseTime(b: Record<string, unknown>): { timeZone: string; ntp: string[] } {
-  const timeZone = validateTimeZone(b.timeZone)
-  const ntp = (Array.isArray(b.ntp) ? b.ntp : []).filter((s) => String(s).trim() !== '').map(validateNtpServer)
-  if (ntp.length === 0) bad('give at least one NTP server (e.g. pool.ntp.org)')
-  if (ntp.length > 5) bad('give at most five NTP servers')
-  return { timeZone, ntp }
 }
