@@ -4,7 +4,8 @@
  * table and the step, too few disks for the copies; a disk taken out between the step and
  * the summary makes finish refuse and change nothing; then finish rebuilds every ring from
  * the chosen disks at the chosen replica count (the embedded default's directory devices
- * leave the rings) and a PUT/GET over HTTPS lands exactly that many copies on those disks.
+ * leave the rings) and a PUT/GET over HTTPS lands exactly that many copies on those disks;
+ * a restart opens only those disks and still serves the object.
  * Needs root and loop devices (skips with the reason otherwise).
  */
 import { expect } from 'chai'
@@ -34,6 +35,11 @@ describe('setup wizard: the disk step on loop devices, applied to the rings', fu
   const names: Record<string, string> = {}
 
   const rings = () => ringsOf(join(dir, 'etc'))
+  const start = () => {
+    const flags = { dataDir: dir, devicesDir: loops.devicesRoot, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error' as const, requests: false }, disks: { only: loops.devices, burnInSampleMiB: 8 } }
+    return startAppliance(loadConfig({ flags, env: {} }), silentLog, { setup: true })
+  }
+  let token: Record<string, string> = {}
 
   async function addDisk(id: string): Promise<void> {
     const f = await c.call('POST', `/api/admin/disks/${id}/format`, {})
@@ -48,8 +54,7 @@ describe('setup wizard: the disk step on loop devices, applied to the rings', fu
     loops = await LoopDisks.create(4, 320)
     dir = mkdtempSync(join(tmpdir(), 'velox-setup-disks-'))
     ntp = await startNtpServer()
-    const flags = { dataDir: dir, devicesDir: loops.devicesRoot, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error' as const, requests: false }, disks: { only: loops.devices, burnInSampleMiB: 8 } }
-    box = await startAppliance(loadConfig({ flags, env: {} }), silentLog, { setup: true })
+    box = await start()
     c = new SetupClient(box.url)
   })
 
@@ -113,7 +118,7 @@ describe('setup wizard: the disk step on loop devices, applied to the rings', fu
     const s = new SetupClient(done.json.httpsUrl as string, readFileSync(join(dir, 'etc', 'tls', 'cert.pem'), 'utf8'))
     const auth = await s.call('GET', '/auth/v1.0', undefined, { 'X-Auth-User': 'admin:ada', 'X-Auth-Key': PASSWORD })
     expect(auth.status).to.equal(200)
-    const token = { 'X-Auth-Token': String(auth.headers['x-auth-token']) }
+    token = { 'X-Auth-Token': String(auth.headers['x-auth-token']) }
     expect((await s.call('PUT', '/v1/AUTH_admin/disks', undefined, token)).status).to.equal(201)
     expect((await s.call('PUT', '/v1/AUTH_admin/disks/hello.json', { on: 'two disks' }, token)).status).to.equal(201)
     const got = await s.call('GET', '/v1/AUTH_admin/disks/hello.json', undefined, token)
@@ -125,5 +130,16 @@ describe('setup wizard: the disk step on loop devices, applied to the rings', fu
     }
     expect(chosen.map(dataFiles), 'one copy on each chosen disk').to.deep.equal([1, 1])
     expect(['d1', 'd2', 'd3', names[ids[3]]].map(dataFiles), 'none on the others').to.deep.equal([0, 0, 0, 0])
+  })
+
+  it('comes back after a restart on the chosen disks only, the object still there', async () => {
+    await box.stop()
+    box = await start()
+    expect(box.firstBoot.gated()).to.equal(false)
+    expect([...box.devices.keys()].sort()).to.deep.equal([names[ids[0]], names[ids[1]]].sort())
+    expect(rings().object).to.deep.equal({ replicas: 2, devices: [names[ids[0]], names[ids[1]]].sort() })
+    const s = new SetupClient(box.firstBoot.https.url, readFileSync(join(dir, 'etc', 'tls', 'cert.pem'), 'utf8'))
+    const got = await s.call('GET', '/v1/AUTH_admin/disks/hello.json', undefined, token)
+    expect([got.status, got.json]).to.deep.equal([200, { on: 'two disks' }])
   })
 })
