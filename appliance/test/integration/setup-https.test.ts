@@ -194,7 +194,7 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect(cat).to.equal('hello over TLS\n')
   })
 
-  it('speaks HTTP/2 (ALPN h2) to curl --http2: auth, a 6 MiB PUT and GET, the storage URL on the host asked', async () => {
+  it('speaks HTTP/2 (ALPN h2) to curl --http2: auth, a 6 MiB PUT, GET and HEAD, the storage URL on the host asked', async () => {
     const curl = async (...a: string[]) => (await run('curl', ['-sS', '--http2', '--cacert', caFile, '--max-time', '60', ...a])).stdout
     const head = await curl('-D', '-', '-o', '/dev/null', '-H', 'X-Auth-User: admin:ada', '-H', `X-Auth-Key: ${PASSWORD}`, `${c.base}/auth/v1.0`)
     expect(head).to.match(/^HTTP\/2 200/)
@@ -211,6 +211,8 @@ describe('setup wizard API and HTTPS in the box', function () {
     const out = join(dir, 'h2.out')
     expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', out, `${storage}/h2/big.bin`)).to.equal('2 200')
     expect(readFileSync(out).equals(body)).to.equal(true)
+    const headObject = await curl(...auth, '-I', `${storage}/h2/big.bin`)
+    expect(headObject).to.match(/^HTTP\/2 200/).and.match(/^content-length: 6291456\r$/m)
     expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/missing`)).to.equal('2 404')
     expect(await curl('--http1.1', ...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/big.bin`), 'HTTP/1.1 still answers').to.equal('1.1 200')
   })
