@@ -91,7 +91,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   const limits = new ConnectionLimits(config.connections, log)
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
+  const terminal = health?.terminal && { sessions, users, terminal: health.terminal }
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => {
+    limits.prepare(s)
+    if (terminal) attachTerminal(s, terminal) // the web terminal over HTTPS (wss://) too
+  } }, { ...opts, disks: opts.disks ?? disks })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
@@ -110,7 +114,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
-  if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
+  if (terminal) attachTerminal(server, { ...terminal, refuse: () => (firstBoot.https.active ? 'Forbidden: this appliance serves its terminal over HTTPS only' : undefined) })
 
   // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
   const replayed = await swift.listings.replay()

@@ -28,6 +28,7 @@ const USAGE = `usage:
   velox ring BUILDER remove DEVSEARCH […] [--yes]
   velox ring BUILDER rebalance [--seed N] [--force]     writes the .ring.gz next to BUILDER
   velox ring BUILDER set_overload FACTOR | pretend_min_part_hours_passed | write_ring
+  velox ring BUILDER set_replicas REPLICAS                takes effect at the next rebalance
   velox ring get-nodes RING.ring.gz ACCOUNT [CONTAINER [OBJECT]] (--swift-conf FILE | --data DIR) [--all]
   velox ring get-nodes RING.ring.gz --stdin (--swift-conf FILE | --data DIR)
       reads account/container/object per line, prints one JSON line each
@@ -93,6 +94,8 @@ function runCommand(builderPath: string, command: string, args: string[], opts: 
       return rebalance(builderPath, opts.seed, opts.force)
     case 'set_overload':
       return setOverload(builderPath, args)
+    case 'set_replicas':
+      return setReplicas(builderPath, args)
     case 'pretend_min_part_hours_passed':
       return edit(builderPath, (b) => b.pretendMinPartHoursPassed())
     case 'write_ring':
@@ -168,6 +171,15 @@ function setOverload(path: string, args: string[]): number {
   return edit(path, (b) => {
     b.setOverload(overload)
     console.log(`The overload factor is now ${(overload * 100).toFixed(2)}% (${overload.toFixed(6)})`)
+  })
+}
+
+function setReplicas(path: string, args: string[]): number {
+  const replicas = Number(args[0])
+  if (args.length !== 1 || !(replicas >= 1)) throw new UsageError('set_replicas needs a replica count of at least 1')
+  return edit(path, (b) => {
+    b.setReplicas(replicas)
+    console.log(`The replica count is now ${replicas.toFixed(6)}.\nThe change will take effect after the next rebalance.`)
   })
 }
 
