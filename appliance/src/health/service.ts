@@ -77,6 +77,8 @@ export class HealthService {
     for (const s of this.samplers) this.loop(s.intervalMs, () => this.runSampler(s))
     this.loop(this.o.smartIntervalMs ?? 3_600_000, () => this.pollSmart(), 2_000)
     this.loop(this.o.alertIntervalMs ?? 30_000, () => this.evaluate())
+    // Stopped metrics leave the history hourly (history.ts); the first pass waits for a quiet start.
+    this.loop(3_600_000, () => this.history.prune(this.clock()), 600_000)
   }
 
   private loop(intervalMs: number, fn: () => Promise<unknown>, firstMs = 0): void {
