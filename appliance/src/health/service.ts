@@ -13,7 +13,7 @@ import { History } from './history.js'
 import { deliverTo, type Notifier } from './notify.js'
 import { DEFAULT_RULES, Rules, type RuleInput, type RuleSettings } from './rules.js'
 import { DEFAULT_INTERVALS_MS, hardwareSamplers, part, processSampler, storageSampler, type Sampler, type SamplerIntervals, type Values } from './samplers.js'
-import type { SmartSource } from './smart.js'
+import type { SmartSource } from './smartctl.js'
 import type { StorageCounters } from './storage-counters.js'
 
 export interface HealthOptions {

@@ -7,7 +7,7 @@ import { request, requestJson } from '../api/http'
 import type { Alert } from '../../../appliance/src/health/alerts'
 import type { DiskState } from '../../../appliance/src/health/disk-health'
 import type { Severity } from '../../../appliance/src/health/rules'
-import type { SmartReport } from '../../../appliance/src/health/smart'
+import type { SmartReport } from '../../../appliance/src/disks/smart'
 
 export type Values = Record<string, number>
 export type { Alert, DiskState, Severity, SmartReport }
