@@ -18,6 +18,7 @@ import { HealthService } from './service.js'
 import { RecordedSmartSource, SystemSmartSource, type SmartSource } from './smartctl.js'
 import { SystemCommands } from '../system/commands.js'
 import { StorageCounters } from './storage-counters.js'
+import { StorageView, type StorageViewOptions } from './storage-view.js'
 import { SyslogForwarder } from './syslog.js'
 import { TerminalSessions } from './terminal.js'
 
@@ -42,6 +43,8 @@ export interface HealthContext {
   /** The certificates whose expiry the rules watch (the HTTPS one). */
   certificates?: () => { name: string; notAfter: number }[]
   ringDevicesOf?: (serial: string) => string[]
+  /** The ring and devices in use now and the replicator's status file; the replicas rule reads them unless `replicas` is given. */
+  storage?: Omit<StorageViewOptions, 'counters'>
   /** A hardware source other than this machine's (e2e demos of recorded hardware). */
   hardware?: HardwareSource
 }
@@ -73,6 +76,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     detach.push(audit.forwardTo((l) => syslog.send(l)))
   }
   const counters = new StorageCounters()
+  const storage = x.storage && new StorageView({ ...x.storage, counters })
   const s = c.sampleIntervalSec * 1000
   const service = new HealthService({
     db: x.db,
@@ -85,7 +89,9 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     alertIntervalMs: c.alertIntervalSec * 1000,
     rules: { ...c.rules, expectedSpeedMbps: { ...c.rules.expectedSpeedMbps } },
     notifiers: notifiers(c),
-    replicas: x.replicas,
+    replicas: x.replicas ?? (storage && (() => storage.replicas())),
+    storage,
+    replicationMs: 6 * s,
     certificates: x.certificates,
     ringDevicesOf: x.ringDevicesOf,
   })

@@ -15,6 +15,7 @@ import { DEFAULT_RULES, Rules, type RuleInput, type RuleSettings } from './rules
 import { DEFAULT_INTERVALS_MS, hardwareSamplers, part, processSampler, storageSampler, type Sampler, type SamplerIntervals, type Values } from './samplers.js'
 import type { SmartSource } from './smartctl.js'
 import type { StorageCounters } from './storage-counters.js'
+import { replicationSampler, type Holdings, type ReplicationView, type StorageView } from './storage-view.js'
 
 export interface HealthOptions {
   db: StateDb
@@ -33,6 +34,9 @@ export interface HealthOptions {
   certificates?: () => { name: string; notAfter: number }[]
   /** The ring device names a disk of this serial number holds (the disks registry), so its score counts their I/O and auditor errors. */
   ringDevicesOf?: (serial: string) => string[]
+  /** The ring, devices and replicator as they are now (storage-view.ts), sampled every `replicationMs`. */
+  storage?: StorageView
+  replicationMs?: number
   clock?: () => number
 }
 
@@ -42,6 +46,7 @@ export class HealthService {
   readonly history: History
   readonly disks: DiskHealth
   readonly alerts: AlertBook
+  readonly storage?: StorageView
   private readonly rules: Rules
   private readonly samplers: Sampler[]
   private readonly proc: ReturnType<typeof processSampler>
@@ -62,6 +67,8 @@ export class HealthService {
     this.rules = new Rules({ ...DEFAULT_RULES, ...o.rules })
     this.proc = processSampler(iv.process)
     this.samplers = [...hardwareSamplers(o.hardware, iv), this.proc, storageSampler(o.counters, iv.storage)]
+    this.storage = o.storage
+    if (o.storage) this.samplers.push(replicationSampler(o.storage, o.replicationMs ?? 60_000, this.clock))
     this.alerts.onEvent((event) => this.publish({ type: 'alert', event }))
     if (o.notifiers?.length) this.alerts.onEvent(deliverTo(o.notifiers, (n, err) => o.log.warn('alert delivery failed', { notifier: n.name, error: (err as Error).message })))
   }
@@ -138,6 +145,7 @@ export class HealthService {
   /** The rules over what is known now. */
   async evaluate(): Promise<AlertEvent[]> {
     const now = this.clock()
+    this.storage?.refreshFailed()
     const input: RuleInput = {
       now,
       values: this.values(),
@@ -150,6 +158,20 @@ export class HealthService {
     const events = await this.alerts.update(now, this.rules.evaluate(input))
     this.restarted = undefined
     return events
+  }
+
+  /**
+   * What a disk holds: the ring devices on it (by its serial in the disks registry, or the
+   * name itself when it is a ring device), each with its partitions, objects and bytes, and
+   * the replicator's last reports. Empty when the storage view is not wired (tests).
+   */
+  async holds(name: string): Promise<{ devices: Holdings[]; replication?: ReplicationView }> {
+    const view = this.storage
+    if (!view) return { devices: [] }
+    const serial = this.disks.disk(name)?.report.serial
+    const names = new Set(serial && this.o.ringDevicesOf ? this.o.ringDevicesOf(serial) : [])
+    if (view.isRingDevice(name)) names.add(name)
+    return { devices: await Promise.all([...names].sort().map((n) => view.holdings(n))), replication: view.replication() }
   }
 
   values(): Values {

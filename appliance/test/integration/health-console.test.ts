@@ -162,6 +162,24 @@ describe('health console (integration: real appliance, real samplers, recorded S
     expect(parsed.velox_alerts.some(([l]) => l.severity === 'critical')).to.equal(true)
     expect(parsed.velox_process_rss_bytes[0][1]).to.be.greaterThan(0)
     expect(parsed).to.have.property('velox_node_process_cpu_seconds_total')
+    expect(parsed.velox_storage_replication_backlog[0][1]).to.equal(0)
+  })
+
+  it('shows what a ring device holds: partitions from the ring, objects and bytes from the device', async () => {
+    const { storageUrl, token } = await t.auth()
+    await fetch(`${storageUrl}/holds`, { method: 'PUT', headers: { 'X-Auth-Token': token } })
+    for (let i = 0; i < 3; i++) await fetch(`${storageUrl}/holds/o${i}`, { method: 'PUT', headers: { 'X-Auth-Token': token }, body: 'x'.repeat(1000) })
+    const devices = [...t.app.devices.keys()]
+    const all = await Promise.all(devices.map(async (d) => (await (await admin.fetch(`/api/admin/health/disks/${d}/holds`)).json()) as any))
+    for (const b of all) expect(b.devices).to.have.length(1)
+    const held = all.map((b) => b.devices[0])
+    // Every device of the test ring holds partitions; three replicas of three objects land on them.
+    expect(held.every((h) => h.open && h.partitions > 0 && h.handoffPartitions === 0)).to.equal(true)
+    expect(held.reduce((a, h) => a + h.objects, 0)).to.equal(9)
+    expect(held.reduce((a, h) => a + h.bytes, 0)).to.equal(9000)
+    expect(all[0].replication).to.have.property('reports')
+    expect((await viewer.fetch(`/api/admin/health/disks/${devices[0]}/holds`)).status).to.equal(403)
+    expect((await admin.fetch('/api/admin/health/disks/..%2Fetc/holds')).status).to.equal(400)
   })
 
   it('finds every log line of one request by its id', async () => {

@@ -79,6 +79,13 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
     ctx.body = disk
   })
 
+  router.get('/health/disks/:device/holds', async (ctx) => {
+    await requireAdmin(ctx, d.sessions)
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(ctx.params.device)) throw new VeloxError('bad-request', 'not a device name')
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = await h.holds(ctx.params.device)
+  })
+
   router.post('/health/smart', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
     d.audit.record({ who: who(s), action: 'smart.read', from: ctx.ip })
