@@ -7,6 +7,7 @@
 import type { Log } from '../lib/log.js'
 import type { StateDb } from '../store/state-db.js'
 import { AlertBook, type AlertEvent } from './alerts.js'
+import type { AlertDelivery } from './delivery.js'
 import { DiskHealth, type DiskState } from './disk-health.js'
 import type { HardwareSource } from './hardware.js'
 import { History } from './history.js'
@@ -29,6 +30,8 @@ export interface HealthOptions {
   alertClearMs?: number
   rules?: Partial<RuleSettings>
   notifiers?: Notifier[]
+  /** Email, webhook and syslog as set in the console (delivery.ts); gets every alert change. */
+  delivery?: AlertDelivery
   /** What the ring wants and the devices there are (for the replicas rule). */
   replicas?: () => { wanted: number; available: number } | undefined
   certificates?: () => { name: string; notAfter: number }[]
@@ -47,6 +50,7 @@ export class HealthService {
   readonly disks: DiskHealth
   readonly alerts: AlertBook
   readonly storage?: StorageView
+  readonly delivery?: AlertDelivery
   private readonly rules: Rules
   private readonly samplers: Sampler[]
   private readonly proc: ReturnType<typeof processSampler>
@@ -68,6 +72,8 @@ export class HealthService {
     this.proc = processSampler(iv.process)
     this.samplers = [...hardwareSamplers(o.hardware, iv), this.proc, storageSampler(o.counters, iv.storage)]
     this.storage = o.storage
+    this.delivery = o.delivery
+    if (o.delivery) this.alerts.onEvent((e) => o.delivery!.onEvent(e))
     if (o.storage) this.samplers.push(replicationSampler(o.storage, o.replicationMs ?? 60_000, this.clock))
     this.alerts.onEvent((event) => this.publish({ type: 'alert', event }))
     if (o.notifiers?.length) this.alerts.onEvent(deliverTo(o.notifiers, (n, err) => o.log.warn('alert delivery failed', { notifier: n.name, error: (err as Error).message })))

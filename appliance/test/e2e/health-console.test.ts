@@ -2,7 +2,8 @@
  * The admin health console in Chromium: a real appliance with health on, recorded SMART
  * (a healthy SATA, a failing SATA and an NVMe drive) and an hour of recorded CPU history,
  * the real samplers for the rest. The dashboard shows the failing disk and its alert, a disk
- * and a ring device show what they hold, the alert is acknowledged, a chart is zoomed, the log
+ * and a ring device show what they hold, the alert is acknowledged, a webhook is set and its
+ * test received, a chart is zoomed, the log
  * viewer follows a request by its id and searches a from/to range and text, the terminal runs
  * `echo hi-$((6*7))`, copies a selection and pastes the clipboard, and a non-admin gets
  * nothing. Screenshots at desktop and phone width go to test-artifacts/screenshots/health-*.png.
@@ -13,7 +14,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { createLog } from '../../src/lib/log.js'
 import { TESTER, startTestAppliance, type TestAppliance, type TestUser } from '../harness/test-appliance.js'
-import { recordedSmartDir } from '../harness/health-fixtures.js'
+import { jsonReceiver, recordedSmartDir } from '../harness/health-fixtures.js'
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureWebApp, signIn } from './support.js'
 
 const VIEWER: TestUser = { account: 'test', user: 'viewer', key: 'viewing' }
@@ -99,6 +100,25 @@ describe('health console in Chromium (e2e)', function () {
     const badge = page.getByTestId('alert-badge')
     if (before === 1) await badge.waitFor({ state: 'detached' })
     else await page.waitForFunction(`Number(document.querySelector('[data-testid="alert-badge"]')?.textContent) === ${before - 1}`)
+  })
+
+  it('alert delivery: sets a webhook, saves it, and its test reaches the receiver', async () => {
+    const receiver = await jsonReceiver()
+    try {
+      const form = page.getByTestId('delivery')
+      await form.getByLabel('Webhook').check()
+      await form.getByLabel('URL').fill(receiver.url)
+      await form.getByRole('button', { name: 'Save delivery' }).click()
+      await form.getByText('Saved.').waitFor()
+      await form.getByRole('button', { name: 'Send a test webhook' }).click()
+      await form.getByText('Test webhook sent.').waitFor()
+      expect(receiver.bodies).to.have.length(1)
+      expect(receiver.bodies[0].alert.message).to.equal('Velox test alert: delivery works')
+      await form.scrollIntoViewIfNeeded()
+      await shot(page, 'alert-delivery')
+    } finally {
+      await receiver.close()
+    }
   })
 
   it('zooms a chart by dragging across it, and resets', async () => {

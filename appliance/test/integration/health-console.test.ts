@@ -81,13 +81,19 @@ describe('health console (integration: real appliance, real samplers, recorded S
 
   it('refuses every admin API to a non-admin session (403) and to no session (401)', async () => {
     const anon = new WebClient(t.url)
-    const gets = ['/api/admin/health/summary', '/api/admin/health/history?metric=cpu.load_pct', '/api/admin/health/disks/sdb', '/api/admin/alerts', '/api/admin/logs', '/api/admin/audit', '/api/admin/health/events']
+    const gets = ['/api/admin/health/summary', '/api/admin/health/history?metric=cpu.load_pct', '/api/admin/health/disks/sdb', '/api/admin/health/disks/sdb/holds', '/api/admin/health/delivery', '/api/admin/alerts', '/api/admin/logs', '/api/admin/audit', '/api/admin/health/events']
     for (const p of gets) {
       expect((await viewer.fetch(p)).status, p).to.equal(403)
       expect((await anon.fetch(p)).status, p).to.equal(401)
     }
     expect((await viewer.fetch('/api/admin/alerts/x/acknowledge', { method: 'POST' })).status).to.equal(403)
     expect((await viewer.fetch('/api/admin/health/smart', { method: 'POST' })).status).to.equal(403)
+    const webhook = JSON.stringify({ webhook: { url: 'http://127.0.0.1:9/hook' } })
+    expect((await viewer.fetch('/api/admin/health/delivery', { method: 'PUT', body: webhook, headers: { 'Content-Type': 'application/json' } })).status).to.equal(403)
+    expect((await viewer.fetch('/api/admin/health/delivery/test', { method: 'POST', body: JSON.stringify({ kind: 'webhook' }), headers: { 'Content-Type': 'application/json' } })).status).to.equal(403)
+    // An admin's save without the CSRF token is refused too, and changes nothing.
+    expect((await admin.fetch('/api/admin/health/delivery', { method: 'PUT', body: webhook, headers: { 'Content-Type': 'application/json' }, csrf: false })).status).to.equal(403)
+    expect(await (await admin.fetch('/api/admin/health/delivery')).json()).to.deep.equal({})
   })
 
   it('shows the failing disk with its score and reasons, and fires its alert once', async () => {
