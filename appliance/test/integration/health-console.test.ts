@@ -218,4 +218,16 @@ describe('health console (integration: real appliance, real samplers, recorded S
     expect(audit.lines).to.have.length(1)
     expect(audit.lines[0]).to.include({ who: 'test:tester', action: 'terminal.session' })
   })
+
+  // Last: it takes a device away from the appliance.
+  it('follows the devices in use now: a device the ring reloader drops fires device-failed and replicas-below-ring', async () => {
+    const device = [...t.app.devices.keys()].sort()[0]
+    await t.app.replication.reloader.dropDevice(device)
+    await t.app.health!.service.evaluate()
+    const { alerts } = (await (await admin.fetch('/api/admin/alerts?state=firing')).json()) as any
+    const keys = alerts.map((a: any) => a.key)
+    expect(keys).to.include(`device-failed:${device}`)
+    expect(keys).to.include('replicas-below-ring')
+    expect(alerts.find((a: any) => a.key === 'replicas-below-ring').message).to.equal('the ring wants 3 replicas but only 2 devices can hold them')
+  })
 })
