@@ -193,7 +193,18 @@ async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateD
     devicesDir: config.devicesDir,
     db: state,
     log,
-    storage: { ring: () => placement.ring('object'), devices: () => devices, replicatorStatusFile: replicatorStatusPath(config.dataDir) },
+    storage: {
+      ring: () => placement.ring('object'),
+      policyRing: (policy) => {
+        try {
+          return placement.policyRing(policy)
+        } catch {
+          return undefined // no ring for that policy on this box
+        }
+      },
+      devices: () => devices,
+      replicatorStatusFile: replicatorStatusPath(config.dataDir),
+    },
     certificates: httpsCertificateExpiry(config.dataDir),
     ringDevicesOf,
   })

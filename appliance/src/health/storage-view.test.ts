@@ -71,6 +71,23 @@ describe('health/storage-view: the ring in use, the backlog and what a device ho
     expect(await view.holdings('d3')).to.deep.include({ open: false, partitions: 5, objects: 0 })
   })
 
+  it('judges objects-N partitions by storage policy N\'s ring, and counts their objects', async () => {
+    const ring = ringOf([dev(0, 'd1'), dev(1, 'd2'), dev(2, 'd3')])
+    // Policy 1 keeps one replica: partition p on device p % 3, so d1 (id 0) holds 0, 3 and 6.
+    const policy1 = new Ring({ devs: [dev(0, 'd1'), dev(1, 'd2'), dev(2, 'd3')], replica2part2dev: [Uint16Array.from([0, 1, 2, 0, 1, 2, 0, 1])], partShift: 29, version: 1, nextPartPower: null }, secrets)
+    const d1 = join(dir, 'd1')
+    putObject(d1, 0, 'a'.repeat(32), 10)
+    for (const [p, size] of [[3, 20], [4, 40]] as const) {
+      const hashDir = join(d1, 'objects-1', String(p), 'fff', 'f'.repeat(32))
+      mkdirSync(hashDir, { recursive: true })
+      writeFileSync(join(hashDir, '1700000000.00000.data'), Buffer.alloc(size))
+    }
+    mkdirSync(join(d1, 'objects-2', '5'), { recursive: true }) // a policy without a ring here: not judged
+    const view = new StorageView({ ring: () => ring, policyRing: (p) => (p === 1 ? policy1 : undefined), devices: () => new Map([['d1', { root: d1 }]]), replicatorStatusFile: '', counters: new StorageCounters() })
+    expect(await view.replicationBacklog()).to.equal(1) // objects-1/4 belongs on d2
+    expect(await view.holdings('d1')).to.deep.include({ partitions: 5 + 3, partitionsOnDisk: 4, handoffPartitions: 1, objects: 3, bytes: 70 })
+  })
+
   it('reads the replicator\'s status file into the sampler\'s figures', async () => {
     const ring = ringOf([dev(0, 'd1')])
     const file = join(dir, 'run', 'replicator.json')

@@ -5,7 +5,8 @@
  * replicator's last reports (its status file, written by cluster/replicator.ts), the
  * replication backlog (partitions a local device holds that the ring places elsewhere: what
  * the replicator still has to hand off), and what one device holds (partitions by the ring,
- * objects and bytes by a bounded, cached walk of the device).
+ * objects and bytes by a bounded, cached walk of the device). Every storage policy counts:
+ * `objects-N/` partitions are judged by policy N's ring.
  */
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,8 +18,10 @@ import type { StorageCounters } from './storage-counters.js'
 export type ViewRing = Pick<Ring, 'devices' | 'replicaCount' | 'partitionCount' | 'getPartDeviceIds'>
 
 export interface StorageViewOptions {
-  /** The object ring in use now. */
+  /** The object ring in use now (storage policy 0: the replicas rule reads it). */
   ring: () => ViewRing
+  /** The object ring of storage policy N ≥ 1 in use now, if this box has one. */
+  policyRing?: (policy: number) => ViewRing | undefined
   /** The devices open on this box now (the reloader adds some, a failed disk drops out). */
   devices: () => ReadonlyMap<string, { root: string }>
   /** The replicator's status file (`<data>/run/replicator.json`). */
@@ -36,7 +39,7 @@ export interface Holdings {
   device: string
   open: boolean
   weight?: number
-  /** Partition replicas the ring assigns to the device. */
+  /** Partition replicas the rings assign to the device: policy 0's, and each other policy's it holds data of. */
   partitions: number
   partitionsOnDisk: number
   /** Partitions on the device the ring places elsewhere (waiting for the replicator). */
@@ -59,7 +62,7 @@ export interface ReplicationView {
 const isPartition = (n: string) => /^\d+$/.test(n)
 
 export class StorageView {
-  private assigned?: { ring: ViewRing; byDevice: Map<string, Uint8Array> }
+  private readonly assigned = new WeakMap<ViewRing, Map<string, Uint8Array>>()
   private readonly walks = new Map<string, Holdings>()
   private readonly markedFailed = new Set<string>()
   private readonly clock: () => number
@@ -101,9 +104,9 @@ export class StorageView {
   }
 
   /** Per ring device name, which partitions the ring assigns it (computed once per ring). */
-  private assignments(): Map<string, Uint8Array> {
-    const ring = this.o.ring()
-    if (this.assigned?.ring === ring) return this.assigned.byDevice
+  private assignments(ring: ViewRing = this.o.ring()): Map<string, Uint8Array> {
+    const known = this.assigned.get(ring)
+    if (known) return known
     const byDevice = new Map<string, Uint8Array>()
     const names = ring.devices.map((d) => d?.device)
     for (let p = 0; p < ring.partitionCount; p++) {
@@ -115,21 +118,36 @@ export class StorageView {
         bits[p] = 1
       }
     }
-    this.assigned = { ring, byDevice }
+    this.assigned.set(ring, byDevice)
     return byDevice
   }
 
-  private async partitionsOnDisk(root: string): Promise<number[]> {
-    return (await readdir(join(root, 'objects')).catch(() => [] as string[])).filter(isPartition).map(Number)
+  /** Each object directory on a device (`objects`, `objects-N`) with its policy's ring (undefined: none here) and partitions. */
+  private async objectDirs(root: string): Promise<{ dir: string; ring?: ViewRing; partitions: number[] }[]> {
+    const out = []
+    for (const name of (await readdir(root).catch(() => [] as string[])).sort()) {
+      const m = /^objects(?:-(\d+))?$/.exec(name)
+      if (!m) continue
+      const policy = Number(m[1] ?? 0)
+      const ring = policy === 0 ? this.o.ring() : this.o.policyRing?.(policy)
+      const partitions = (await readdir(join(root, name)).catch(() => [] as string[])).filter(isPartition).map(Number)
+      out.push({ dir: join(root, name), ring, partitions })
+    }
+    return out
   }
 
-  /** Partitions on the open devices that the ring places elsewhere, summed; also fed to the counters. */
+  /** Partitions a device holds that its policy's ring places elsewhere (none counted for a policy without a ring here). */
+  private handoffs(device: string, d: { ring?: ViewRing; partitions: number[] }): number {
+    if (!d.ring) return 0
+    const bits = this.assignments(d.ring).get(device)
+    return d.partitions.filter((p) => !bits?.[p]).length
+  }
+
+  /** Partitions on the open devices that their rings place elsewhere, summed; also fed to the counters. */
   async replicationBacklog(): Promise<number> {
-    const assigned = this.assignments()
     let n = 0
     for (const [name, dev] of this.o.devices()) {
-      const bits = assigned.get(name)
-      for (const p of await this.partitionsOnDisk(dev.root)) if (!bits?.[p]) n++
+      for (const d of await this.objectDirs(dev.root)) n += this.handoffs(name, d)
     }
     this.backlog = n
     this.o.counters.replicationBacklog = n
@@ -151,11 +169,12 @@ export class StorageView {
     const ringDev = this.ringDevices().find((d) => d.device === device)
     const dev = this.o.devices().get(device)
     const h: Holdings = { device, open: !!dev, weight: ringDev?.weight, partitions: bits ? bits.reduce((a, b) => a + b, 0) : 0, partitionsOnDisk: 0, handoffPartitions: 0, objects: 0, bytes: 0, partial: false, scannedAt: now }
-    if (dev) {
-      const parts = await this.partitionsOnDisk(dev.root)
-      h.partitionsOnDisk = parts.length
-      h.handoffPartitions = parts.filter((p) => !bits?.[p]).length
-      await this.walk(join(dev.root, 'objects'), parts, h)
+    for (const d of dev ? await this.objectDirs(dev.root) : []) {
+      // Policy 0's assignment is counted above; another policy's where the device holds its data.
+      if (d.ring && d.ring !== this.o.ring()) h.partitions += this.assignments(d.ring).get(device)?.reduce((a, b) => a + b, 0) ?? 0
+      h.partitionsOnDisk += d.partitions.length
+      h.handoffPartitions += this.handoffs(device, d)
+      if (!h.partial) await this.walk(d.dir, d.partitions, h)
     }
     this.walks.set(device, h)
     return h
