@@ -13,6 +13,7 @@ import { RingReloader, deviceJoined } from './cluster/ring-reload.js'
 import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
+import { replicatorStatusPath } from './cluster/replicator.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
@@ -83,7 +84,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   } })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, placement, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
   // The request path's failed-and-back transitions as an input to the alert rules (issue 11 item 11).
   health?.counters.followDeviceStates(() => directory.localDeviceStates())
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
@@ -196,21 +197,29 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
 }
 
-/** The health console over this box: ring devices that did not open count as failed. */
-async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
-  const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
-  const health = await startHealth({
+/** The health console over this box: it follows the rings placement uses now (ring devices that are not open count as failed) and reads the replicator's status file. */
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, placement: Placement, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
+  return startHealth({
     config: config.health,
     dataDir: config.dataDir,
     devicesDir: config.devicesDir,
     db: state,
     log,
-    replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+    storage: {
+      ring: () => placement.ring('object'),
+      policyRing: (policy) => {
+        try {
+          return placement.policyRing(policy)
+        } catch {
+          return undefined // no ring for that policy on this box
+        }
+      },
+      devices: () => devices,
+      replicatorStatusFile: replicatorStatusPath(config.dataDir),
+    },
     certificates: httpsCertificateExpiry(config.dataDir),
     ringDevicesOf,
   })
-  for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
-  return health
 }
 
 /** The installed HTTPS certificate's expiry for the alert rules, read again at most every 10 minutes. */

@@ -11,7 +11,7 @@ import { silentLog } from '../lib/log.js'
 import type { RingDevice } from '../ring/types.js'
 import type { StateDb } from '../store/state-db.js'
 import { HealthService } from './service.js'
-import { RecordedSmartSource } from './smart.js'
+import { RecordedSmartSource } from './smartctl.js'
 import { StorageCounters } from './storage-counters.js'
 
 describe('health: device failed and back, from the request path', () => {
