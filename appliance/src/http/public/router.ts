@@ -1,7 +1,8 @@
 /**
  * The public endpoints of share links, for anyone holding the link (no session):
  *   GET|HEAD /s/<token>/file[/<path in folder>]  the object (Range, conditionals), ?download=1 as attachment,
- *                                               ?inline=1 for the page's preview (not counted as a download)
+ *                                               ?inline=1 for the page's preview (a view, not a download,
+ *                                               for the kinds of file the page previews)
  *   GET      /s/<token>/zip                      a folder link as a streamed zip
  *   PUT      /s/<token>/upload/<name>            a drop link: the body becomes a new object (never overwrites)
  *   GET      /s/<token>/thumb[/<path>]?size=256   the object's thumbnail rendition (Swift ?thumbnail=)
@@ -12,6 +13,7 @@
 import type { Context, Middleware } from 'koa'
 import { ZipArchive } from 'archiver'
 import { VeloxError, isVeloxError } from '../../errors.js'
+import { sharePagePreviews } from '../../sharing/previewable.js'
 import type { OpenShare } from '../../sharing/shares.js'
 import { INVALID_NAME, checkName } from '../../swift/names.js'
 import { readCookie, shareCookieName } from '../cookies.js'
@@ -90,9 +92,11 @@ async function file(d: WebDeps, ctx: Context, share: OpenShare, path: string): P
   const r = await swiftSubrequest(d.swift, { method: ctx.method as 'GET' | 'HEAD', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) })
   // A download is a GET that sends the first byte; later ranges of the same download are not counted again.
   // The share page's inline preview (?inline=1) is a view, not a download: looking at a PDF or a
-  // picture must not use up the link's download limit (the page load counts the view).
+  // picture must not use up the link's download limit (the page load counts the view). Only a
+  // kind of file the page previews is a view: for any other, ?inline=1 would hand over the
+  // whole file without touching the limit.
   const first = r.status === 200 || (r.status === 206 && /^bytes 0-/.test(String(r.headers['Content-Range'] ?? '')))
-  const view = ctx.query.inline === '1' && ctx.query.download !== '1'
+  const view = ctx.query.inline === '1' && ctx.query.download !== '1' && sharePagePreviews(baseName(object), String(r.headers['Content-Type'] ?? ''))
   if (ctx.method === 'GET' && first && !view) {
     try {
       await d.shares.count(share, 'downloads')
