@@ -14,6 +14,7 @@ import { fileInfo, listFolder } from '../public/share-content.js'
 import { newTransId } from '../app.js'
 import type { WebDeps } from '../web.js'
 import { jsonErrors, overTls, readJson, requireSession } from './json.js'
+import { downloadZip } from './zip-download.js'
 
 export function apiRoutes(d: WebDeps): Middleware {
   const router = new Router({ prefix: '/api' })
@@ -44,6 +45,8 @@ export function apiRoutes(d: WebDeps): Middleware {
     ctx.set('Cache-Control', 'no-store')
     ctx.status = 204
   })
+
+  router.get('/zip', (ctx) => downloadZip(d, ctx))
 
   router.delete('/session', async (ctx) => {
     await requireSession(ctx, d.sessions)
