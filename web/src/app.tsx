@@ -14,6 +14,8 @@ import { SignInPage } from './sign-in'
 /** The admin console (charts, terminal) loads only when an administrator opens it. */
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
 import { Uploader } from './upload/uploader'
+import { useLeaveGuard } from './upload/leave-guard'
+import { ResumeUploads } from './upload/resume-uploads'
 import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
 import { SetupPage } from './setup/setup-page'
@@ -59,6 +61,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
   const route = props.children
   const swift = useMemo(() => new SwiftClient(session.storageUrl), [session.storageUrl])
   const uploader = useMemo(() => new Uploader(swift), [swift])
+  useLeaveGuard(uploader)
 
   const doSignOut = async () => {
     uploader.cancelAll()
@@ -84,6 +87,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         </div>
       </header>
       <main className="content">
+        {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}

@@ -22,6 +22,7 @@ import { deleteEntries, moveEntry, moveInto } from './actions'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
+import { downloadZip, offersZip, zipUrl } from './zip-download'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -248,6 +249,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         <div className="selection-bar" role="toolbar" aria-label="Selection">
           <strong>{selectedEntries.length} selected</strong>
           {selectedEntries.some((e) => e.type === 'object') && <button className="btn btn-ghost" onClick={() => download(selectedEntries)}>Download</button>}
+          {offersZip(selectedEntries) && zipUrl(container, prefix, selectedEntries) && <button className="btn btn-ghost" onClick={() => downloadZip(zipUrl(container, prefix, selectedEntries) as string)}>Download as zip</button>}
           {one && one.type !== 'container' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
