@@ -20,6 +20,8 @@ import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
 import { SetupPage } from './setup/setup-page'
 import { setupStatus, type SetupStatus } from './setup/api'
+import { SkipLink } from './ui/skip-link'
+import './ui/a11y.css'
 
 export function App() {
   const route = useRoute()
@@ -71,6 +73,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
 
   return (
     <div className="shell">
+      <SkipLink />
       <header className="topbar">
         <a className="brand" {...linkProps(filesPath(''))}>
           <span className="brand-mark" aria-hidden="true">V</span> Velox
@@ -86,7 +89,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
           <button className="btn btn-ghost" onClick={doSignOut}>Sign out</button>
         </div>
       </header>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}

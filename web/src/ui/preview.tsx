@@ -13,10 +13,11 @@
  * (navigator.pdfViewerEnabled false, e.g. phones) the first page's rendition (?thumbnail=1280)
  * stands in, with Open and Download.
  */
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
+import { trapTab } from './focus-trap'
 import { useThumbnail } from './thumbnail'
 import { ImagePreview, usePreloadNext, zoomIn, zoomLabel, zoomOut, type Zoom } from './image-preview'
 
@@ -41,6 +42,7 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   const item = props.items[props.index]
   const kind = fileKind(item.name, item.contentType)
   const [zoom, setZoom] = useState<Zoom>('fit')
+  const overlay = useRef<HTMLDivElement>(null)
   const hasPrev = props.index > 0
   const hasNext = props.index < props.items.length - 1
   const next = hasNext ? props.items[props.index + 1] : undefined
@@ -50,6 +52,7 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Tab') return trapTab(e, overlay.current)
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
       // (a focused player keeps its own keys: ←/→ seek, Space plays)
       const player = e.target instanceof HTMLMediaElement
@@ -69,10 +72,10 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   }, [props, hasPrev, hasNext, kind])
 
   return (
-    <div className="preview" role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
+    <div className="preview" ref={overlay} role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
       <div className="preview-bar">
         <span className="preview-name" title={item.name}>{item.name}</span>
-        <span className="muted small">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
+        <span className="muted small preview-count">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
         <span className="spacer" />
         {kind === 'image' && (
           <span className="zoom">
