@@ -35,6 +35,8 @@ import { CertificateStore } from './setup/certificates.js'
 import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
+import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
+import { NameSearch } from './search/name-search.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -97,12 +99,15 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     limits.prepare(s)
     if (terminal) attachTerminal(s, terminal) // the web terminal over HTTPS (wss://) too
   } }, { ...opts, disks: opts.disks ?? disks })
+  const trashRetention = new TrashRetention(state.namespace('trash'))
+  const trashAccounts = async () => [...new Set((await users.list()).map((u) => `${resellerPrefixes[0] ?? ''}${u.account}`))]
+  const trashPurger = new TrashPurger(swift, trashRetention, trashAccounts)
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift), resellerPrefixes } },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -128,6 +133,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
   diskJobs = startDiskBackground(disks, config, log, () => replication.replicator.settled())
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
+  trashPurger.start(config.expirer.intervalSec, (r) => r.purged && log.info('trash emptied', { ...r }), (err) => log.warn('trash pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
   const startAuditor = (d: LocalDevice) => {
     const a = new ObjectAuditor(d.objects, {
@@ -179,6 +185,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       ringReloader.stop()
       await diskJobs?.stop()
       swift.expirer.stop()
+      trashPurger.stop()
       limits.stop()
       await thumbnails?.stop()
       await Promise.all([...auditors.values()].map((a) => a.stop()))

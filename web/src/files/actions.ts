@@ -5,6 +5,7 @@
  * and reports how far it got.
  */
 import type { Entry, SwiftClient } from '../api/swift'
+import { purgeVersions } from '../trash/trash-api'
 
 const CONCURRENCY = 4
 
@@ -31,6 +32,7 @@ export async function deleteEntries(swift: SwiftClient, entries: Entry[], onProg
       await parallel(swift.walk(e.container, e.prefix), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
     } else {
       await parallel(swift.walk(e.name, ''), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
+      await purgeVersions(swift, e.name) // (a container keeping versions cannot go before they do)
       await swift.deleteContainer(e.name)
     }
   }
