@@ -16,10 +16,14 @@ import { SearchPage } from './search/search-page'
 /** The admin console (charts, terminal) loads only when an administrator opens it. */
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
 import { Uploader } from './upload/uploader'
+import { useLeaveGuard } from './upload/leave-guard'
+import { ResumeUploads } from './upload/resume-uploads'
 import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
 import { SetupPage } from './setup/setup-page'
 import { setupStatus, type SetupStatus } from './setup/api'
+import { SkipLink } from './ui/skip-link'
+import './ui/a11y.css'
 
 export function App() {
   const route = useRoute()
@@ -61,6 +65,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
   const route = props.children
   const swift = useMemo(() => new SwiftClient(session.storageUrl), [session.storageUrl])
   const uploader = useMemo(() => new Uploader(swift), [swift])
+  useLeaveGuard(uploader)
 
   const doSignOut = async () => {
     uploader.cancelAll()
@@ -70,6 +75,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
 
   return (
     <div className="shell">
+      <SkipLink />
       <header className="topbar">
         <a className="brand" {...linkProps(filesPath(''))}>
           <span className="brand-mark" aria-hidden="true">V</span> Velox
@@ -87,7 +93,8 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
           <button className="btn btn-ghost" onClick={doSignOut}>Sign out</button>
         </div>
       </header>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
+        {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
         {route.page === 'trash' && <TrashPage swift={swift} session={session} />}

@@ -45,11 +45,15 @@ export function ensureWebApp(): void {
   mkdirSync(SHOTS, { recursive: true })
 }
 
-/** Signs in through the form as TESTER (or `u`) and waits for the file browser. */
+/**
+ * Signs in through the form as TESTER (or `u`) and waits for the file browser. The form asks
+ * for a user name and password; the account goes under "Advanced".
+ */
 export async function signIn(page: Page, url: string, u: Pick<typeof TESTER, 'account' | 'user' | 'key'> = TESTER): Promise<void> {
   await page.goto(url)
-  await page.getByLabel('Account').fill(u.account)
-  await page.getByLabel('User').fill(u.user)
+  await page.getByText('Advanced', { exact: true }).click()
+  await page.locator('form.signin input[name="account"]').fill(u.account)
+  await page.getByLabel('User name').fill(u.user)
   await page.getByLabel('Password').fill(u.key)
   await page.getByLabel('Password').press('Enter')
   await page.getByRole('navigation', { name: 'Folder' }).waitFor()

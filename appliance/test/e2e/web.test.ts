@@ -125,13 +125,12 @@ describe('web app in Chromium (e2e)', function () {
 
   it('signs in with a local user and shows the containers', async () => {
     await page.goto(appliance.url)
-    await page.getByLabel('Account').waitFor()
+    await page.getByLabel('User name').waitFor()
     await shot(page, '01-sign-in')
-    await page.getByLabel('Account').fill(TESTER.account)
-    await page.getByLabel('User').fill(TESTER.user)
+    await page.getByLabel('User name').fill(TESTER.user)
     await page.getByLabel('Password').fill('wrong')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('alert').filter({ hasText: 'Wrong account, user or password' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).waitFor()
     await page.getByLabel('Password').fill(TESTER.key)
     await page.getByLabel('Password').press('Enter')
     await page.getByText('No containers yet').waitFor()
@@ -179,7 +178,7 @@ describe('web app in Chromium (e2e)', function () {
     await shot(page, '03-grid')
   })
 
-  it('previews an image at full size, steps with the arrow keys and closes with Escape', async () => {
+  it('previews an image fitted, steps with the arrow keys, zooms, and closes with Escape', async () => {
     await page.locator(`.tile[data-name="${pictures[0]}"] .thumb`).click()
     const preview = page.getByRole('dialog', { name: `Preview of ${pictures[0]}` })
     await preview.waitFor()
@@ -187,6 +186,9 @@ describe('web app in Chromium (e2e)', function () {
     await shot(page, '04-preview')
     await page.keyboard.press('ArrowRight')
     await page.getByRole('dialog', { name: `Preview of ${pictures[1]}` }).waitFor()
+    await page.getByTestId('zoom-level').filter({ hasText: 'Fit' }).waitFor()
+    await page.keyboard.press('+')
+    await page.getByTestId('zoom-level').filter({ hasText: '100%' }).waitFor()
     await page.keyboard.press('+')
     await page.getByText('150%').waitFor()
     await page.keyboard.press('Escape')

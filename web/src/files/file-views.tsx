@@ -35,6 +35,11 @@ export function iconOf(e: Entry, size?: number): ReactNode {
   return <FileIcon kind={fileKind(e.name, e.contentType)} size={size} />
 }
 
+/** "35 files": a container's object count, labelled. */
+export function fileCount(n: number): string {
+  return `${n.toLocaleString()} file${n === 1 ? '' : 's'}`
+}
+
 function thumbUrl(swift: SwiftClient, e: Entry): string | null {
   return e.type === 'object' && hasThumbnail(e.name, e.contentType) ? swift.thumbnailUrl(e.container, e.object, 256, e.etag) : null
 }
@@ -53,9 +58,9 @@ function hrefOf(e: Entry, swift: SwiftClient): string {
 function NameLink(props: { entry: Entry; swift: SwiftClient; onOpen: (e: Entry) => void }) {
   const { entry: e } = props
   const href = hrefOf(e, props.swift)
-  if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1}>{e.name}</a>
+  if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1} title={e.name}>{e.name}</a>
   return (
-    <a className="entry-name" href={href} tabIndex={-1} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
+    <a className="entry-name" href={href} tabIndex={-1} title={e.name} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
       {e.name}
     </a>
   )
@@ -107,7 +112,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                     <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
                   </span>
                 </td>
-                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${e.count.toLocaleString()} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
+                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${fileCount(e.count)} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
                 <td className="col-date muted">{e.type === 'folder' ? '' : formatDate(e.modified)}</td>
               </tr>
             )
@@ -134,7 +139,8 @@ export function GridView(props: ViewProps) {
             data-row={e.path}
             data-index={index}
             data-name={e.name}
-            aria-selected={sel}
+            // (aria-selected is not allowed on a list item: the name says it)
+            aria-label={sel ? `${e.name}, selected` : e.name}
             onKeyDown={(ev) => props.onKey(ev, e, index)}
             onClick={(ev) => {
               if ((ev.target as HTMLElement).closest('input,a')) return
@@ -145,7 +151,7 @@ export function GridView(props: ViewProps) {
             <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
             <div className="tile-caption">
               <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
-              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? `${e.count.toLocaleString()} objects` : 'folder'}</span>
+              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? fileCount(e.count) : 'folder'}</span>
             </div>
           </li>
         )

@@ -22,6 +22,10 @@ import { deleteEntries, moveEntry, moveInto } from './actions'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
+import { downloadZip, offersZip, zipUrl } from './zip-download'
+import { goUp, isUpKey, openFromKeyboard, useFolderFocus, useFolderTitle } from './folder-keys'
+import { checkDestination } from './messages'
+import { DetailsPanel } from './details-panel'
 import { VersionsDialog } from '../trash/versions-dialog'
 import { StorageUsage } from '../quota/storage-usage'
 
@@ -31,6 +35,7 @@ type DialogState =
   | { type: 'move'; entries: Entry[] }
   | { type: 'delete'; entries: Entry[] }
   | { type: 'share'; entry: Entry }
+  | { type: 'details'; entry: Entry }
   | { type: 'versions'; entry: ObjectEntry }
   | null
 
@@ -97,6 +102,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const selectedEntries = useMemo(() => visible.filter((e) => selected.has(e.path)), [visible, selected])
 
   const rows = useVirtualRows(listRef, visible.length, view)
+  useFolderFocus(container, prefix, visible, listing.loading, rows.reveal)
+  useFolderTitle(container, prefix)
 
   // (built only while a preview is open: a folder may hold 100,000 entries)
   const previewing = preview !== null
@@ -149,8 +156,12 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const onRowKey = (ev: KeyboardEvent<HTMLElement>, e: Entry, i: number) => {
     const perRow = rows.perRow
     const move = (to: number) => rows.reveal(Math.max(0, Math.min(visible.length - 1, to)))
+    if (isUpKey(ev)) {
+      if (goUp(container, prefix)) ev.preventDefault()
+      return
+    }
     switch (ev.key) {
-      case 'Enter': open(e); break
+      case 'Enter': openFromKeyboard(e); open(e); break
       case ' ': toggle(e, ev.shiftKey); break
       case 'ArrowDown': move(i + perRow); break
       case 'ArrowUp': move(i - perRow); break
@@ -253,9 +264,11 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         <div className="selection-bar" role="toolbar" aria-label="Selection">
           <strong>{selectedEntries.length} selected</strong>
           {selectedEntries.some((e) => e.type === 'object') && <button className="btn btn-ghost" onClick={() => download(selectedEntries)}>Download</button>}
+          {offersZip(selectedEntries) && zipUrl(container, prefix, selectedEntries) && <button className="btn btn-ghost" onClick={() => downloadZip(zipUrl(container, prefix, selectedEntries) as string)}>Download as zip</button>}
           {one && one.type !== 'container' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
+          {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'details', entry: one })}>Details</button>}
           {one?.type === 'object' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'versions', entry: one })}>Versions</button>}
           <button className="btn btn-danger-ghost" onClick={() => setDialog({ type: 'delete', entries: selectedEntries })}>Delete</button>
           <span className="spacer" />
@@ -272,7 +285,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         </div>
       )}
 
-      {view === 'list' ? (
+      {visible.length === 0 ? null : view === 'list' ? (
         <ListView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
       ) : (
         <GridView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
@@ -286,7 +299,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
             <button className="btn" onClick={listing.loadMore}>Load more</button>
           </>
         )}
-        {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{listing.entries.length} item{listing.entries.length === 1 ? '' : 's'}</span>}
+        {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{filter.trim() ? `${visible.length} of ${listing.entries.length} items match` : `${listing.entries.length} item${listing.entries.length === 1 ? '' : 's'}`}</span>}
       </div>
 
       {dragging && <div className="drop-overlay" aria-hidden="true"><UploadIcon /> Drop to upload to {here || 'a container'}</div>}
@@ -328,6 +341,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           hint="Change the name, or the folders before it to move. Objects are copied on the server, then the originals deleted."
           validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
           onSubmit={async (v) => {
+            await checkDestination(swift, v.trim())
             await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
             afterChange([dialog.entry])
           }}
@@ -342,6 +356,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           confirm="Move"
           validate={(v) => (v.trim().replace(/\/?$/, '/') === here ? 'They are in that folder already.' : null)}
           onSubmit={async (v) => {
+            await checkDestination(swift, v.trim())
             await moveInto(swift, dialog.entries, v.trim(), progress('Moved'))
             afterChange(dialog.entries)
           }}
@@ -367,6 +382,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
       {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'details' && <DetailsPanel swift={swift} entry={dialog.entry} onClose={() => setDialog(null)} />}
       {dialog?.type === 'versions' && <VersionsDialog swift={swift} container={dialog.entry.container} object={dialog.entry.object} onClose={() => setDialog(null)} onRestored={() => listing.changed([])} />}
     </section>
   )

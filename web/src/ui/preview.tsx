@@ -1,6 +1,6 @@
 /**
- * The previewer, shared by the file browser and public share pages: images at full size
- * with zoom (click, +/−, 0) and next/previous (←/→), video and audio in the browser's own
+ * The previewer, shared by the file browser and public share pages: images fitted, then
+ * 100 % and zoom (click, +/−, 0 fit, 1 100 %; image-preview.tsx) and next/previous (←/→), video and audio in the browser's own
  * players pointed at the object's URL (they fetch with Range requests and the session
  * cookie, so seeking never downloads the whole file), PDF in the browser's viewer, text and
  * code (the first 512 KB, as text: never parsed as HTML). Escape closes.
@@ -13,11 +13,13 @@
  * (navigator.pdfViewerEnabled false, e.g. phones) the first page's rendition (?thumbnail=1280)
  * stands in, with Open and Download.
  */
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
+import { trapTab } from './focus-trap'
 import { useThumbnail } from './thumbnail'
+import { ImagePreview, usePreloadNext, zoomIn, zoomLabel, zoomOut, type Zoom } from './image-preview'
 
 export interface PreviewItem {
   name: string
@@ -39,14 +41,18 @@ export const PDF_INLINE_BYTES = 64 * 1000 * 1000
 export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; actions?: ReactNode }) {
   const item = props.items[props.index]
   const kind = fileKind(item.name, item.contentType)
-  const [zoom, setZoom] = useState(1)
+  const [zoom, setZoom] = useState<Zoom>('fit')
+  const overlay = useRef<HTMLDivElement>(null)
   const hasPrev = props.index > 0
   const hasNext = props.index < props.items.length - 1
+  const next = hasNext ? props.items[props.index + 1] : undefined
+  usePreloadNext(next, next !== undefined && fileKind(next.name, next.contentType) === 'image')
 
-  useEffect(() => setZoom(1), [props.index])
+  useEffect(() => setZoom('fit'), [props.index])
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Tab') return trapTab(e, overlay.current)
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
       // (a focused player keeps its own keys: ←/→ seek, Space plays)
       const player = e.target instanceof HTMLMediaElement
@@ -54,9 +60,10 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
       else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
       else if (e.key === 'ArrowRight' && hasNext) props.onIndex(props.index + 1)
-      else if (kind === 'image' && (e.key === '+' || e.key === '=')) setZoom((z) => Math.min(z * 1.5, 8))
-      else if (kind === 'image' && e.key === '-') setZoom((z) => Math.max(z / 1.5, 0.25))
-      else if (kind === 'image' && e.key === '0') setZoom(1)
+      else if (kind === 'image' && (e.key === '+' || e.key === '=')) setZoom(zoomIn)
+      else if (kind === 'image' && e.key === '-') setZoom(zoomOut)
+      else if (kind === 'image' && e.key === '0') setZoom('fit')
+      else if (kind === 'image' && e.key === '1') setZoom(1)
       else return
       e.preventDefault()
     }
@@ -65,16 +72,16 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   }, [props, hasPrev, hasNext, kind])
 
   return (
-    <div className="preview" role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
+    <div className="preview" ref={overlay} role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
       <div className="preview-bar">
         <span className="preview-name" title={item.name}>{item.name}</span>
-        <span className="muted small">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
+        <span className="muted small preview-count">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
         <span className="spacer" />
         {kind === 'image' && (
           <span className="zoom">
-            <button className="btn btn-ghost" onClick={() => setZoom((z) => Math.max(z / 1.5, 0.25))} aria-label="Zoom out">−</button>
-            <span className="small">{Math.round(zoom * 100)}%</span>
-            <button className="btn btn-ghost" onClick={() => setZoom((z) => Math.min(z * 1.5, 8))} aria-label="Zoom in">+</button>
+            <button className="btn btn-ghost" onClick={() => setZoom(zoomOut)} aria-label="Zoom out">−</button>
+            <button className="btn btn-ghost small" onClick={() => setZoom((z) => (z === 'fit' ? 1 : 'fit'))} aria-label={zoom === 'fit' ? 'Show at 100%' : 'Fit to window'} data-testid="zoom-level">{zoomLabel(zoom)}</button>
+            <button className="btn btn-ghost" onClick={() => setZoom(zoomIn)} aria-label="Zoom in">+</button>
           </span>
         )}
         {props.actions}
@@ -90,20 +97,11 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   )
 }
 
-export function PreviewBody(props: { item: PreviewItem; kind: ReturnType<typeof fileKind>; zoom: number; onZoom: (z: number) => void }) {
+export function PreviewBody(props: { item: PreviewItem; kind: ReturnType<typeof fileKind>; zoom: Zoom; onZoom: (z: Zoom) => void }) {
   const { item, kind, zoom } = props
   switch (kind) {
     case 'image':
-      return (
-        <div className={`preview-image ${zoom > 1 ? 'zoomed' : ''}`}>
-          <img
-            src={item.url}
-            alt={item.name}
-            style={zoom === 1 ? undefined : { width: `${zoom * 100}%`, maxWidth: 'none', maxHeight: 'none' }}
-            onClick={() => props.onZoom(zoom === 1 ? 2 : 1)}
-          />
-        </div>
-      )
+      return <ImagePreview item={item} zoom={zoom} onZoom={props.onZoom} />
     case 'video':
     case 'audio':
       return <MediaPreview item={item} kind={kind} />

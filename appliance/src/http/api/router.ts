@@ -14,15 +14,17 @@ import { fileInfo, listFolder } from '../public/share-content.js'
 import { newTransId } from '../app.js'
 import type { WebDeps } from '../web.js'
 import { jsonErrors, overTls, readJson, requireSession } from './json.js'
+import { downloadZip } from './zip-download.js'
 
 export function apiRoutes(d: WebDeps): Middleware {
   const router = new Router({ prefix: '/api' })
 
   router.post('/session', async (ctx) => {
     const body = (await readJson(ctx)) as Record<string, unknown> | null
-    const { account, user, password } = body ?? {}
+    const { account = '', user, password } = body ?? {}
+    // (no account, or an empty one: the account is derived from the user name)
     if (typeof account !== 'string' || typeof user !== 'string' || typeof password !== 'string') {
-      throw new VeloxError('bad-request', 'account, user and password are required')
+      throw new VeloxError('bad-request', 'user and password are required (account is optional)')
     }
     const { id, session } = await d.sessions.login(account, user, password, ctx.ip)
     ctx.set('Set-Cookie', setCookie(SESSION_COOKIE, id, { secure: overTls(ctx) }))
@@ -32,8 +34,20 @@ export function apiRoutes(d: WebDeps): Middleware {
 
   router.get('/session', async (ctx) => {
     ctx.set('Cache-Control', 'no-store')
+    // ?optional=1, the app's first look: signed out is an answer (204), not an error logged in red.
+    if (ctx.query.optional === '1' && !(await d.sessions.resume(readCookie(ctx.get('cookie'), SESSION_COOKIE)))) return void (ctx.status = 204)
     ctx.body = sessionBody(d, await requireSession(ctx, d.sessions))
   })
+
+  // The app's first look at the setup wizard (?optional=1) on an appliance that is set up (or
+  // has no wizard): 204, where a 404 would be a red line in every visitor's console.
+  router.get('/setup/status', async (ctx) => {
+    if (ctx.query.optional !== '1') throw new VeloxError('not-found', 'this appliance is already set up')
+    ctx.set('Cache-Control', 'no-store')
+    ctx.status = 204
+  })
+
+  router.get('/zip', (ctx) => downloadZip(d, ctx))
 
   router.delete('/session', async (ctx) => {
     await requireSession(ctx, d.sessions)
