@@ -11,10 +11,10 @@
 import { expect } from 'chai'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, ensureWebApp } from './support.js'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signedInContext, startWebSuite } from './support.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
 const LONG = `${'a-very-long-file-name-that-goes-on-'.repeat(6)}end.txt`
@@ -44,27 +44,10 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
   }
   const focused = (p: Page) => p.evaluate(`(() => { const a = document.activeElement; return a ? (a.getAttribute('data-name') || a.getAttribute('aria-label') || a.textContent || a.tagName).trim() : '' })()`) as Promise<string>
   const title = (p: Page) => p.evaluate('document.title') as Promise<string>
-  /** A browser context already signed in as the tester (the sign-in form has its own test). */
-  const signedIn = async (opts: Parameters<Browser['newContext']>[0]) => {
-    const c = await browser.newContext(opts)
-    c.setDefaultTimeout(20_000)
-    const client = new WebClient(v.url)
-    await client.login()
-    const cookie = client.cookies.get('velox_session')
-    if (!cookie) throw new Error('no session cookie')
-    await c.addCookies([{ name: 'velox_session', value: cookie, url: v.url }])
-    return c
-  }
+  const signedIn = (opts: Parameters<Browser['newContext']>[0]) => signedInContext(browser, owner, opts)
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
-    v = await startTestAppliance()
-    owner = new WebClient(v.url)
-    await owner.login()
+    ;({ appliance: v, owner } = await startWebSuite(this))
     await put('docs')
     await put('empty')
     await put('docs/sub/', '', 'application/directory')

@@ -18,6 +18,7 @@ import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
 import { trapTab } from './focus-trap'
+import { TextView } from './text-view'
 import { useThumbnail } from './thumbnail'
 
 export interface PreviewItem {
@@ -31,6 +32,8 @@ export interface PreviewItem {
   readText?: (bytes: number) => Promise<{ text: string; truncated: boolean }>
   /** A still of the file (first page of a PDF), where the server renders one. */
   stillUrl?: string
+  /** Stores edited text as the object's new version (only where the page may write). */
+  save?: (text: string) => Promise<void>
 }
 
 const TEXT_BYTES = 512 * 1024
@@ -211,12 +214,7 @@ function TextPreview(props: { item: PreviewItem }) {
   }, [props.item.url])
   if (!state) return <p className="muted">Loading…</p>
   if ('error' in state) return <p className="error">{state.error}</p>
-  return (
-    <div className="preview-text" data-preview="text" tabIndex={0} aria-label={`Text of ${props.item.name}`}>
-      <pre><code>{state.text}</code></pre>
-      {state.truncated && <p className="muted small">Showing the first {formatBytes(TEXT_BYTES)}; download for the rest.</p>}
-    </div>
-  )
+  return <TextView name={props.item.name} text={state.text} truncated={state.truncated} cap={TEXT_BYTES} save={props.item.save} />
 }
 
 async function readRange(url: string, bytes: number): Promise<{ text: string; truncated: boolean }> {
