@@ -250,6 +250,10 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
     await page.goto(`${v.url}/admin/settings/identity`)
     await page.locator('main h1, main h2').first().waitFor()
     expect(await axeProblems(page), 'settings').to.deep.equal([])
+    await page.goto(`${v.url}/admin`)
+    await page.getByRole('navigation', { name: 'Admin' }).waitFor()
+    await page.waitForTimeout(1000)
+    expect(await axeProblems(page), 'admin dashboard').to.deep.equal([])
     const stranger = await browser.newContext()
     try {
       const p = await stranger.newPage()

@@ -56,6 +56,8 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
       // (a focused player keeps its own keys: ←/→ seek, Space plays)
       const player = e.target instanceof HTMLMediaElement
+      // (Escape in the text editor is the editor's: an edit is not thrown away with the preview)
+      if (e.key === 'Escape' && e.target instanceof HTMLTextAreaElement) return
       if (e.key === 'Escape') props.onClose()
       else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
