@@ -224,6 +224,41 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
     }
   })
 
+  it('keeps the segment counter up with the bytes sent (a throttled segmented upload)', async () => {
+    await page.goto(`${v.url}/files/docs/`)
+    await page.locator('tr[data-name="apple.txt"]').waitFor()
+    const work = mkdtempSync(join(tmpdir(), 'velox-a11y-'))
+    const cdp = await context.newCDPSession(page)
+    try {
+      // ~6 MB/s up: the three 16 MiB segments of a 48 MB file go at once and take seconds
+      await cdp.send('Network.enable')
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 6_000_000 })
+      writeFileSync(join(work, 'seg.bin'), Buffer.alloc(48 * 1024 * 1024, 9))
+      await page.getByTestId('file-input').setInputFiles(join(work, 'seg.bin'))
+      const row = page.locator('.upload-row[data-upload-name="seg.bin"]')
+      const seen: string[] = []
+      const deadline = Date.now() + 8000
+      while (Date.now() < deadline && seen.length < 12) {
+        const text = (await row.textContent().catch(() => '')) ?? ''
+        const m = /([\d.]+) (B|KB|MB) of [\d.]+ MB.*segment (\d+)\/(\d+)/.exec(text)
+        if (m) {
+          const sent = Number(m[1]) * { B: 1, KB: 1e3, MB: 1e6 }[m[2] as 'B' | 'KB' | 'MB']
+          seen.push(`${m[1]} ${m[2]}: segment ${m[3]}/${m[4]}`)
+          // (from 1 MB on: segment n/3 while the bytes of segment n are going out)
+          if (sent > 1e6) expect(Number(m[3]), seen.join('; ')).to.be.at.least(Math.floor((sent - 0.5e6) / (16 * 1024 * 1024)) + 1)
+        }
+        await page.waitForTimeout(300)
+      }
+      expect(seen.filter((x) => !x.startsWith('0 B')).length, `progress was seen: ${seen.join('; ')}`).to.be.at.least(2)
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => undefined)
+      await page.getByRole('button', { name: 'Cancel all' }).click().catch(() => undefined)
+      await page.getByRole('button', { name: 'Close uploads' }).click().catch(() => undefined)
+      await cdp.detach().catch(() => undefined)
+      rmSync(work, { recursive: true, force: true })
+    }
+  })
+
   it('keeps the share dialog\'s radios beside their labels; axe finds nothing serious there or on Shares', async () => {
     await page.goto(`${v.url}/files/docs/`)
     await page.locator('tr[data-name="sub"] input[type="checkbox"]').click()
