@@ -6,6 +6,7 @@ export const summary = 'run benchmarks (ring, store, …) beside their reference
 
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   health: () => import('../benchmarks/health.js'),
+  grid: () => import('../benchmarks/grid.js'),
   listing: () => import('../benchmarks/listing.js'),
   ring: () => import('../benchmarks/ring.js'),
   replication: () => import('../benchmarks/replication.js'),

@@ -10,10 +10,14 @@ import { FilesPage } from './files/files-page'
 import { PublicSharePage } from './public/public-share-page'
 import { SharesPage } from './shares/shares-page'
 import { SignInPage } from './sign-in'
+import { TrashPage } from './trash/trash-page'
+import { SearchPage } from './search/search-page'
 
 /** The admin console (charts, terminal) loads only when an administrator opens it. */
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
 import { Uploader } from './upload/uploader'
+import { useLeaveGuard } from './upload/leave-guard'
+import { ResumeUploads } from './upload/resume-uploads'
 import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
 import { SetupPage } from './setup/setup-page'
@@ -61,6 +65,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
   const route = props.children
   const swift = useMemo(() => new SwiftClient(session.storageUrl), [session.storageUrl])
   const uploader = useMemo(() => new Uploader(swift), [swift])
+  useLeaveGuard(uploader)
 
   const doSignOut = async () => {
     uploader.cancelAll()
@@ -78,6 +83,8 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         <nav className="topnav" aria-label="Main">
           <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
           <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
+          <a className={route.page === 'search' ? 'active' : ''} {...linkProps('/search')}>Search</a>
+          <a className={route.page === 'trash' ? 'active' : ''} {...linkProps('/trash')}>Trash</a>
           {session.user.admin && <a className={route.page === 'settings' ? 'active' : ''} {...linkProps('/admin/settings/identity')}>Settings</a>}
           {session.user.admin && <a className={route.page === 'admin' ? 'active' : ''} {...linkProps('/admin')}>Admin</a>}
         </nav>
@@ -87,8 +94,11 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         </div>
       </header>
       <main className="content" id="main" tabIndex={-1}>
+        {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
+        {route.page === 'trash' && <TrashPage swift={swift} session={session} />}
+        {route.page === 'search' && <SearchPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}
         {route.page === 'admin' && (session.user.admin ? <Suspense fallback={<p className="muted">Loading…</p>}><AdminPage route={route} /></Suspense> : <p className="error" role="alert">Administrators only.</p>)}
         {route.page === 'not-found' && <p className="empty">There is no page here. <a {...linkProps(filesPath(''))}>Go to your files</a>.</p>}

@@ -178,7 +178,7 @@ describe('web app in Chromium (e2e)', function () {
     await shot(page, '03-grid')
   })
 
-  it('previews an image at full size, steps with the arrow keys and closes with Escape', async () => {
+  it('previews an image fitted, steps with the arrow keys, zooms, and closes with Escape', async () => {
     await page.locator(`.tile[data-name="${pictures[0]}"] .thumb`).click()
     const preview = page.getByRole('dialog', { name: `Preview of ${pictures[0]}` })
     await preview.waitFor()
@@ -186,6 +186,9 @@ describe('web app in Chromium (e2e)', function () {
     await shot(page, '04-preview')
     await page.keyboard.press('ArrowRight')
     await page.getByRole('dialog', { name: `Preview of ${pictures[1]}` }).waitFor()
+    await page.getByTestId('zoom-level').filter({ hasText: 'Fit' }).waitFor()
+    await page.keyboard.press('+')
+    await page.getByTestId('zoom-level').filter({ hasText: '100%' }).waitFor()
     await page.keyboard.press('+')
     await page.getByText('150%').waitFor()
     await page.keyboard.press('Escape')

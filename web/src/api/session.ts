@@ -23,7 +23,10 @@ export async function signIn(account: string, user: string, password: string): P
 /** The session of this browser, or null when signed out (or expired). */
 export async function currentSession(): Promise<Session | null> {
   try {
-    const s = await requestJson<Session>('/api/session', { quiet401: true })
+    // (?optional=1: signed out is a 204, not a 401 that the browser logs in red on every visit)
+    const r = await request('/api/session?optional=1', { accept: [204], quiet401: true, cache: 'no-store' })
+    if (r.status === 204) return null
+    const s = (await r.json()) as Session
     setCsrfToken(s.csrfToken)
     return s
   } catch (err) {

@@ -6,6 +6,7 @@
  */
 import { request } from '../api/http'
 import { encodePath, type Entry, type SwiftClient } from '../api/swift'
+import { purgeVersions } from '../trash/trash-api'
 
 const CONCURRENCY = 4
 
@@ -32,6 +33,7 @@ export async function deleteEntries(swift: SwiftClient, entries: Entry[], onProg
       await parallel(swift.walk(e.container, e.prefix), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
     } else {
       await parallel(swift.walk(e.name, ''), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
+      await purgeVersions(swift, e.name) // (a container keeping versions cannot go before they do)
       await swift.deleteContainer(e.name)
     }
   }

@@ -22,12 +22,15 @@ import { copyInto, deleteEntries, moveEntry, moveInto, renameContainer, saveText
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
+import { downloadZip, offersZip, zipUrl } from './zip-download'
 import { goUp, isUpKey, openFromKeyboard, useFolderFocus, useFolderTitle } from './folder-keys'
 import { checkDestination } from './messages'
 import { DetailsPanel } from './details-panel'
 import { FolderPickerDialog } from './folder-picker'
 import { useDragMove } from './drag-move'
 import { ContextMenu, type MenuAction } from './context-menu'
+import { VersionsDialog } from '../trash/versions-dialog'
+import { StorageUsage } from '../quota/storage-usage'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -37,6 +40,7 @@ type DialogState =
   | { type: 'delete'; entries: Entry[] }
   | { type: 'share'; entry: Entry }
   | { type: 'details'; entry: Entry }
+  | { type: 'versions'; entry: ObjectEntry }
   | null
 
 type ObjectEntry = Extract<Entry, { type: 'object' }>
@@ -276,6 +280,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         </div>
       </div>
 
+      <StorageUsage swift={swift} container={container} version={listing.entries} />
+
       <div className="filterbar">
         <input className="filter" type="search" placeholder="Filter by name" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter by name" />
         <select className="sort-select" aria-label="Sort by" value={`${sort.key}-${sort.desc ? 'desc' : 'asc'}`} onChange={(e) => { const [key, d] = e.target.value.split('-'); setSort({ key: key as SortKey, desc: d === 'desc' }) }}>
@@ -296,11 +302,13 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         <div className="selection-bar" role="toolbar" aria-label="Selection">
           <strong>{selectedEntries.length} selected</strong>
           {selectedEntries.some((e) => e.type === 'object') && <button className="btn btn-ghost" onClick={() => download(selectedEntries)}>Download</button>}
+          {offersZip(selectedEntries) && zipUrl(container, prefix, selectedEntries) && <button className="btn btn-ghost" onClick={() => downloadZip(zipUrl(container, prefix, selectedEntries) as string)}>Download as zip</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'copy', entries: selectedEntries })}>Copy</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'details', entry: one })}>Details</button>}
+          {one?.type === 'object' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'versions', entry: one })}>Versions</button>}
           <button className="btn btn-danger-ghost" onClick={() => setDialog({ type: 'delete', entries: selectedEntries })}>Delete</button>
           <span className="spacer" />
           <button className="btn btn-ghost" onClick={() => setSelected(new Set())}>Clear</button>
@@ -419,7 +427,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           message={
             <p>
               {dialog.entries.some((e) => e.type !== 'object') ? 'Folders and containers are deleted with everything in them. ' : ''}
-              This cannot be undone.
+              {dialog.entries.some((e) => e.type === 'container') ? 'A container goes with all its versions: this cannot be undone.' : 'Files go to the Trash when their container keeps versions; otherwise this cannot be undone.'}
             </p>
           }
           confirm="Delete"
@@ -433,6 +441,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
       )}
       {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
       {dialog?.type === 'details' && <DetailsPanel swift={swift} entry={dialog.entry} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'versions' && <VersionsDialog swift={swift} container={dialog.entry.container} object={dialog.entry.object} onClose={() => setDialog(null)} onRestored={() => listing.changed([])} />}
     </section>
   )
 }

@@ -127,7 +127,7 @@ function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expir
       </div>
       {props.expiry}
       <div className="inline-preview">
-        <PreviewBody item={item} kind={kind} zoom={1} onZoom={() => undefined} />
+        <PreviewBody item={item} kind={kind} zoom="fit" onZoom={() => undefined} />
       </div>
     </section>
   )

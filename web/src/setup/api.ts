@@ -28,10 +28,11 @@ export interface SetupStatus extends Pick<SetupState, 'admin' | 'identity' | 'ne
   httpsUrl?: string | null
 }
 
-/** The wizard's state, or null when this appliance is set up (the routes are gone: 404). */
+/** The wizard's state, or null when this appliance is set up (204 to ?optional=1; 404 from older servers). */
 export async function setupStatus(): Promise<SetupStatus | null> {
   try {
-    return await requestJson<SetupStatus>('/api/setup/status', { quiet401: true, cache: 'no-store' })
+    const r = await request('/api/setup/status?optional=1', { quiet401: true, cache: 'no-store', accept: [204] })
+    return r.status === 204 ? null : ((await r.json()) as SetupStatus)
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null
     throw err

@@ -1,6 +1,6 @@
 /**
- * The previewer, shared by the file browser and public share pages: images at full size
- * with zoom (click, +/−, 0) and next/previous (←/→), video and audio in the browser's own
+ * The previewer, shared by the file browser and public share pages: images fitted, then
+ * 100 % and zoom (click, +/−, 0 fit, 1 100 %; image-preview.tsx) and next/previous (←/→), video and audio in the browser's own
  * players pointed at the object's URL (they fetch with Range requests and the session
  * cookie, so seeking never downloads the whole file), PDF in the browser's viewer, text and
  * code (the first 512 KB, as text: never parsed as HTML). Escape closes.
@@ -20,6 +20,7 @@ import { CloseIcon } from './icons'
 import { trapTab } from './focus-trap'
 import { TextView } from './text-view'
 import { useThumbnail } from './thumbnail'
+import { ImagePreview, usePreloadNext, zoomIn, zoomLabel, zoomOut, type Zoom } from './image-preview'
 
 export interface PreviewItem {
   name: string
@@ -43,12 +44,14 @@ export const PDF_INLINE_BYTES = 64 * 1000 * 1000
 export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; actions?: ReactNode }) {
   const item = props.items[props.index]
   const kind = fileKind(item.name, item.contentType)
-  const [zoom, setZoom] = useState(1)
+  const [zoom, setZoom] = useState<Zoom>('fit')
   const overlay = useRef<HTMLDivElement>(null)
   const hasPrev = props.index > 0
   const hasNext = props.index < props.items.length - 1
+  const next = hasNext ? props.items[props.index + 1] : undefined
+  usePreloadNext(next, next !== undefined && fileKind(next.name, next.contentType) === 'image')
 
-  useEffect(() => setZoom(1), [props.index])
+  useEffect(() => setZoom('fit'), [props.index])
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -62,9 +65,10 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
       else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
       else if (e.key === 'ArrowRight' && hasNext) props.onIndex(props.index + 1)
-      else if (kind === 'image' && (e.key === '+' || e.key === '=')) setZoom((z) => Math.min(z * 1.5, 8))
-      else if (kind === 'image' && e.key === '-') setZoom((z) => Math.max(z / 1.5, 0.25))
-      else if (kind === 'image' && e.key === '0') setZoom(1)
+      else if (kind === 'image' && (e.key === '+' || e.key === '=')) setZoom(zoomIn)
+      else if (kind === 'image' && e.key === '-') setZoom(zoomOut)
+      else if (kind === 'image' && e.key === '0') setZoom('fit')
+      else if (kind === 'image' && e.key === '1') setZoom(1)
       else return
       e.preventDefault()
     }
@@ -80,9 +84,9 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
         <span className="spacer" />
         {kind === 'image' && (
           <span className="zoom">
-            <button className="btn btn-ghost" onClick={() => setZoom((z) => Math.max(z / 1.5, 0.25))} aria-label="Zoom out">−</button>
-            <span className="small">{Math.round(zoom * 100)}%</span>
-            <button className="btn btn-ghost" onClick={() => setZoom((z) => Math.min(z * 1.5, 8))} aria-label="Zoom in">+</button>
+            <button className="btn btn-ghost" onClick={() => setZoom(zoomOut)} aria-label="Zoom out">−</button>
+            <button className="btn btn-ghost small" onClick={() => setZoom((z) => (z === 'fit' ? 1 : 'fit'))} aria-label={zoom === 'fit' ? 'Show at 100%' : 'Fit to window'} data-testid="zoom-level">{zoomLabel(zoom)}</button>
+            <button className="btn btn-ghost" onClick={() => setZoom(zoomIn)} aria-label="Zoom in">+</button>
           </span>
         )}
         {props.actions}
@@ -98,20 +102,11 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   )
 }
 
-export function PreviewBody(props: { item: PreviewItem; kind: ReturnType<typeof fileKind>; zoom: number; onZoom: (z: number) => void }) {
+export function PreviewBody(props: { item: PreviewItem; kind: ReturnType<typeof fileKind>; zoom: Zoom; onZoom: (z: Zoom) => void }) {
   const { item, kind, zoom } = props
   switch (kind) {
     case 'image':
-      return (
-        <div className={`preview-image ${zoom > 1 ? 'zoomed' : ''}`}>
-          <img
-            src={item.url}
-            alt={item.name}
-            style={zoom === 1 ? undefined : { width: `${zoom * 100}%`, maxWidth: 'none', maxHeight: 'none' }}
-            onClick={() => props.onZoom(zoom === 1 ? 2 : 1)}
-          />
-        </div>
-      )
+      return <ImagePreview item={item} zoom={zoom} onZoom={props.onZoom} />
     case 'video':
     case 'audio':
       return <MediaPreview item={item} kind={kind} />

@@ -3,14 +3,17 @@
  * files above SEGMENTED_THRESHOLD become a Static Large Object: segments PUT to
  * `<container>_segments/<name>/<size>-<mtime>/<n>` with SEGMENTS_IN_FLIGHT at once, each
  * retried with backoff when the connection drops, then the manifest. A segment already on
- * the server with the expected size is skipped (HEAD), so a retried or re-dropped file
- * resumes where it stopped; the size and mtime in the segment path keep a different file
+ * the server with the expected size is skipped (one listing of the file's segments:
+ * stored-segments.ts), so a retried or re-dropped file resumes where it stopped; the size and mtime in the segment path keep a different file
  * of the same name from reusing stale segments, and the manifest's ETags make the server
- * check every segment. Knows nothing of React: pages subscribe to snapshots.
+ * check every segment. Every upload carries the file's own modification time in
+ * X-Object-Meta-Mtime (seconds with decimals, as swiftclient and rclone write it). Knows
+ * nothing of React: pages subscribe to snapshots.
  */
 import { csrfHeaders, request } from '../api/http'
 import { SEGMENTS_SUFFIX, type SwiftClient } from '../api/swift'
 import { RateMeter, etaSec } from './rate'
+import { storedSegments } from './stored-segments'
 import { AbortedError, sleep, xhrPut } from './xhr'
 
 export const SEGMENTED_THRESHOLD = 32 * 1024 * 1024
@@ -209,7 +212,7 @@ export class Uploader {
   private async putWhole(job: Job): Promise<void> {
     const { item } = job
     const url = this.swift.objectUrl(item.container, item.object)
-    const headers = { ...csrfHeaders(), ...(item.file.type ? { 'Content-Type': item.file.type } : {}) }
+    const headers = { ...csrfHeaders(), ...mtimeHeader(item.file), ...(item.file.type ? { 'Content-Type': item.file.type } : {}) }
     await this.withRetries(job, async () => {
       const base = item.loaded
       const r = await xhrPut(url, item.file, headers, (n) => this.progress(job, n), job.abort.signal)
@@ -225,6 +228,11 @@ export class Uploader {
     await this.ensureContainer(segContainer)
     const stem = `${item.object}/${item.size}-${item.file.lastModified}`
     const count = item.segmentsTotal
+    const sizeOf = (n: number) => Math.min(SEGMENT_SIZE, item.size - n * SEGMENT_SIZE)
+    if (job.segmentEtags.size < count) {
+      for (const [n, etag] of await storedSegments(this.swift, segContainer, stem, sizeOf)) if (!job.segmentEtags.has(n)) job.segmentEtags.set(n, etag)
+      if (job.abort.signal.aborted) throw new AbortedError()
+    }
     const inFlight = new Map<number, number>()
     let doneBytes = 0
     const report = () => {
@@ -240,10 +248,6 @@ export class Uploader {
         const blob = item.file.slice(start, Math.min(item.size, start + SEGMENT_SIZE))
         const segPath = `${stem}/${String(n).padStart(6, '0')}`
         const url = this.swift.objectUrl(segContainer, segPath)
-        if (!job.segmentEtags.has(n)) {
-          const existing = await this.existingSegment(url, blob.size, job.abort.signal)
-          if (existing) job.segmentEtags.set(n, existing)
-        }
         if (!job.segmentEtags.has(n)) {
           await this.withRetries(job, async () => {
             inFlight.set(n, 0)
@@ -265,26 +269,14 @@ export class Uploader {
     const manifest = Array.from({ length: count }, (_, n) => ({
       path: `/${segContainer}/${stem}/${String(n).padStart(6, '0')}`,
       etag: job.segmentEtags.get(n) || null,
-      size_bytes: Math.min(SEGMENT_SIZE, item.size - n * SEGMENT_SIZE),
+      size_bytes: sizeOf(n),
     }))
     const url = `${this.swift.objectUrl(item.container, item.object)}?multipart-manifest=put`
     await this.withRetries(job, async () => {
-      const headers = { ...csrfHeaders(), 'Content-Type': item.file.type || 'application/octet-stream' }
+      const headers = { ...csrfHeaders(), ...mtimeHeader(item.file), 'Content-Type': item.file.type || 'application/octet-stream' }
       const r = await request(url, { method: 'PUT', body: JSON.stringify(manifest), headers, accept: [400, 401, 403, 409, 413, 422, 500, 503], signal: job.abort.signal })
       if (!r.ok) throw httpFailure(r.status, await r.text())
     })
-  }
-
-  /** The ETag of a segment already stored with the expected size, else null. */
-  private async existingSegment(url: string, size: number, signal: AbortSignal): Promise<string | null> {
-    try {
-      const r = await request(url, { method: 'HEAD', accept: [404], signal, cache: 'no-store' })
-      if (r.status !== 200 || Number(r.headers.get('Content-Length')) !== size) return null
-      return unquote(r.headers.get('ETag') ?? '') || null
-    } catch (err) {
-      if (signal.aborted) throw new AbortedError()
-      return null
-    }
   }
 
   private ensureContainer(container: string): Promise<void> {
@@ -343,6 +335,11 @@ class HttpFailure extends Error {
 function httpFailure(status: number, body: string): HttpFailure {
   const text = body && body.length < 200 && !body.trimStart().startsWith('<') ? `: ${body.trim()}` : ''
   return new HttpFailure(status, status === 0 ? 'connection lost' : `HTTP ${status}${text}`)
+}
+
+/** The file's own modification time, in the header and format swiftclient and rclone use. */
+export function mtimeHeader(file: File): Record<string, string> {
+  return file.lastModified ? { 'X-Object-Meta-Mtime': (file.lastModified / 1000).toFixed(6) } : {}
 }
 
 function unquote(etag: string): string {

@@ -14,6 +14,7 @@ import { fileInfo, listFolder } from '../public/share-content.js'
 import { newTransId } from '../app.js'
 import type { WebDeps } from '../web.js'
 import { jsonErrors, overTls, readJson, requireSession } from './json.js'
+import { downloadZip } from './zip-download.js'
 
 export function apiRoutes(d: WebDeps): Middleware {
   const router = new Router({ prefix: '/api' })
@@ -33,8 +34,20 @@ export function apiRoutes(d: WebDeps): Middleware {
 
   router.get('/session', async (ctx) => {
     ctx.set('Cache-Control', 'no-store')
+    // ?optional=1, the app's first look: signed out is an answer (204), not an error logged in red.
+    if (ctx.query.optional === '1' && !(await d.sessions.resume(readCookie(ctx.get('cookie'), SESSION_COOKIE)))) return void (ctx.status = 204)
     ctx.body = sessionBody(d, await requireSession(ctx, d.sessions))
   })
+
+  // The app's first look at the setup wizard (?optional=1) on an appliance that is set up (or
+  // has no wizard): 204, where a 404 would be a red line in every visitor's console.
+  router.get('/setup/status', async (ctx) => {
+    if (ctx.query.optional !== '1') throw new VeloxError('not-found', 'this appliance is already set up')
+    ctx.set('Cache-Control', 'no-store')
+    ctx.status = 204
+  })
+
+  router.get('/zip', (ctx) => downloadZip(d, ctx))
 
   router.delete('/session', async (ctx) => {
     await requireSession(ctx, d.sessions)

@@ -83,6 +83,8 @@ export function setupRoutes(d: SetupRouteDeps): Middleware {
   const errors = jsonErrors(d.errorLog)
   return async (ctx, next) => {
     if (ctx.path.startsWith('/api/setup/') && d.gated()) return errors(ctx, () => routes(ctx as never, next))
+    // (the app's first look, ?optional=1, is answered 204 "set up" by the API router: no red 404 on every visit)
+    if (ctx.path === '/api/setup/status' && ctx.query.optional === '1') return next()
     if (ctx.path.startsWith('/api/setup/')) return errors(ctx, () => Promise.reject(new VeloxError('not-found', 'this appliance is already set up')))
     if (!d.gated()) {
       if (ctx.path === '/setup' || ctx.path.startsWith('/setup/')) return ctx.redirect('/')

@@ -1,7 +1,8 @@
 /**
  * The public endpoints of share links, for anyone holding the link (no session):
  *   GET|HEAD /s/<token>/file[/<path in folder>]  the object (Range, conditionals), ?download=1 as attachment,
- *                                               ?inline=1 for the page's preview (not counted as a download)
+ *                                               ?inline=1 for the page's preview (a view, not a download,
+ *                                               for the kinds of file the page previews)
  *   GET      /s/<token>/zip                      a folder link as a streamed zip
  *   PUT      /s/<token>/upload/<name>            a drop link: the body becomes a new object (never overwrites)
  *   GET      /s/<token>/thumb[/<path>]?size=256   the object's thumbnail rendition (Swift ?thumbnail=)
@@ -10,8 +11,8 @@
  * for an unknown link and 410 for one that ended (expired, revoked, used up).
  */
 import type { Context, Middleware } from 'koa'
-import { ZipArchive } from 'archiver'
 import { VeloxError, isVeloxError } from '../../errors.js'
+import { sharePagePreviews } from '../../sharing/previewable.js'
 import type { OpenShare } from '../../sharing/shares.js'
 import { INVALID_NAME, checkName } from '../../swift/names.js'
 import { readCookie, shareCookieName } from '../cookies.js'
@@ -19,6 +20,7 @@ import { jsonErrors } from '../api/json.js'
 import { newTransId } from '../app.js'
 import type { SwiftResponse } from '../swift/respond.js'
 import { setPageStatus } from '../static.js'
+import { sendZip, type ZipItem } from '../zip-stream.js'
 import type { WebDeps } from '../web.js'
 import { baseName, objectOf, walkFolder } from './share-content.js'
 import { linkPlaces, pickHeaders, swiftSubrequest, thumbnailsAvailable } from './swift-subrequest.js'
@@ -28,9 +30,6 @@ const PAGE = /^\/s\/([A-Za-z0-9_-]+)\/?$/
 
 /** Headers of an object response that a link passes on (no metadata, no timestamps). */
 const PASSED = ['Content-Type', 'Content-Range', 'Etag', 'Last-Modified', 'Accept-Ranges', 'Cache-Control']
-
-/** Already-compressed types a zip stores as they are rather than deflating again. */
-const COMPRESSED = /^(image\/(jpeg|png|gif|webp|avif|heic|heif)|video\/|audio\/|application\/(zip|gzip|x-gzip|x-7z-compressed|x-rar-compressed|vnd\.rar|x-bzip2|x-xz|zstd|pdf))/i
 
 export function publicShareRoutes(d: WebDeps): Middleware {
   const errors = jsonErrors(d.errorLog)
@@ -90,9 +89,11 @@ async function file(d: WebDeps, ctx: Context, share: OpenShare, path: string): P
   const r = await swiftSubrequest(d.swift, { method: ctx.method as 'GET' | 'HEAD', account, container, object, headers, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) })
   // A download is a GET that sends the first byte; later ranges of the same download are not counted again.
   // The share page's inline preview (?inline=1) is a view, not a download: looking at a PDF or a
-  // picture must not use up the link's download limit (the page load counts the view).
+  // picture must not use up the link's download limit (the page load counts the view). Only a
+  // kind of file the page previews is a view: for any other, ?inline=1 would hand over the
+  // whole file without touching the limit.
   const first = r.status === 200 || (r.status === 206 && /^bytes 0-/.test(String(r.headers['Content-Range'] ?? '')))
-  const view = ctx.query.inline === '1' && ctx.query.download !== '1'
+  const view = ctx.query.inline === '1' && ctx.query.download !== '1' && sharePagePreviews(baseName(object), String(r.headers['Content-Type'] ?? ''))
   if (ctx.method === 'GET' && first && !view) {
     try {
       await d.shares.count(share, 'downloads')
@@ -118,54 +119,15 @@ async function zip(d: WebDeps, ctx: Context, share: OpenShare): Promise<void> {
   if (share.rec.kind !== 'folder') throw new VeloxError('not-found', 'only a folder link has a zip')
   await d.shares.count(share, 'downloads')
   const name = d.shares.view(share.rec).name
-  const archive = new ZipArchive({ zlib: { level: 6 } })
-  ctx.status = 200
-  ctx.body = archive
-  ctx.type = 'application/zip'
-  ctx.set('Content-Disposition', contentDisposition('attachment', `${name}.zip`))
-  ctx.set('Cache-Control', 'no-store')
-  void fillZip(d, ctx, share, archive).catch((err: unknown) => {
-    d.errorLog?.('zip of a share failed', err, '')
-    archive.abort()
-    ctx.res.destroy()
-  })
-}
-
-/** Appends the folder's objects one at a time, each read through the Swift read path. */
-async function fillZip(d: WebDeps, ctx: Context, share: OpenShare, archive: ZipArchive): Promise<void> {
   const { account, container } = share.rec.target
-  let closed = false
-  // The client going away stops the walk; an entry waiting for a reader is dropped with it.
-  const gone = new Promise<void>((resolve) => ctx.res.once('close', () => resolve(void (closed = true))))
-  for await (const e of walkFolder(d.swift, share)) {
-    if (closed) return
-    // An entry the link may not serve (a symlink or DLO leading out of the folder) is left out.
-    const r = await swiftSubrequest(d.swift, { method: 'GET', account, container, object: e.object, headers: {}, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) }).catch((err: unknown) => {
+  // An entry the link may not serve (a symlink or DLO leading out of the folder) is left out.
+  const read = (e: ZipItem) =>
+    swiftSubrequest(d.swift, { method: 'GET', account, container, object: e.object, headers: {}, raw: ctx.req, transId: newTransId(), scheme: ctx.protocol, within: linkPlaces(share.rec.target) }).catch((err: unknown) => {
       if (isVeloxError(err, 'forbidden') || isVeloxError(err, 'unauthorized') || isVeloxError(err, 'not-found')) return undefined
       throw err
     })
-    if (r === undefined || r.status !== 200 || r.body === undefined) continue // gone since the listing, or refused
-    const added = new Promise<void>((resolve, reject) => {
-      const onEntry = () => {
-        archive.off('error', onError)
-        resolve()
-      }
-      const onError = (err: Error) => {
-        archive.off('entry', onEntry)
-        reject(err)
-      }
-      archive.once('entry', onEntry)
-      archive.once('error', onError)
-    })
-    archive.append(r.body, { name: e.path, date: e.lastModified, store: COMPRESSED.test(e.contentType) })
-    await Promise.race([added, gone])
-    if (closed) {
-      if (typeof r.body === 'object' && 'destroy' in r.body) r.body.destroy()
-      archive.abort()
-      return
-    }
-  }
-  await archive.finalize()
+  sendZip(ctx, walkFolder(d.swift, share), read, (err) => d.errorLog?.('zip of a share failed', err, ''))
+  ctx.set('Content-Disposition', contentDisposition('attachment', `${name}.zip`))
 }
 
 async function upload(d: WebDeps, ctx: Context, share: OpenShare, name: string): Promise<void> {
@@ -200,7 +162,7 @@ function send(ctx: Context, r: SwiftResponse, extra: Record<string, string>): vo
 }
 
 /** RFC 6266 with an ASCII fallback and the UTF-8 name (RFC 8187). */
-function contentDisposition(type: 'inline' | 'attachment', name: string): string {
+export function contentDisposition(type: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
   return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
 }
