@@ -11,10 +11,10 @@
 import { expect } from 'chai'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, ensureWebApp } from './support.js'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signedInContext, startWebSuite } from './support.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
 const LONG = `${'a-very-long-file-name-that-goes-on-'.repeat(6)}end.txt`
@@ -44,27 +44,10 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
   }
   const focused = (p: Page) => p.evaluate(`(() => { const a = document.activeElement; return a ? (a.getAttribute('data-name') || a.getAttribute('aria-label') || a.textContent || a.tagName).trim() : '' })()`) as Promise<string>
   const title = (p: Page) => p.evaluate('document.title') as Promise<string>
-  /** A browser context already signed in as the tester (the sign-in form has its own test). */
-  const signedIn = async (opts: Parameters<Browser['newContext']>[0]) => {
-    const c = await browser.newContext(opts)
-    c.setDefaultTimeout(20_000)
-    const client = new WebClient(v.url)
-    await client.login()
-    const cookie = client.cookies.get('velox_session')
-    if (!cookie) throw new Error('no session cookie')
-    await c.addCookies([{ name: 'velox_session', value: cookie, url: v.url }])
-    return c
-  }
+  const signedIn = (opts: Parameters<Browser['newContext']>[0]) => signedInContext(browser, owner, opts)
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
-    v = await startTestAppliance()
-    owner = new WebClient(v.url)
-    await owner.login()
+    ;({ appliance: v, owner } = await startWebSuite(this))
     await put('docs')
     await put('empty')
     await put('docs/sub/', '', 'application/directory')
@@ -241,6 +224,41 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
     }
   })
 
+  it('keeps the segment counter up with the bytes sent (a throttled segmented upload)', async () => {
+    await page.goto(`${v.url}/files/docs/`)
+    await page.locator('tr[data-name="apple.txt"]').waitFor()
+    const work = mkdtempSync(join(tmpdir(), 'velox-a11y-'))
+    const cdp = await context.newCDPSession(page)
+    try {
+      // ~6 MB/s up: the three 16 MiB segments of a 48 MB file go at once and take seconds
+      await cdp.send('Network.enable')
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 6_000_000 })
+      writeFileSync(join(work, 'seg.bin'), Buffer.alloc(48 * 1024 * 1024, 9))
+      await page.getByTestId('file-input').setInputFiles(join(work, 'seg.bin'))
+      const row = page.locator('.upload-row[data-upload-name="seg.bin"]')
+      const seen: string[] = []
+      const deadline = Date.now() + 8000
+      while (Date.now() < deadline && seen.length < 12) {
+        const text = (await row.textContent().catch(() => '')) ?? ''
+        const m = /([\d.]+) (B|KB|MB) of [\d.]+ MB.*segment (\d+)\/(\d+)/.exec(text)
+        if (m) {
+          const sent = Number(m[1]) * { B: 1, KB: 1e3, MB: 1e6 }[m[2] as 'B' | 'KB' | 'MB']
+          seen.push(`${m[1]} ${m[2]}: segment ${m[3]}/${m[4]}`)
+          // (from 1 MB on: segment n/3 while the bytes of segment n are going out)
+          if (sent > 1e6) expect(Number(m[3]), seen.join('; ')).to.be.at.least(Math.floor((sent - 0.5e6) / (16 * 1024 * 1024)) + 1)
+        }
+        await page.waitForTimeout(300)
+      }
+      expect(seen.filter((x) => !x.startsWith('0 B')).length, `progress was seen: ${seen.join('; ')}`).to.be.at.least(2)
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => undefined)
+      await page.getByRole('button', { name: 'Cancel all' }).click().catch(() => undefined)
+      await page.getByRole('button', { name: 'Close uploads' }).click().catch(() => undefined)
+      await cdp.detach().catch(() => undefined)
+      rmSync(work, { recursive: true, force: true })
+    }
+  })
+
   it('keeps the share dialog\'s radios beside their labels; axe finds nothing serious there or on Shares', async () => {
     await page.goto(`${v.url}/files/docs/`)
     await page.locator('tr[data-name="sub"] input[type="checkbox"]').click()
@@ -267,6 +285,10 @@ describe('keyboard, screen reader, phone layout and polish of the files app (e2e
     await page.goto(`${v.url}/admin/settings/identity`)
     await page.locator('main h1, main h2').first().waitFor()
     expect(await axeProblems(page), 'settings').to.deep.equal([])
+    await page.goto(`${v.url}/admin`)
+    await page.getByRole('navigation', { name: 'Admin' }).waitFor()
+    await page.waitForTimeout(1000)
+    expect(await axeProblems(page), 'admin dashboard').to.deep.equal([])
     const stranger = await browser.newContext()
     try {
       const p = await stranger.newPage()

@@ -11,6 +11,7 @@ import { DriveIcon, FileIcon, FolderIcon } from '../ui/icons'
 import { filesPath, linkProps } from '../ui/router'
 import { Thumbnail } from '../ui/thumbnail'
 import type { VirtualRows } from './virtual-rows'
+import type { DragMove } from './drag-move'
 
 export type SortKey = 'name' | 'size' | 'date'
 export interface Sort {
@@ -27,6 +28,8 @@ interface ViewProps {
   onKey: (e: KeyboardEvent<HTMLElement>, entry: Entry, index: number) => void
   rows: VirtualRows
   listRef: RefObject<HTMLElement | null>
+  /** Drag to move (files/drag-move.ts), where moving is possible. */
+  dnd?: DragMove
 }
 
 export function iconOf(e: Entry, size?: number): ReactNode {
@@ -102,6 +105,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                 aria-selected={sel}
                 onKeyDown={(ev) => props.onKey(ev, e, index)}
                 onDoubleClick={() => props.onOpen(e)}
+                {...props.dnd?.rowProps(e)}
               >
                 <td className="col-check">
                   <input type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
@@ -142,6 +146,7 @@ export function GridView(props: ViewProps) {
             // (aria-selected is not allowed on a list item: the name says it)
             aria-label={sel ? `${e.name}, selected` : e.name}
             onKeyDown={(ev) => props.onKey(ev, e, index)}
+            {...props.dnd?.rowProps(e)}
             onClick={(ev) => {
               if ((ev.target as HTMLElement).closest('input,a')) return
               props.onOpen(e)
@@ -160,17 +165,17 @@ export function GridView(props: ViewProps) {
   )
 }
 
-export function Breadcrumbs(props: { container: string; prefix: string }) {
+export function Breadcrumbs(props: { container: string; prefix: string; dnd?: DragMove }) {
   const parts = props.prefix.split('/').filter(Boolean)
-  const crumbs = [{ label: 'All files', path: filesPath('') }]
-  if (props.container) crumbs.push({ label: props.container, path: filesPath(props.container) })
-  parts.forEach((p, i) => crumbs.push({ label: p, path: filesPath(props.container, `${parts.slice(0, i + 1).join('/')}/`) }))
+  const crumbs: Array<{ label: string; path: string; target?: string }> = [{ label: 'All files', path: filesPath('') }]
+  if (props.container) crumbs.push({ label: props.container, path: filesPath(props.container), target: `${props.container}/` })
+  parts.forEach((p, i) => crumbs.push({ label: p, path: filesPath(props.container, `${parts.slice(0, i + 1).join('/')}/`), target: `${props.container}/${parts.slice(0, i + 1).join('/')}/` }))
   return (
     <nav className="breadcrumbs" aria-label="Folder">
       <ol>
         {crumbs.map((c, i) => (
           <li key={c.path}>
-            {i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <a {...linkProps(c.path)}>{c.label}</a>}
+            {i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <a {...linkProps(c.path)} {...(c.target ? props.dnd?.crumbProps(c.target) : {})}>{c.label}</a>}
           </li>
         ))}
       </ol>

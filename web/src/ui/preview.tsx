@@ -18,6 +18,7 @@ import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
 import { trapTab } from './focus-trap'
+import { TextView } from './text-view'
 import { useThumbnail } from './thumbnail'
 import { ImagePreview, usePreloadNext, zoomIn, zoomLabel, zoomOut, type Zoom } from './image-preview'
 
@@ -32,6 +33,8 @@ export interface PreviewItem {
   readText?: (bytes: number) => Promise<{ text: string; truncated: boolean }>
   /** A still of the file (first page of a PDF), where the server renders one. */
   stillUrl?: string
+  /** Stores edited text as the object's new version (only where the page may write). */
+  save?: (text: string) => Promise<void>
 }
 
 const TEXT_BYTES = 512 * 1024
@@ -56,6 +59,8 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
       // (a focused player keeps its own keys: ←/→ seek, Space plays)
       const player = e.target instanceof HTMLMediaElement
+      // (Escape in the text editor is the editor's: an edit is not thrown away with the preview)
+      if (e.key === 'Escape' && e.target instanceof HTMLTextAreaElement) return
       if (e.key === 'Escape') props.onClose()
       else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
@@ -206,12 +211,7 @@ function TextPreview(props: { item: PreviewItem }) {
   }, [props.item.url])
   if (!state) return <p className="muted">Loading…</p>
   if ('error' in state) return <p className="error">{state.error}</p>
-  return (
-    <div className="preview-text" data-preview="text" tabIndex={0} aria-label={`Text of ${props.item.name}`}>
-      <pre><code>{state.text}</code></pre>
-      {state.truncated && <p className="muted small">Showing the first {formatBytes(TEXT_BYTES)}; download for the rest.</p>}
-    </div>
-  )
+  return <TextView name={props.item.name} text={state.text} truncated={state.truncated} cap={TEXT_BYTES} save={props.item.save} />
 }
 
 async function readRange(url: string, bytes: number): Promise<{ text: string; truncated: boolean }> {
