@@ -4,7 +4,7 @@
  * - a signed-out visit logs nothing red (it used to log the 401 of "who am I?");
  * - a large (segmented) upload asks for its stored segments with one listing, not a HEAD per
  *   segment (each a red 404 on a first upload), and a second upload of the same file finds
- *   every segment in that listing and sends only the manifest;
+ *   every segment in that listing and sends only the manifest (after "Replace" is chosen);
  * - small and large uploads store the file's modification time in X-Object-Meta-Mtime, in
  *   seconds with six decimals, as swiftclient and rclone write it.
  * Skips, saying why, without /usr/bin/chromium. (No DOM types here.)
@@ -104,6 +104,7 @@ describe('a quiet console and the file’s own date on upload (e2e)', function (
       seen.requests.length = 0
       await page.getByRole('button', { name: 'Close uploads' }).click()
       await page.getByTestId('file-input').setInputFiles(big)
+      await page.getByRole('dialog', { name: '“video.bin” already exists' }).getByRole('button', { name: 'Replace' }).click()
       await page.locator('.upload-row[data-upload-name="video.bin"][data-status="done"]').waitFor()
       expect(segs('PUT')).to.deep.equal([])
       expect(segs('GET')).to.have.length(1)

@@ -23,6 +23,7 @@ import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey }
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
 import { downloadZip, offersZip, zipUrl } from './zip-download'
+import { useUploadConflicts } from '../upload/conflicts'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -166,13 +167,15 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
     ev.preventDefault()
   }
 
+  const conflicts = useUploadConflicts(swift)
   const startUpload = (files: PickedFile[]) => {
     if (!files.length) return
     if (!container) {
       setNotice('Open a container (or make one with “New folder”) to upload into it.')
       return
     }
-    uploader.add(files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath })))
+    const batch = files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath }))
+    void conflicts.resolve(batch, prefix, listing.entries, !listing.hasMore).then((list) => list.length > 0 && uploader.add(list), (err: Error) => setNotice(err.message))
   }
 
   const onDrop = async (ev: DragEvent) => {
@@ -299,6 +302,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
 
+      {conflicts.dialog}
       {dialog?.type === 'new-folder' && (
         <PromptDialog
           title={container ? 'New folder' : 'New container'}
