@@ -5,41 +5,32 @@
  * and their other metadata. Skips, saying why, without /usr/bin/chromium. (No DOM types.)
  */
 import { expect } from 'chai'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, ensureWebApp, signIn } from './support.js'
+import type { Browser } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { startWebFixture, type WebFixture } from './web-fixture.js'
+import { signIn } from './support.js'
 
 const META = { 'X-Object-Meta-Mtime': '1620097321.500000', 'X-Object-Meta-Camera': 'Pixel 7' }
 
 describe('rename and move keep the file’s date and metadata (e2e)', function () {
   this.timeout(120_000)
+  let fx: WebFixture
   let v: TestAppliance
   let browser: Browser
   let owner: WebClient
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    for (const c of ['box', 'box_segments']) expect((await owner.fetch(`/v1/AUTH_test/${c}`, { method: 'PUT' })).status).to.equal(201)
+    fx = await startWebFixture(this, ['box', 'box_segments'])
+    ;({ v, owner, browser } = fx)
     expect((await owner.fetch('/v1/AUTH_test/box/plain.txt', { method: 'PUT', body: 'plain\n', headers: { 'Content-Type': 'text/plain', ...META } })).status).to.equal(201)
     const seg = Buffer.alloc(1024 * 1024, 'y')
     for (const n of ['1', '2']) expect((await owner.fetch(`/v1/AUTH_test/box_segments/large.bin/${n}`, { method: 'PUT', body: seg })).status).to.equal(201)
     const manifest = ['1', '2'].map((n) => ({ path: `/box_segments/large.bin/${n}`, size_bytes: seg.length }))
     expect((await owner.fetch('/v1/AUTH_test/box/large.bin?multipart-manifest=put', { method: 'PUT', body: JSON.stringify(manifest), headers: { 'Content-Type': 'application/octet-stream', ...META } })).status).to.equal(201)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await fx?.stop()
   })
 
   it('keeps X-Object-Meta-Mtime and other metadata through a rename into a folder, small and large', async () => {

@@ -7,16 +7,18 @@
  * /usr/bin/chromium. (No DOM types here.)
  */
 import { expect } from 'chai'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, ensureWebApp, signIn } from './support.js'
+import type { Browser } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { startWebFixture, type WebFixture } from './web-fixture.js'
+import { SHOTS, signIn } from './support.js'
 
 describe('uploading over existing names asks (e2e)', function () {
   this.timeout(120_000)
+  let fx: WebFixture
   let v: TestAppliance
   let browser: Browser
   let owner: WebClient
@@ -27,26 +29,17 @@ describe('uploading over existing names asks (e2e)', function () {
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
+    fx = await startWebFixture(this, ['inbox'])
+    ;({ v, owner, browser } = fx)
     work = mkdtempSync(join(tmpdir(), 'velox-conflict-e2e-'))
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch('/v1/AUTH_test/inbox', { method: 'PUT' })).status).to.equal(201)
     for (const n of ['a', 'b', 'c']) {
       expect((await owner.fetch(`/v1/AUTH_test/inbox/${n}.txt`, { method: 'PUT', body: `old ${n}\n`, headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
       writeFileSync(join(work, `${n}.txt`), `new ${n}\n`)
     }
     writeFileSync(join(work, 'd.txt'), 'new d\n')
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await fx?.stop()
     if (work) rmSync(work, { recursive: true, force: true })
   })
 

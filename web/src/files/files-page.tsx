@@ -175,7 +175,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
       return
     }
     const batch = files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath }))
-    void conflicts.resolve(batch, prefix, listing.entries, !listing.hasMore).then((list) => list.length > 0 && uploader.add(list), (err: Error) => setNotice(err.message))
+    const mine = uploader.items().filter((i) => i.container === container && (i.status === 'done' || i.status === 'queued' || i.status === 'uploading')).map((i) => i.object)
+    void conflicts.resolve(batch, prefix, listing.entries, !listing.hasMore, mine).then((list) => list.length > 0 && uploader.add(list), (err: Error) => setNotice(err.message))
   }
 
   const onDrop = async (ev: DragEvent) => {

@@ -4,7 +4,7 @@
  * skip, one file at a time with "apply to all" for the rest of the batch.
  *
  * Which names exist: a file straight into the folder on screen is looked up in the listing
- * already loaded when it is complete; a file inside an uploaded folder is new when that
+ * already loaded when it is complete (with this page's own uploads, which it may not show yet); a file inside an uploaded folder is new when that
  * folder is not in the complete listing. Anything else (a long folder not fully loaded, a
  * folder that exists) is asked of the server with a prefix listing of one row, four at a
  * time (a listing answers 200 either way: no red 404s in the console).
@@ -40,7 +40,7 @@ async function exists(swift: SwiftClient, container: string, object: string): Pr
 }
 
 /** The conflict question, and the batch filtered by the answers. */
-export function useUploadConflicts(swift: SwiftClient): { resolve: (batch: Planned[], prefix: string, loaded: Entry[], complete: boolean) => Promise<Planned[]>; dialog: ReactNode } {
+export function useUploadConflicts(swift: SwiftClient): { resolve: (batch: Planned[], prefix: string, loaded: Entry[], complete: boolean, uploaded?: string[]) => Promise<Planned[]>; dialog: ReactNode } {
   const [asking, setAsking] = useState<{ name: string; left: number; answer: (c: Choice, all: boolean) => void } | null>(null)
   const [all, setAll] = useState(false)
   const answered = useRef<Choice | null>(null)
@@ -51,8 +51,13 @@ export function useUploadConflicts(swift: SwiftClient): { resolve: (batch: Plann
       setAsking({ name, left, answer: (choice, forAll) => { setAsking(null); resolve({ choice, all: forAll }) } })
     })
 
-  const resolve = async (batch: Planned[], prefix: string, loaded: Entry[], complete: boolean): Promise<Planned[]> => {
+  const resolve = async (batch: Planned[], prefix: string, loaded: Entry[], complete: boolean, uploaded: string[] = []): Promise<Planned[]> => {
     const names = new Set(loaded.map((e) => (e.type === 'object' ? e.object : e.type === 'folder' ? e.prefix : '')))
+    // Uploads of this page the listing may not show yet (it refreshes at most twice a second), and their folders.
+    for (const o of uploaded) {
+      names.add(o)
+      for (let i = o.indexOf('/'); i >= 0; i = o.indexOf('/', i + 1)) names.add(o.slice(0, i + 1))
+    }
     const mayExist = (p: Planned) => {
       const rest = p.object.slice(prefix.length)
       const slash = rest.indexOf('/')
