@@ -6,11 +6,12 @@
  * `make run` keeps its embedded default and skips it.
  */
 import type { RequestListener } from 'node:http'
-import type { Server as HttpsServer } from 'node:https'
+import { RING_KINDS, policiesOf } from './cluster/bootstrap.js'
+import { objectRingName } from './cluster/policies.js'
 import type { VeloxConfig } from './config/index.js'
 import type { SettingsRouteDeps } from './http/api/settings-routes.js'
 import type { SetupRouteDeps } from './http/api/setup-routes.js'
-import { HttpsEndpoint } from './http/tls-endpoint.js'
+import { HttpsEndpoint, type HttpsServer } from './http/tls-endpoint.js'
 import type { SessionService } from './identity/sessions.js'
 import type { UserDirectory } from './identity/users.js'
 import type { Log } from './lib/log.js'
@@ -18,6 +19,7 @@ import { queryNtp } from './lib/sntp.js'
 import { CertificateStore } from './setup/certificates.js'
 import { listInterfaces, networkdFiles } from './setup/network.js'
 import { ApplianceSettings } from './setup/settings.js'
+import { commitRings, planRings, type StorageApplier } from './setup/rings.js'
 import { SetupWizard, type AuditSink, type DiskInventory, type WizardDeps } from './setup/wizard.js'
 import type { StateDb } from './store/state-db.js'
 import { SystemCommands } from './system/commands.js'
@@ -59,7 +61,7 @@ export async function composeFirstBoot(
     interfaces: () => listInterfaces(),
     disks: opts.disks,
     queryNtp: (s) => queryNtp(s),
-    ringReplicas: config.embedded.replicas,
+    storage: storageApplier(config, opts.disks),
     applyOs,
     audit,
   })
@@ -90,6 +92,17 @@ export async function composeFirstBoot(
       settings: new ApplianceSettings({ wizard, users: d.users, certificates, applyOs, audit }),
       sessions: d.sessions,
       errorLog: d.errorLog,
+    },
+  }
+}
+
+/** The rings of this box (account, container, every policy's object ring) rebuilt at finish; the running appliance is told. */
+function storageApplier(config: Readonly<VeloxConfig>, disks: DiskInventory | undefined): StorageApplier {
+  const names = [...RING_KINDS.filter((k) => k !== 'object'), ...policiesOf(config).all.map((p) => objectRingName(p.index))]
+  return {
+    plan: (choice) => planRings(config.swiftDir, names, choice),
+    commit: async (plans) => {
+      if (commitRings(config.swiftDir, plans)) await disks?.ringChanged?.()
     },
   }
 }

@@ -9,10 +9,11 @@ import { join } from 'node:path'
 import { ensureEmbeddedDefault, loadRings, openLocalDevices, policiesOf, type LocalDevice } from './cluster/bootstrap.js'
 import type { DeviceState } from './cluster/device-health.js'
 import { NodeDirectory } from './cluster/nodes.js'
-import { RingReloader } from './cluster/ring-reload.js'
+import { RingReloader, deviceJoined } from './cluster/ring-reload.js'
 import { createDiskService, replayMountTable, startDiskBackground, type DiskBackground } from './disks/appliance.js'
 import type { DiskService } from './disks/service.js'
 import { Placement } from './cluster/placement.js'
+import { replicatorStatusPath } from './cluster/replicator.js'
 import { ReplicatedObjects } from './cluster/replicated-objects.js'
 import { startReplication, type Replication } from './cluster/replication-service.js'
 import type { VeloxConfig } from './config/index.js'
@@ -34,6 +35,8 @@ import { CertificateStore } from './setup/certificates.js'
 import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
 import { ShareService } from './sharing/shares.js'
+import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
+import { NameSearch } from './search/name-search.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -83,19 +86,28 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   } })
   const placement = new Placement(rings, directory, { hashPathPrefix: config.hashPathPrefix, hashPathSuffix: config.hashPathSuffix })
   const sessions = new SessionService({ db: state, users, tokens, resellerPrefixes, sessionLifeSec: config.web.sessionLifeSec })
-  const health = config.health.enabled ? await startApplianceHealth(config, state, log, rings, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
+  const health = config.health.enabled ? await startApplianceHealth(config, state, log, placement, devices, (serial) => disks.registry.all().filter((r) => r.serial === serial && r.state !== 'removed').map((r) => r.deviceName)) : undefined
+  // The request path's failed-and-back transitions as an input to the alert rules (issue 11 item 11).
+  health?.counters.followDeviceStates(() => directory.localDeviceStates())
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   const limits = new ConnectionLimits(config.connections, log)
-  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => limits.prepare(s) }, { ...opts, disks: opts.disks ?? disks })
+  const terminal = health?.terminal && { sessions, users, terminal: health.terminal }
+  const firstBoot = await composeFirstBoot(config, { state, users, sessions, log, handler: (req, res) => handler(req, res), errorLog, audit: health?.audit, prepareServer: (s) => {
+    limits.prepare(s)
+    if (terminal) attachTerminal(s, terminal) // the web terminal over HTTPS (wss://) too
+  } }, { ...opts, disks: opts.disks ?? disks })
+  const trashRetention = new TrashRetention(state.namespace('trash'))
+  const trashAccounts = async () => [...new Set((await users.list()).map((u) => `${resellerPrefixes[0] ?? ''}${u.account}`))]
+  const trashPurger = new TrashPurger(swift, trashRetention, trashAccounts)
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift), resellerPrefixes } },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -108,7 +120,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
   server.keepAliveTimeout = 65_000
-  if (health?.terminal) attachTerminal(server, { sessions, users, terminal: health.terminal })
+  if (terminal) attachTerminal(server, { ...terminal, refuse: () => (firstBoot.https.active ? 'Forbidden: this appliance serves its terminal over HTTPS only' : undefined) })
 
   // Listing rows of changes a crash interrupted, before the first request (the rest on a timer).
   const replayed = await swift.listings.replay()
@@ -119,10 +131,11 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
   disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
-  diskJobs = startDiskBackground(disks, config, log)
+  diskJobs = startDiskBackground(disks, config, log, () => replication.replicator.settled())
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
+  trashPurger.start(config.expirer.intervalSec, (r) => r.purged && log.info('trash emptied', { ...r }), (err) => log.warn('trash pass failed', { error: (err as Error).message }))
   const thumbnails = config.thumbnails.enabled ? startThumbnailer(config, placement, swift, log) : undefined
-  const auditors = [...devices.values()].map((d) => {
+  const startAuditor = (d: LocalDevice) => {
     const a = new ObjectAuditor(d.objects, {
       bytesPerSecond: config.auditor.bytesPerSec,
       intervalMs: config.auditor.intervalSec * 1000,
@@ -130,10 +143,16 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
         health?.counters.auditPass(d.device, report)
         log.info('audit pass', { device: d.device, ...report })
       },
+      // Re-created from a good replica at once, not on the next read (issue 11 item 10).
+      onQuarantined: (q) => {
+        if (q.name) void swift.replicas.repairReplicas(q.name, q.policy).catch((err: unknown) => log.warn('repair after audit failed', { device: d.device, name: q.name, error: (err as Error).message }))
+      },
     })
     a.start()
     return a
-  })
+  }
+  const auditors = new Map([...devices.values()].map((d) => [d.device, startAuditor(d)]))
+  ringReloader.onDevice(deviceJoined(auditors, startAuditor, config.listings.journal ? swift.listings : undefined, log))
   const replication = startReplication(config, placement, devices, ringReloader, log)
 
   await new Promise<void>((resolve, reject) => {
@@ -166,9 +185,10 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       ringReloader.stop()
       await diskJobs?.stop()
       swift.expirer.stop()
+      trashPurger.stop()
       limits.stop()
       await thumbnails?.stop()
-      await Promise.all(auditors.map((a) => a.stop()))
+      await Promise.all([...auditors.values()].map((a) => a.stop()))
       await replication.stop()
       await new Promise<void>((r) => {
         server.close(() => r())
@@ -184,21 +204,29 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
 }
 
-/** The health console over this box: ring devices that did not open count as failed. */
-async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, rings: ReturnType<typeof loadRings>, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
-  const ringDevices = rings.object.devices.filter((d) => d && d.weight > 0).map((d) => d!.device)
-  const health = await startHealth({
+/** The health console over this box: it follows the rings placement uses now (ring devices that are not open count as failed) and reads the replicator's status file. */
+async function startApplianceHealth(config: Readonly<VeloxConfig>, state: StateDb, log: Log, placement: Placement, devices: Map<string, LocalDevice>, ringDevicesOf: (serial: string) => string[]): Promise<Health> {
+  return startHealth({
     config: config.health,
     dataDir: config.dataDir,
     devicesDir: config.devicesDir,
     db: state,
     log,
-    replicas: () => ({ wanted: Math.ceil(rings.object.replicaCount), available: new Set(ringDevices.filter((d) => devices.has(d))).size }),
+    storage: {
+      ring: () => placement.ring('object'),
+      policyRing: (policy) => {
+        try {
+          return placement.policyRing(policy)
+        } catch {
+          return undefined // no ring for that policy on this box
+        }
+      },
+      devices: () => devices,
+      replicatorStatusFile: replicatorStatusPath(config.dataDir),
+    },
     certificates: httpsCertificateExpiry(config.dataDir),
     ringDevicesOf,
   })
-  for (const d of ringDevices) health.counters.markFailed(d, !devices.has(d))
-  return health
 }
 
 /** The installed HTTPS certificate's expiry for the alert rules, read again at most every 10 minutes. */
@@ -225,7 +253,7 @@ function startThumbnailer(config: Readonly<VeloxConfig>, placement: Placement, s
   const c = config.thumbnails
   const t = new Thumbnailer({
     sources: swift.objects,
-    store: new ReplicatedObjects(placement),
+    store: new ReplicatedObjects(placement, { policyOf: (a, c) => swift.containerPolicies.of(a, c) }),
     log,
     tmpDir: join(config.dataDir, 'tmp', 'thumbnails'),
     tools: findTools(c.toolsPath),

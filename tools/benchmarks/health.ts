@@ -4,7 +4,10 @@
  * temperatures and fans, 60 s filesystems, SMART hourly plus once at start, alert rules every
  * 30 s) in a child process for `--seconds=S` (default 120), against the same child with the
  * same modules loaded and health not started: CPU as % of one core, and RSS, both measured
- * in each child (targets: < 1 % of a core, < 30 MB). (2) The Swift bench's 4 KiB figures
+ * in each child (targets: < 1 % of a core, < 30 MB), then where it goes: each sampler's CPU
+ * per reading on this machine and its share of a core at its default interval, the history
+ * writes and the alert rules, and prom-client's default metrics (its event-loop monitor
+ * cost the most once). (2) The Swift bench's 4 KiB figures
  * (`--ops`, `--clients`, `--rounds` as in `velox bench swift`) against two Velox processes,
  * health on and health off, measured in turn, order alternating, medians compared (target:
  * no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
@@ -15,6 +18,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { SystemHardware } from '../../appliance/src/health/hardware.js'
+import { History } from '../../appliance/src/health/history.js'
+import { DEFAULT_INTERVALS_MS, hardwareSamplers, processSampler, storageSampler, type Values } from '../../appliance/src/health/samplers.js'
+import { StorageCounters } from '../../appliance/src/health/storage-counters.js'
+import { StateDb } from '../../appliance/src/store/state-db.js'
 import { loadAverage, measure, median, type SizeResult } from './swift.js'
 import { startVeloxProcess, veloxNodeFlags } from './velox-process.js'
 
@@ -68,6 +77,51 @@ console.log('RESULT ' + JSON.stringify({ cpuPctOfCore: (c.user + c.system) / 100
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`
 
+/** CPU ms (user + system) that `fn` takes, averaged over `n` runs. */
+async function cpuMs(n: number, fn: (i: number) => Promise<unknown> | void): Promise<number> {
+  const c0 = process.cpuUsage()
+  for (let i = 0; i < n; i++) await fn(i)
+  const c = process.cpuUsage(c0)
+  return (c.user + c.system) / 1000 / n
+}
+
+/** Each part of sampling measured in this process: CPU per reading and its share of a core at the default interval. */
+async function breakdown(n: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-parts-'))
+  const db = await StateDb.open(join(dir, 'state'))
+  const proc = processSampler(DEFAULT_INTERVALS_MS.process)
+  const samplers = [...hardwareSamplers(new SystemHardware('/')), proc, storageSampler(new StorageCounters(), DEFAULT_INTERVALS_MS.storage)]
+  console.log(row(['part', 'CPU ms per run', 'interval s', '% of a core', 'metrics']))
+  console.log(row(['---', '---:', '---:', '---:', '---:']))
+  const line = (name: string, ms: number, intervalMs: number, metrics: number | string) => console.log(row([name, ms.toFixed(3), String(intervalMs / 1000), ((100 * ms) / intervalMs).toFixed(4), String(metrics)]))
+  let all: Values = {}
+  let total = 0
+  try {
+    for (const s of samplers) {
+      let v: Values = {}
+      const ms = await cpuMs(n, async (i) => (v = await s.sample(Date.now() + i * s.intervalMs)))
+      all = { ...all, ...v }
+      total += ms / s.intervalMs
+      line(s.name, ms, s.intervalMs, Object.keys(v).length)
+    }
+    const h = new History(db)
+    const step = DEFAULT_INTERVALS_MS.cpu
+    const ms = await cpuMs(n, (i) => h.recordAll(1e12 + i * step, all))
+    const flush = await cpuMs(1, () => h.flush())
+    total += (ms + flush / n) / step
+    line('history (all metrics)', ms + flush / n, step, Object.keys(all).length)
+    const reg = new Registry()
+    collectDefaultMetrics({ register: reg, eventLoopMonitoringPrecision: 200 })
+    const scrape = await cpuMs(Math.min(n, 50), () => reg.metrics())
+    console.log(row(['prom-client scrape (on demand)', scrape.toFixed(3), '—', '—', '—']))
+    console.log(`sum of the parts: ${(100 * total).toFixed(4)} % of a core (the children above also pay timers, GC and the event-loop monitors)`)
+  } finally {
+    proc.stop()
+    await db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const seconds = option(args, 'seconds', 120)
   const rounds = option(args, 'rounds', 3)
@@ -80,6 +134,8 @@ export async function run(args: string[]): Promise<void> {
   console.log(row(['health on', on.cpuPctOfCore.toFixed(3), on.rssMb.toFixed(1), String(on.samples)]))
   console.log(row(['health off (reference)', off.cpuPctOfCore.toFixed(3), off.rssMb.toFixed(1), '0']))
   console.log(`sampling costs ${(on.cpuPctOfCore - off.cpuPctOfCore).toFixed(3)} % of a core and ${(on.rssMb - off.rssMb).toFixed(1)} MB RSS (targets < 1 %, < 30 MB); load avg ${loadAverage()}`)
+  console.log(`\n(1b) where it goes: each part ${option(args, 'runs', 200)} times in this process; load avg ${loadAverage()}`)
+  await breakdown(option(args, 'runs', 200))
 
   if (args.includes('--no-swift')) return
   console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), ${rounds} rounds, health on vs off`)

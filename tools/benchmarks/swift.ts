@@ -13,8 +13,9 @@
  * lightest HTTP client there is, so that the client's CPU, which shares the cores with the
  * servers, caps neither system. Each round writes into a fresh container and deletes the
  * objects afterwards (not timed).
- * `--first-replica` adds a Velox that reads the first replica that answers and keeps no
- * async_pending journal (what issue 11's newest-replica read and journal cost).
+ * `--first-replica` adds a Velox that reads the first replica that answers (objects, and
+ * container and account databases) and keeps no async_pending journal (what issue 11's
+ * newest-replica reads and journal cost).
  * `--replicas=N` (default 3) for both; `--swift-url=URL` measures an already running Swift
  * (tempauth test:tester) instead of starting one; `--no-swift` measures Velox alone.
  * Owns the measurement only.

@@ -4,15 +4,17 @@
  * notices the new rings by their files). Human output by default, `--json` for scripts.
  * Only parses arguments and prints; every rule and command is appliance/src/disks'.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../appliance/src/config/index.js'
+import { loadConfig, type VeloxConfig } from '../../appliance/src/config/index.js'
+import { readStatusFile, replicatorStatusPath, settledFromStatusFile } from '../../appliance/src/cluster/replicator.js'
 import { createDiskService } from '../../appliance/src/disks/appliance.js'
 import { addDisk, drainDisk, drainStatus, formatDisk, removeDisk, replaceDisk, settleRings } from '../../appliance/src/disks/lifecycle.js'
 import { systemdMountUnit, wantsMount } from '../../appliance/src/disks/mounts.js'
 import type { DiskService, DiskView } from '../../appliance/src/disks/service.js'
 import { createLog } from '../../appliance/src/lib/log.js'
+import { processAlive } from '../../appliance/src/lib/pids.js'
 import { UsageError, exitOnError } from './usage.js'
 
 export const summary = 'discover, burn in, format, add, drain, remove and replace disks'
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0
       }
       case 'status':
-        return await status(svc, id, out)
+        return await status(svc, config, id, out)
       case 'burn-in':
         return await burnIn(svc, need(), v.confirm, v.json)
       case 'format': {
@@ -122,8 +124,16 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function status(svc: DiskService, id: string | undefined, out: (h: string, j: unknown) => void): Promise<number> {
-  const settled = await settleRings(svc)
+/** Whether the running appliance's replicator has moved everything the current rings ask for. */
+function replicationSettled(config: Readonly<VeloxConfig>): boolean {
+  let ringsChangedAt = 0
+  if (!existsSync(config.swiftDir)) return true
+  for (const n of readdirSync(config.swiftDir).filter((f) => f.endsWith('.ring.gz'))) ringsChangedAt = Math.max(ringsChangedAt, statSync(join(config.swiftDir, n)).mtimeMs)
+  return settledFromStatusFile(readStatusFile(replicatorStatusPath(config.dataDir)), ringsChangedAt, processAlive)
+}
+
+async function status(svc: DiskService, config: Readonly<VeloxConfig>, id: string | undefined, out: (h: string, j: unknown) => void): Promise<number> {
+  const settled = await settleRings(svc, () => replicationSettled(config))
   const disks = (await svc.list({ smart: false })).filter((d) => d.velox && (!id || d.id === id))
   const rows = disks.map((d) => {
     const x = d.velox!
@@ -137,7 +147,8 @@ async function status(svc: DiskService, id: string | undefined, out: (h: string,
     return `${r.deviceName.padEnd(8)} ${r.state.padEnd(9)} weight ${r.weight}/${r.targetWeight ?? '-'}${ramp}, ${parts}${more}`
   })
   if (settled.ramped.length > 0) lines.push(`ramped up: ${settled.ramped.join(', ')}`)
-  out(lines.join('\n') || 'no Velox disks', { disks: rows, ramped: settled.ramped })
+  if (settled.waiting === 'replication') lines.push('ramp waits: the replicator is still moving the last step\'s data')
+  out(lines.join('\n') || 'no Velox disks', { disks: rows, ramped: settled.ramped, waiting: settled.waiting ?? null })
   return 0
 }
 

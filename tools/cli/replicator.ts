@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../appliance/src/config/index.js'
 import { readStatusFile, replicatorStatusPath, type ReplicationReport } from '../../appliance/src/cluster/replicator.js'
+import { processAlive } from '../../appliance/src/lib/pids.js'
 
 export const summary = 'show the replicator\'s last passes (partitions, objects and bytes pushed, errors)'
 
@@ -29,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig({ flags: values.data ? { dataDir: values.data } : {}, env: process.env })
   const path = replicatorStatusPath(config.dataDir)
   const status = readStatusFile(path)
-  const running = status !== undefined && isAlive(status.pid)
+  const running = status !== undefined && processAlive(status.pid)
   if (values.json) {
     console.log(JSON.stringify({ file: path, running, writtenAt: status?.writtenAt, reports: status?.reports ?? [] }, null, 2))
     return 0
@@ -71,13 +72,4 @@ function bytes(n: number): string {
     u++
   }
   return `${v.toFixed(1)} ${units[u]}`
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

@@ -5,10 +5,11 @@
  * It only parses arguments and prints; placement and files are appliance/src/ring's.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { readHashPathSecrets } from '../../appliance/src/config/index.js'
+import { withRingLock } from '../../appliance/src/disks/ring-lock.js'
 import { isVeloxError } from '../../appliance/src/errors.js'
 import { MAX_BALANCE, RingBuilder, ringPathForBuilder } from '../../appliance/src/ring/builder.js'
 import { formatDevice, parseAddValue, parseSearchValue } from '../../appliance/src/ring/dev-search.js'
@@ -27,6 +28,7 @@ const USAGE = `usage:
   velox ring BUILDER remove DEVSEARCH […] [--yes]
   velox ring BUILDER rebalance [--seed N] [--force]     writes the .ring.gz next to BUILDER
   velox ring BUILDER set_overload FACTOR | pretend_min_part_hours_passed | write_ring
+  velox ring BUILDER set_replicas REPLICAS                takes effect at the next rebalance
   velox ring get-nodes RING.ring.gz ACCOUNT [CONTAINER [OBJECT]] (--swift-conf FILE | --data DIR) [--all]
   velox ring get-nodes RING.ring.gz --stdin (--swift-conf FILE | --data DIR)
       reads account/container/object per line, prints one JSON line each
@@ -68,31 +70,39 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (positionals[0] === 'get-nodes') return await getNodes(positionals.slice(1), opts)
     const [builderPath, command = 'show', ...args] = positionals
-    switch (command) {
-      case 'show':
-        return show(builderPath)
-      case 'create':
-        return create(builderPath, args)
-      case 'add':
-        return add(builderPath, args)
-      case 'set_weight':
-        return setWeight(builderPath, args, opts.yes)
-      case 'remove':
-        return remove(builderPath, args, opts.yes)
-      case 'rebalance':
-        return rebalance(builderPath, opts.seed, opts.force)
-      case 'set_overload':
-        return setOverload(builderPath, args)
-      case 'pretend_min_part_hours_passed':
-        return edit(builderPath, (b) => b.pretendMinPartHoursPassed())
-      case 'write_ring':
-        RingBuilder.load(builderPath).writeRing(ringPathForBuilder(builderPath))
-        return EXIT_SUCCESS
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`)
-    }
+    // Every change holds the lock the running appliance takes for its own ring edits.
+    if (command !== 'show') return withRingLock(dirname(resolve(builderPath)), `velox ring ${command}`, () => runCommand(builderPath, command, args, opts))
+    return runCommand(builderPath, command, args, opts)
   } catch (err) {
     return exitOnError('ring', USAGE, err, EXIT_ERROR)
+  }
+}
+
+function runCommand(builderPath: string, command: string, args: string[], opts: { yes: boolean; seed?: string; force: boolean }): number {
+  switch (command) {
+    case 'show':
+      return show(builderPath)
+    case 'create':
+      return create(builderPath, args)
+    case 'add':
+      return add(builderPath, args)
+    case 'set_weight':
+      return setWeight(builderPath, args, opts.yes)
+    case 'remove':
+      return remove(builderPath, args, opts.yes)
+    case 'rebalance':
+      return rebalance(builderPath, opts.seed, opts.force)
+    case 'set_overload':
+      return setOverload(builderPath, args)
+    case 'set_replicas':
+      return setReplicas(builderPath, args)
+    case 'pretend_min_part_hours_passed':
+      return edit(builderPath, (b) => b.pretendMinPartHoursPassed())
+    case 'write_ring':
+      RingBuilder.load(builderPath).writeRing(ringPathForBuilder(builderPath))
+      return EXIT_SUCCESS
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`)
   }
 }
 
@@ -161,6 +171,15 @@ function setOverload(path: string, args: string[]): number {
   return edit(path, (b) => {
     b.setOverload(overload)
     console.log(`The overload factor is now ${(overload * 100).toFixed(2)}% (${overload.toFixed(6)})`)
+  })
+}
+
+function setReplicas(path: string, args: string[]): number {
+  const replicas = Number(args[0])
+  if (args.length !== 1 || !(replicas >= 1)) throw new UsageError('set_replicas needs a replica count of at least 1')
+  return edit(path, (b) => {
+    b.setReplicas(replicas)
+    console.log(`The replica count is now ${replicas.toFixed(6)}.\nThe change will take effect after the next rebalance.`)
   })
 }
 

@@ -10,6 +10,8 @@ import { FilesPage } from './files/files-page'
 import { PublicSharePage } from './public/public-share-page'
 import { SharesPage } from './shares/shares-page'
 import { SignInPage } from './sign-in'
+import { TrashPage } from './trash/trash-page'
+import { SearchPage } from './search/search-page'
 
 /** The admin console (charts, terminal) loads only when an administrator opens it. */
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
@@ -20,6 +22,8 @@ import { filesPath, linkProps, useRoute } from './ui/router'
 import { SettingsPage } from './admin/settings-page'
 import { SetupPage } from './setup/setup-page'
 import { setupStatus, type SetupStatus } from './setup/api'
+import { SkipLink } from './ui/skip-link'
+import './ui/a11y.css'
 
 export function App() {
   const route = useRoute()
@@ -71,6 +75,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
 
   return (
     <div className="shell">
+      <SkipLink />
       <header className="topbar">
         <a className="brand" {...linkProps(filesPath(''))}>
           <span className="brand-mark" aria-hidden="true">V</span> Velox
@@ -78,6 +83,8 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         <nav className="topnav" aria-label="Main">
           <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
           <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
+          <a className={route.page === 'search' ? 'active' : ''} {...linkProps('/search')}>Search</a>
+          <a className={route.page === 'trash' ? 'active' : ''} {...linkProps('/trash')}>Trash</a>
           {session.user.admin && <a className={route.page === 'settings' ? 'active' : ''} {...linkProps('/admin/settings/identity')}>Settings</a>}
           {session.user.admin && <a className={route.page === 'admin' ? 'active' : ''} {...linkProps('/admin')}>Admin</a>}
         </nav>
@@ -86,10 +93,12 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
           <button className="btn btn-ghost" onClick={doSignOut}>Sign out</button>
         </div>
       </header>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
+        {route.page === 'trash' && <TrashPage swift={swift} session={session} />}
+        {route.page === 'search' && <SearchPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}
         {route.page === 'admin' && (session.user.admin ? <Suspense fallback={<p className="muted">Loading…</p>}><AdminPage route={route} /></Suspense> : <p className="error" role="alert">Administrators only.</p>)}
         {route.page === 'not-found' && <p className="empty">There is no page here. <a {...linkProps(filesPath(''))}>Go to your files</a>.</p>}

@@ -1,4 +1,7 @@
-/** Sign-in with a local user (account, user, password = the user's key). */
+/**
+ * Sign-in with a user name and password (the user's key); the server finds the account. The
+ * account can still be given under "Advanced", for a user name that exists in several accounts.
+ */
 import { useState, type FormEvent } from 'react'
 import { ApiError } from './api/http'
 import { signIn, type Session } from './api/session'
@@ -20,7 +23,7 @@ export function SignInPage(props: { onSignedIn: (s: Session) => void }) {
       props.onSignedIn(s)
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0
-      setError(status === 401 || status === 403 ? 'Wrong account, user or password.' : status === 429 ? 'Too many attempts; wait a minute.' : (err as Error).message)
+      setError(status === 401 || status === 403 ? `Wrong user name or password${account.trim() ? ' (or account)' : ''}. If your user name is in several accounts, give the account under “Advanced”.` : status === 429 ? 'Too many attempts; wait a minute.' : (err as Error).message)
       setBusy(false)
     }
   }
@@ -31,17 +34,20 @@ export function SignInPage(props: { onSignedIn: (s: Session) => void }) {
         <div className="brand big"><span className="brand-mark" aria-hidden="true">V</span> Velox</div>
         <h1 id="signin-title">Sign in</h1>
         <label>
-          Account
-          <input name="account" value={account} onChange={(e) => setAccount(e.target.value)} autoComplete="organization" required autoFocus={!account} />
-        </label>
-        <label>
-          User
-          <input name="user" value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required autoFocus={!!account} />
+          User name
+          <input name="user" value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required autoFocus />
         </label>
         <label>
           Password
           <input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
         </label>
+        <details className="signin-advanced" open={!!account}>
+          <summary>Advanced</summary>
+          <label>
+            Account <span className="muted small">(needed only for a name used in several accounts)</span>
+            <input name="account" value={account} onChange={(e) => setAccount(e.target.value)} autoComplete="organization" />
+          </label>
+        </details>
         {error && <p className="error" role="alert">{error}</p>}
         <button className="btn btn-primary" type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
       </form>

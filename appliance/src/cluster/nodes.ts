@@ -64,6 +64,14 @@ export class NodeDirectory {
     return this.health.states()
   }
 
+  /** The same for this box's devices, by device name ("d1"), as the health console names them. */
+  localDeviceStates(): DeviceState[] {
+    return this.health
+      .states()
+      .map((s) => ({ ...s, device: s.device.slice(s.device.lastIndexOf('/') + 1) }))
+      .filter((s) => this.local.has(s.device))
+  }
+
   isHealthy(dev: RingDevice): boolean {
     const until = this.downUntil.get(key(dev))
     return until === undefined || until <= this.now()

@@ -54,6 +54,11 @@ export class Placement {
     this.rings = rings
   }
 
+  /** The rings in use now, every storage policy's object ring included. */
+  current(): Rings {
+    return this.rings
+  }
+
   ring(kind: RingKind): Ring {
     return this.rings[kind]
   }

@@ -6,6 +6,7 @@
  * Owns no rule about containers (swift/containers.ts decides X-Storage-Policy).
  */
 import type { StoragePolicyConfig } from '../config/index.js'
+import type { DeviceClass } from '../config/policies.js'
 import type { ReplicatedDatabases } from './replicated-dbs.js'
 
 export interface StoragePolicy {
@@ -15,6 +16,19 @@ export interface StoragePolicy {
   isDefault: boolean
   /** Replicas of its object ring when the embedded default creates it. */
   replicas: number
+  /** Only disks of this class join its object ring; absent: every disk. */
+  deviceClass?: DeviceClass
+}
+
+/**
+ * Whether a disk of the given media (disks/discovery.ts: hdd, ssd, nvme, virtual; undefined
+ * when not known) joins the object ring of a policy of this class: a class-less policy takes
+ * every disk, `ssd` takes SSDs and NVMe drives, `nvme` and `hdd` only their own kind.
+ */
+export function policyTakesDisk(deviceClass: DeviceClass | undefined, media: string | undefined): boolean {
+  if (deviceClass === undefined) return true
+  if (deviceClass === 'ssd') return media === 'ssd' || media === 'nvme'
+  return media === deviceClass
 }
 
 /** The object ring's file name (without .ring.gz / .builder) for a policy index. */
@@ -37,6 +51,7 @@ export class StoragePolicies {
         aliases: [p.name, ...(p.aliases ?? []).filter((a) => a.toLowerCase() !== p.name.toLowerCase())],
         isDefault: false,
         replicas: p.replicas ?? defaultReplicas,
+        ...(p.deviceClass ? { deviceClass: p.deviceClass } : {}),
       }))
     const chosen = configured.find((p) => p.default)?.index ?? 0
     this.default = this.all.find((p) => p.index === chosen) ?? this.all[0]
@@ -63,6 +78,12 @@ export class StoragePolicies {
   }
 }
 
+/** "\0<kind>\0<container>" → "<container>": a name in Swift's reserved namespace derived from a container. */
+export function derivedFrom(container: string): string | undefined {
+  const m = /^\0[^\0]+\0([^\0]+)$/.exec(container)
+  return m?.[1]
+}
+
 const CACHE_TTL_MS = 10_000
 const CACHE_MAX = 10_000
 
@@ -87,7 +108,12 @@ export class ContainerPolicies {
     const hit = this.cache.get(key)
     if (hit && hit.until > this.now()) return hit.index
     const info = await this.dbs.getContainer(account, container)
-    if (!info) return this.policies.default.index
+    if (!info) {
+      // A derived container with no database of its own (thumbnails' "\0thumbnails\0<c>")
+      // keeps its objects under the policy of the container it derives from.
+      const source = derivedFrom(container)
+      return source === undefined ? this.policies.default.index : this.of(account, source)
+    }
     if (this.cache.size >= CACHE_MAX) this.cache.clear()
     this.cache.set(key, { index: info.storagePolicyIndex, until: this.now() + CACHE_TTL_MS })
     return info.storagePolicyIndex

@@ -56,11 +56,12 @@ export function covers(remote: HashState | undefined, local: HashState): boolean
 }
 
 /**
- * Replicates `partition` of `local` to `holders` (the ring's primaries, this device excluded).
+ * Replicates `partition` of `local` to `holders` (the ring's primaries, this device excluded),
+ * in storage policy `policy`'s objects dir (whose ring named the holders).
  * Returns whether every holder was reached and now covers every local object.
  */
-export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectStore, partition: number, holders: readonly RingDevice[], handoff: boolean): Promise<boolean> {
-  const localHashes = await local.suffixHashes.get(partition)
+export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectStore, partition: number, holders: readonly RingDevice[], handoff: boolean, policy = 0): Promise<boolean> {
+  const localHashes = await local.suffixHashes.get(partition, [], policy)
   const suffixes = Object.keys(localHashes)
   if (suffixes.length === 0) return true
   let complete = true
@@ -72,12 +73,12 @@ export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectS
       continue
     }
     try {
-      const remoteHashes = await peer.suffixHashes(partition)
+      const remoteHashes = await peer.suffixHashes(partition, [], policy)
       const differ = suffixes.filter((s) => remoteHashes[s] !== localHashes[s])
       if (differ.length === 0) continue
-      const [mine, theirs] = await Promise.all([hashStates(local, partition, differ), peer.hashStates(partition, differ)])
+      const [mine, theirs] = await Promise.all([hashStates(local, partition, differ, policy), peer.hashStates(partition, differ, policy)])
       const todo = [...mine].filter(([hash, state]) => !covers(theirs[hash], state))
-      await eachLimited(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, partition, hash, theirs[hash]))
+      await eachLimited(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, { partition, hash, policy }, theirs[hash]))
     } catch (err) {
       if (ctx.signal.aborted) return false
       ctx.counts.errors++
@@ -85,18 +86,19 @@ export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectS
     }
   }
   if (!handoff || !complete || ctx.signal.aborted) return complete
-  return removeHandoffObjects(ctx, local, partition, suffixes, holders)
+  return removeHandoffObjects(ctx, local, partition, suffixes, holders, policy)
 }
 
 /** Pushes one object's files to a peer; a conflict (the peer has it or newer) is no error. */
-async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: ReplicationNode, partition: number, hash: string, theirs: HashState | undefined): Promise<void> {
+async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: ReplicationNode, at: { partition: number; hash: string; policy: number }, theirs: HashState | undefined): Promise<void> {
   if (ctx.signal.aborted) return
-  const files = await readReplica(local, partition, hash).catch(() => {
+  const { partition, hash, policy } = at
+  const files = await readReplica(local, partition, hash, policy).catch(() => {
     ctx.counts.errors++
     return undefined
   })
   if (!files) return
-  const loc: ObjectLocation = { partition, hash, name: files.name }
+  const loc: ObjectLocation = { partition, hash, name: files.name, ...(policy !== 0 ? { policy } : {}) }
   try {
     const lagging = cmp(newest(theirs), newest(files.state)) < 0
     if (lagging && files.ts) {
@@ -119,7 +121,7 @@ async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: Repl
     }
   } catch (err) {
     // A source that fails its own checksum on the way out is quarantined, never pushed.
-    if (isVeloxError(err, 'etag-mismatch')) await local.quarantine(hashDirOf(local.root, partition, hash), 'replication: body MD5 differs from metadata')
+    if (isVeloxError(err, 'etag-mismatch')) await local.quarantine(hashDirOf(local.root, partition, hash, policy), 'replication: body MD5 differs from metadata')
     ctx.counts.errors++
   } finally {
     await files.close()
@@ -138,9 +140,9 @@ async function quietConflict(p: Promise<unknown>): Promise<boolean> {
 }
 
 /** After a handoff's pushes: each object every primary covers is removed here. */
-async function removeHandoffObjects(ctx: SyncContext, local: DeviceObjectStore, partition: number, suffixes: string[], holders: readonly RingDevice[]): Promise<boolean> {
-  const mine = await hashStates(local, partition, suffixes)
-  const theirs = await Promise.all(holders.map((dev) => ctx.resolve(dev)!.hashStates(partition, suffixes)))
+async function removeHandoffObjects(ctx: SyncContext, local: DeviceObjectStore, partition: number, suffixes: string[], holders: readonly RingDevice[], policy: number): Promise<boolean> {
+  const mine = await hashStates(local, partition, suffixes, policy)
+  const theirs = await Promise.all(holders.map((dev) => ctx.resolve(dev)!.hashStates(partition, suffixes, policy)))
   let all = true
   for (const [hash, state] of mine) {
     if (!theirs.every((t) => covers(t[hash], state))) {
@@ -148,7 +150,7 @@ async function removeHandoffObjects(ctx: SyncContext, local: DeviceObjectStore, 
       continue
     }
     const files = [state.data && `${state.data}.data`, state.meta && `${state.meta}.meta`, state.ts && `${state.ts}.ts`].filter((n): n is string => !!n)
-    if (await removeHashDirIfUnchanged(local, partition, hash, files)) ctx.counts.handoffObjectsRemoved++
+    if (await removeHashDirIfUnchanged(local, partition, hash, files, policy)) ctx.counts.handoffObjectsRemoved++
     else all = false
   }
   return all

@@ -1,16 +1,36 @@
 /**
  * Account and container databases across their replicas (container and account rings).
- * Writes go to every replica and need a quorum; reads take the first replica that knows the
- * database. Container rows (object updates) and account rows (container stats) are applied
- * to every replica that answers; one that is down is caught up by replication.
+ * Writes go to every replica and need a quorum. Reads (info, stats, listings) ask every
+ * replica at once how fresh its copy is (deleted ones included) and read from the freshest
+ * (issue 11: a replica that missed updates while its device was away must not answer for the
+ * others), as object reads serve the newest replica; freshness is the newest row applied, then
+ * the newest put or delete, then the newest metadata change (DbFreshness), ring order breaking
+ * ties. A replica that missed an older update but not the newest can still answer until the
+ * replicator merges it. Container rows (object updates) and account rows
+ * (container stats) are applied to every replica that answers; one that is down is caught up
+ * by replication.
  */
 import { VeloxError, isVeloxError } from '../errors.js'
-import type { AccountInfo, ContainerInfo, ContainerRow, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
+import { Timestamp } from '../lib/timestamp.js'
+import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
 import { countKind, noQuorum, noteDeviceError, settle, type Outcome } from './outcomes.js'
 import { type Placement, type Target, quorumSize } from './placement.js'
 
+export interface DbReadOptions {
+  /** Read from the freshest replica (default); false: the first that knows the database, as
+   *  Swift's proxy does (`reads.newestReplica=false`, kept to measure what this costs). */
+  freshest?: boolean
+}
+
 export class ReplicatedDatabases {
-  constructor(private readonly placement: Placement) {}
+  private readonly freshestReads: boolean
+
+  constructor(
+    private readonly placement: Placement,
+    opts: DbReadOptions = {},
+  ) {
+    this.freshestReads = opts.freshest ?? true
+  }
 
   private containerPlace(account: string, container: string) {
     return this.placement.place('container', account, container)
@@ -20,24 +40,54 @@ export class ReplicatedDatabases {
     return this.placement.place('account', account)
   }
 
-  /** Reads from the first replica that has an answer (undefined = "no such database" there). */
-  private async readFirst<T>(targets: Target[], read: (t: Target) => Promise<T | undefined>): Promise<T | undefined> {
+  /**
+   * The replicas holding the database (deleted or not), freshest first; ring order among
+   * equally fresh ones (Array.prototype.sort is stable). `unavailable` when none answered.
+   */
+  private async ranked(targets: Target[], account: string, container: string): Promise<Target[]> {
+    const answers = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          const dbs = target.node.dbs
+          // A node that cannot tell counts as holding it, least fresh.
+          const f = dbs.freshness ? await dbs.freshness(account, container) : UNKNOWN
+          return { target, answered: true, f }
+        } catch (err) {
+          if (isVeloxError(err, 'not-found')) return { target, answered: true, f: undefined }
+          noteDeviceError(err, target, this.placement.directory)
+          return { target, answered: false, f: undefined }
+        }
+      }),
+    )
+    if (targets.length > 0 && !answers.some((a) => a.answered)) throw new VeloxError('unavailable', 'no database replica answered')
+    const held = answers.filter((a): a is { target: Target; answered: boolean; f: DbFreshness } => a.f !== undefined)
+    return held.sort((a, b) => compareFreshness(b.f, a.f)).map((a) => a.target)
+  }
+
+  /**
+   * Reads from the freshest replica (the next when it fails meanwhile); what it says is the
+   * answer, `missing` when it has no live database. With `freshest: false`, from the first
+   * replica in ring order that has one (Swift's proxy).
+   */
+  private async readFreshest<T>(targets: Target[], account: string, container: string, read: (t: Target) => Promise<T | undefined>, missing: T): Promise<T> {
+    const order = this.freshestReads ? await this.ranked(targets, account, container) : targets
     let answered = 0
-    for (const t of targets) {
+    for (const t of order) {
       try {
         const v = await read(t)
         answered++
-        if (v !== undefined) return v
+        if (v !== undefined || this.freshestReads) return v ?? missing
       } catch (err) {
         if (isVeloxError(err, 'not-found')) {
           answered++
+          if (this.freshestReads) return missing
           continue
         }
         noteDeviceError(err, t, this.placement.directory)
       }
     }
-    if (answered === 0 && targets.length > 0) throw new VeloxError('unavailable', 'no database replica answered')
-    return undefined
+    if (answered === 0 && order.length > 0) throw new VeloxError('unavailable', 'no database replica answered')
+    return missing
   }
 
   private requireQuorum<T>(what: string, outcomes: Outcome<T>[], replicas: number): Array<T> {
@@ -58,7 +108,7 @@ export class ReplicatedDatabases {
   }
 
   getContainer(account: string, container: string): Promise<ContainerInfo | undefined> {
-    return this.readFirst(this.containerPlace(account, container).readTargets, (t) => t.node.dbs.getContainer(account, container))
+    return this.readFreshest(this.containerPlace(account, container).readTargets, account, container, (t) => t.node.dbs.getContainer(account, container), undefined)
   }
 
   async updateContainerMetadata(account: string, container: string, metadata: DbMetadata): Promise<void> {
@@ -85,7 +135,7 @@ export class ReplicatedDatabases {
   }
 
   listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]> {
-    return this.readFirst(this.containerPlace(account, container).readTargets, (t) => t.node.dbs.listObjects(account, container, params)).then((r) => r ?? [])
+    return this.readFreshest(this.containerPlace(account, container).readTargets, account, container, (t) => t.node.dbs.listObjects(account, container, params), [])
   }
 
   // ---- accounts
@@ -98,7 +148,7 @@ export class ReplicatedDatabases {
   }
 
   getAccount(account: string): Promise<AccountInfo | undefined> {
-    return this.readFirst(this.accountPlace(account).readTargets, (t) => t.node.dbs.getAccount(account))
+    return this.readFreshest(this.accountPlace(account).readTargets, account, '', (t) => t.node.dbs.getAccount(account), undefined)
   }
 
   async updateAccountMetadata(account: string, metadata: DbMetadata): Promise<void> {
@@ -115,6 +165,21 @@ export class ReplicatedDatabases {
   }
 
   listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]> {
-    return this.readFirst(this.accountPlace(account).readTargets, (t) => t.node.dbs.listContainers(account, params)).then((r) => r ?? [])
+    return this.readFreshest(this.accountPlace(account).readTargets, account, '', (t) => t.node.dbs.listContainers(account, params), [])
   }
+}
+
+const UNKNOWN: DbFreshness = { rows: '', lifecycle: '', metadata: '', deleted: false }
+
+/** > 0 when `a` is fresher: newer rows first, then a newer put or delete, then newer metadata. */
+function compareFreshness(a: DbFreshness, b: DbFreshness): number {
+  return compareTimestamp(a.rows, b.rows) || compareTimestamp(a.lifecycle, b.lifecycle) || compareTimestamp(a.metadata, b.metadata)
+}
+
+/** Unknown ('') is oldest. */
+function compareTimestamp(a: string, b: string): number {
+  const ta = a ? Timestamp.tryParse(a) : undefined
+  const tb = b ? Timestamp.tryParse(b) : undefined
+  if (!ta || !tb) return ta ? 1 : tb ? -1 : 0
+  return ta.compare(tb)
 }

@@ -56,7 +56,10 @@ export class ReplicatedObjects {
   }
 
   private async locate(ref: ObjectRef) {
-    const policy = this.policyOf ? await this.policyOf(ref.account, ref.container) : 0
+    return this.locateIn(ref, this.policyOf ? await this.policyOf(ref.account, ref.container) : 0)
+  }
+
+  private locateIn(ref: ObjectRef, policy: number) {
     const placed = this.placement.place('object', ref.account, ref.container, ref.object, policy)
     const loc: ObjectLocation = { partition: placed.partition, hash: placed.hash, name: `/${ref.account}/${ref.container}/${ref.object}` }
     if (policy !== 0) loc.policy = policy
@@ -129,6 +132,24 @@ export class ReplicatedObjects {
       }
     } finally {
       await closeAnswers(answers.filter((a) => a.kind !== 'data' || a.object !== served))
+    }
+  }
+
+  /**
+   * Brings every primary replica of an object up to the newest one now, as a read would (the
+   * same asking and read repair, without a client): for a replica the auditor has quarantined
+   * (issue 11 item 10), which must not wait for the next read. `name` is "/account/container/object".
+   */
+  async repairReplicas(name: string, policy = 0): Promise<void> {
+    const m = /^\/([^/]+)\/([^/]+)\/(.+)$/s.exec(name)
+    if (!m) throw new VeloxError('bad-request', `not an object name: ${name}`)
+    const { placed, loc } = this.locateIn({ account: m[1], container: m[2], object: m[3] }, policy)
+    const answers = await askReplicas(placed.readTargets, loc, this.placement.directory)
+    try {
+      const [newest] = newestFirst(answers)
+      if (newest?.kind === 'data' || newest?.kind === 'tombstone') this.repairStale(loc, answers, newest)
+    } finally {
+      await closeAnswers(answers)
     }
   }
 

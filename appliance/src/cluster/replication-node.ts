@@ -21,10 +21,11 @@ export interface ReplicationNode {
   readonly device: string
   /** Receives pushed object files: put (data), delete (tombstone), post (.meta). */
   readonly objects: DeviceObjects
-  /** REPLICATE: the partition's suffix hashes, `recalculate` ones rehashed first. */
-  suffixHashes(partition: number, recalculate?: readonly string[]): Promise<SuffixHashMap>
+  /** REPLICATE: the partition's suffix hashes, `recalculate` ones rehashed first; `policy`:
+   *  the storage policy whose objects dir holds the partition (0 when left out). */
+  suffixHashes(partition: number, recalculate?: readonly string[], policy?: number): Promise<SuffixHashMap>
   /** Missing check: the state of every object in these suffixes (hash → timestamps). */
-  hashStates(partition: number, suffixes: readonly string[]): Promise<Record<string, HashState>>
+  hashStates(partition: number, suffixes: readonly string[], policy?: number): Promise<Record<string, HashState>>
   /** Creates or merges a database's record; `created` tells the sender to send every row. */
   mergeDatabase(summary: DatabaseSummary): Promise<{ created: boolean }>
   mergeObjectRows(account: string, container: string, rows: readonly ObjectRow[]): Promise<number>
@@ -42,8 +43,8 @@ export function localReplicationNode(d: LocalReplicaDevice): ReplicationNode {
   return {
     device: d.device,
     objects: d.objects,
-    suffixHashes: (partition, recalculate) => d.objects.suffixHashes.get(partition, recalculate),
-    hashStates: async (partition, suffixes) => Object.fromEntries(await hashStates(d.objects, partition, suffixes)),
+    suffixHashes: (partition, recalculate, policy) => d.objects.suffixHashes.get(partition, recalculate, policy),
+    hashStates: async (partition, suffixes, policy) => Object.fromEntries(await hashStates(d.objects, partition, suffixes, policy)),
     mergeDatabase: (summary) => d.dbs.mergeDatabaseRecord(summary),
     mergeObjectRows: (account, container, rows) => d.dbs.mergeObjectRows(account, container, rows),
     mergeContainerRows: (account, rows) => d.dbs.mergeContainerRows(account, rows),

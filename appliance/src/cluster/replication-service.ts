@@ -23,7 +23,8 @@ export interface Replication {
 
 export function startReplication(config: Readonly<VeloxConfig>, placement: Placement, devices: Map<string, LocalDevice>, reloader: RingReloader, log: Log): Replication {
   const c = config.replicator
-  const currentRings = (): Rings => ({ account: placement.ring('account'), container: placement.ring('container'), object: placement.ring('object') })
+  // Every storage policy's object ring too: objects-N/ dirs are replicated with object-N.ring.gz.
+  const currentRings = (): Rings => placement.current()
   const replicator = new Replicator({
     devices: () => devices.values(),
     rings: currentRings,

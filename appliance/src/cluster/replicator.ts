@@ -1,11 +1,13 @@
 /**
  * The replicator of this box: passes over every local device, in which each object partition
- * is compared with its other holders and pushed where it is lacking (replicate-objects.ts),
+ * (of every storage policy's objects dir, `objects-N/`, against that policy's ring) is compared
+ * with its other holders and pushed where it is lacking (replicate-objects.ts),
  * handoff partitions are sent home and removed, old tombstones are reclaimed, and every
  * account and container database is brought up to date on its holders (replicate-dbs.ts).
  * Bounded in rate (bytes and files per second, shared by all devices) so that client traffic
  * comes first. Each pass ends with a report that goes to the log, to `status()` and to a
- * status file under the data dir that `velox replicator status` reads.
+ * status file under the data dir that `velox replicator status` reads; a pass that found
+ * nothing to move on unchanged rings is `idle`, which is when a disk's ramp may step (settled()).
  * Owns scheduling, pacing and reports; it must not know file layouts or database keys.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -14,10 +16,11 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RingDevice } from '../ring/types.js'
 import { TokenBucket } from '../store/objects/auditor.js'
-import { objectPartitions, reclaimPartition } from '../store/objects/replica-files.js'
+import { objectPartitions, objectPolicies, reclaimPartition } from '../store/objects/replica-files.js'
+import type { Ring } from '../ring/ring.js'
 import type { Rings } from './placement.js'
 import { syncDatabases, type DbSyncCounts } from './replicate-dbs.js'
-import { eachLimited, syncObjectPartition, type SyncCounts } from './replicate-objects.js'
+import { eachLimited, syncObjectPartition, type SyncContext, type SyncCounts } from './replicate-objects.js'
 import type { LocalReplicaDevice, ReplicationNode } from './replication-node.js'
 
 export interface ReplicationReport extends SyncCounts, DbSyncCounts {
@@ -30,6 +33,9 @@ export interface ReplicationReport extends SyncCounts, DbSyncCounts {
   tombstonesReclaimed: number
   /** True when stop() ended the pass early. */
   stopped: boolean
+  /** The pass ran on unchanged rings, completed, and found nothing to move or hand off, with no
+   *  error: every partition is where the rings say (a ramp may take its next step). */
+  idle: boolean
 }
 
 export interface ReplicatorOptions {
@@ -64,6 +70,9 @@ export class Replicator {
   private readonly syncPoints = new Map<string, number>()
   private wake?: () => void
   private passes = 0
+  /** Bumped by ringChanged(): a pass that began on older rings says nothing about these. */
+  private ringGeneration = 0
+  private lastIdleGeneration = -1
 
   constructor(private readonly options: ReplicatorOptions) {}
 
@@ -74,8 +83,18 @@ export class Replicator {
 
   /** A new ring: every database is sent in full again; the next pass starts at once. */
   ringChanged(): void {
+    this.ringGeneration++
     this.syncPoints.clear()
     this.wake?.()
+  }
+
+  /**
+   * Whether the data sits where the current rings say: the last pass began after the last ring
+   * change, completed, and moved nothing. Ramps step only then (disks/lifecycle.ts), so that a
+   * big new disk takes its next share once the previous one has arrived.
+   */
+  settled(): boolean {
+    return this.lastIdleGeneration === this.ringGeneration
   }
 
   /** One pass over every local device (joins the pass in progress, if any). */
@@ -131,7 +150,9 @@ export class Replicator {
       handoffDatabasesRemoved: 0,
       errors: 0,
       stopped: false,
+      idle: false,
     }
+    const generation = this.ringGeneration
     const bytes = new TokenBucket(o.bytesPerSec)
     const files = new TokenBucket(o.filesPerSec)
     const pace = async (n: number) => {
@@ -149,6 +170,9 @@ export class Replicator {
       if (!signal.aborted) throw err
     }
     report.stopped = signal.aborted
+    const moved = report.objectsPushed + report.tombstonesPushed + report.metasPushed + report.handoffObjectsRemoved + report.handoffPartitionsRemoved + report.handoffDatabasesRemoved
+    report.idle = !report.stopped && report.errors === 0 && moved === 0 && generation === this.ringGeneration
+    if (report.idle) this.lastIdleGeneration = generation
     report.elapsedMs = Math.round(performance.now() - started)
     this.history.push(report)
     if (this.history.length > HISTORY) this.history.shift()
@@ -156,12 +180,13 @@ export class Replicator {
     return report
   }
 
-  private async device(d: LocalReplicaDevice, report: ReplicationReport, pace: (n: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  /** Every partition of one storage policy's objects dir on `d`, against that policy's ring. */
+  private async policyPartitions(d: LocalReplicaDevice, policy: number, ctx: SyncContext, report: ReplicationReport): Promise<void> {
     const o = this.options
-    const ctx = { resolve: o.resolve, pace, signal, counts: report, concurrency: o.concurrency ?? 4 }
+    const signal = ctx.signal
     let partitions: number[]
     try {
-      partitions = await objectPartitions(d.objects)
+      partitions = await objectPartitions(d.objects, policy)
     } catch {
       report.errors++
       partitions = []
@@ -170,30 +195,47 @@ export class Replicator {
     // alone would leave the device waiting on one fsync after another.
     await eachLimited(partitions, ctx.concurrency, async (partition) => {
       if (signal.aborted) return
-      const ring = o.rings().object
+      const ring = policyRing(o.rings(), policy)
       report.partitionsChecked++
       try {
         // Reclaim walks every hash directory: each pass does a tenth of the partitions (as Swift
         // lists a partition afresh at random one time in ten), so a quiet pass stays cheap.
         if (partition % RECLAIM_SPREAD === this.passes % RECLAIM_SPREAD) {
-          report.tombstonesReclaimed += (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.())).tombstones
+          report.tombstonesReclaimed += (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.(), policy)).tombstones
         }
-        if (partition >= ring.partitionCount) {
-          report.errors++ // a partition of another part power: left alone, never guessed at
+        if (!ring || partition >= ring.partitionCount) {
+          report.errors++ // no ring for this policy, or another part power: left alone, never guessed at
           return
         }
         const primaries = ring.getPartNodes(partition)
         const handoff = !primaries.some((p) => p.device === d.device)
         const holders = primaries.filter((p) => p.device !== d.device)
-        const done = await syncObjectPartition(ctx, d.objects, partition, holders, handoff)
+        const done = await syncObjectPartition(ctx, d.objects, partition, holders, handoff, policy)
         // A handoff sent home leaves empty directories: the same cleanup removes them.
-        if (handoff && done && (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.())).partitionRemoved) {
+        if (handoff && done && (await reclaimPartition(d.objects, partition, o.reclaimAgeSec, o.now?.(), policy)).partitionRemoved) {
           report.handoffPartitionsRemoved++
         }
       } catch (err) {
         if (!signal.aborted) report.errors++
       }
     })
+  }
+
+  private async device(d: LocalReplicaDevice, report: ReplicationReport, pace: (n: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const o = this.options
+    const ctx = { resolve: o.resolve, pace, signal, counts: report, concurrency: o.concurrency ?? 4 }
+    let policies: number[]
+    try {
+      policies = await objectPolicies(d.objects)
+    } catch {
+      report.errors++
+      policies = []
+    }
+    // Every storage policy's objects dir, each with its own ring (objects-N/ ↔ object-N.ring.gz).
+    for (const policy of policies) {
+      if (signal.aborted) return
+      await this.policyPartitions(d, policy, ctx, report)
+    }
     if (signal.aborted) return
     try {
       await syncDatabases({ ...ctx, syncPoints: this.syncPoints }, d.device, d.dbs, o.rings())
@@ -201,6 +243,11 @@ export class Replicator {
       if (!signal.aborted) report.errors++
     }
   }
+}
+
+/** The object ring of a storage policy in `rings`, if this box has one. */
+function policyRing(rings: Rings, policy: number): Ring | undefined {
+  return policy === 0 ? rings.object : rings.objectPolicies?.get(policy)
 }
 
 /** Atomically replaces the status file with the last reports. */
@@ -233,4 +280,16 @@ export function readStatusFile(path: string): StatusFile | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * settled() as another process (the CLI) can tell from the status file: the appliance that
+ * writes it is running, and its newest report is an idle pass that began after the rings last
+ * changed (`ringsChangedAtMs`). With no appliance running nothing moves data, so nothing is
+ * waited for.
+ */
+export function settledFromStatusFile(status: StatusFile | undefined, ringsChangedAtMs: number, alive: (pid: number) => boolean): boolean {
+  if (!status || !alive(status.pid)) return true
+  const last = status.reports.at(-1)
+  return !!last && last.idle === true && Date.parse(last.startedAt) > ringsChangedAtMs
 }

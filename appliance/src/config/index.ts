@@ -71,7 +71,8 @@ export interface VeloxConfig {
   replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number }
   expirer: { intervalSec: number }
   /**
-   * Object reads (issue 11): `newestReplica` asks every replica and serves the newest (false:
+   * Object reads (issue 11): `newestReplica` asks every replica and serves the newest, and reads
+   * container and account databases from the freshest replica (false:
    * the first that answers, as Swift's proxy; kept to measure the cost); bodies up to
    * `verifyMaxBytes` are checked against their ETag before the first byte is sent (0: never).
    */

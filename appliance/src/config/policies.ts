@@ -1,8 +1,18 @@
 /**
  * Storage policies as configured (Swift's `[storage-policy:N]` sections of swift.conf): each
- * an index, a name (with aliases) and how many replicas its object ring keeps. Owns the
- * defaults and the validation; the rings are cluster/'s, the container-facing rules swift/'s.
+ * an index, a name (with aliases), how many replicas its object ring keeps and, optionally,
+ * the class of disks its ring is built from. Owns the defaults and the validation; the rings
+ * are cluster/'s, the container-facing rules swift/'s.
  */
+
+/**
+ * A disk's class as discovery tells it (disks/discovery.ts Media): a policy of class `ssd`
+ * takes SSDs and NVMe drives (both solid state), `nvme` only NVMe drives, `hdd` only
+ * spinning disks. Swift has no such notion: an operator gives the policy's ring only those
+ * devices, which is what the ring placement does here.
+ */
+export const DEVICE_CLASSES = ['hdd', 'ssd', 'nvme'] as const
+export type DeviceClass = (typeof DEVICE_CLASSES)[number]
 export interface StoragePolicyConfig {
   /** Swift's policy index: policy 0 uses object.ring.gz, policy N object-N.ring.gz. */
   index: number
@@ -13,6 +23,8 @@ export interface StoragePolicyConfig {
   default?: boolean
   /** Replicas of its object ring in the embedded default; policy 0 defaults to embedded.replicas. */
   replicas?: number
+  /** Only disks of this class join its object ring (e.g. a "fast" policy on `ssd`); absent: every disk. */
+  deviceClass?: DeviceClass
 }
 
 /**
@@ -41,6 +53,7 @@ export function policyProblems(policies: readonly StoragePolicyConfig[]): string
       else names.add(n.toLowerCase())
     }
     if (p.replicas !== undefined && !(Number.isInteger(p.replicas) && p.replicas >= 1)) problems.push(`policies: ${p.name}.replicas must be ≥ 1`)
+    if (p.deviceClass !== undefined && !DEVICE_CLASSES.includes(p.deviceClass)) problems.push(`policies: ${p.name}.deviceClass must be one of ${DEVICE_CLASSES.join(', ')}`)
   }
   if (!indexes.has(0)) problems.push('policies: a policy with index 0 is required (object.ring.gz)')
   if (policies.filter((p) => p.default).length > 1) problems.push('policies: more than one default')

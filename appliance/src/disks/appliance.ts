@@ -6,12 +6,13 @@
  * their files).
  */
 import { policiesOf } from '../cluster/bootstrap.js'
-import { objectRingName } from '../cluster/policies.js'
+import { objectRingName, policyTakesDisk } from '../cluster/policies.js'
 import type { VeloxConfig } from '../config/index.js'
 import type { Log } from '../lib/log.js'
 import { SystemCommands } from '../system/commands.js'
 import type { DiscoveredDisk } from './discovery.js'
 import { FailureMonitor } from './failure.js'
+import { directoryDeviceWeight } from './directory-weights.js'
 import { settleRings } from './lifecycle.js'
 import { replayMounts, type ReplayReport } from './mounts.js'
 import { DiskService, type DiskServiceOptions } from './service.js'
@@ -19,7 +20,7 @@ import { DiskService, type DiskServiceOptions } from './service.js'
 export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks: Pick<DiskServiceOptions, 'onRingChange' | 'onDeviceGone'> = {}): DiskService {
   const only = config.disks.only
   const include = only.length === 0 ? undefined : (d: DiscoveredDisk) => only.includes(d.path) || d.byId.some((l) => only.includes(`/dev/disk/by-id/${l}`))
-  return new DiskService({
+  const svc: DiskService = new DiskService({
     system: new SystemCommands({ devicesRoot: config.devicesDir }),
     etcDir: config.swiftDir,
     ring: {
@@ -37,12 +38,17 @@ export function createDiskService(config: Readonly<VeloxConfig>, log: Log, hooks
         { name: 'container', replicas: config.embedded.replicas },
         ...policiesOf(config).all.map((p) => ({ name: objectRingName(p.index), replicas: p.replicas })),
       ],
+      // …but a policy with a device class takes only disks of that class.
+      takes: Object.fromEntries(policiesOf(config).all.map((p) => [objectRingName(p.index), (m: string | undefined) => policyTakesDisk(p.deviceClass, m)])),
+      // The embedded default's directory devices weigh their filesystem in TiB, as disks do.
+      directoryWeight: (device) => directoryDeviceWeight(config.devicesDir, device, (n) => svc.registry.byDeviceName(n) !== undefined),
     },
     log,
     include,
     burnIn: { sampleBytes: config.disks.burnInSampleMiB * 2 ** 20 },
     ...hooks,
   })
+  return svc
 }
 
 /** Mounts the recorded disks that are not mounted (a reboot, `make run`); logs what it did. */
@@ -62,14 +68,15 @@ export interface DiskBackground {
 
 /**
  * The disks' background work in `velox serve`: the failure monitor, and a minute timer that
- * takes the ramp and drain steps min_part_hours allows (settleRings).
+ * takes the ramp and drain steps min_part_hours allows (settleRings), ramps only once
+ * `replicationSettled` says the data of the previous step has arrived.
  */
-export function startDiskBackground(svc: DiskService, config: Readonly<VeloxConfig>, log: Log): DiskBackground {
+export function startDiskBackground(svc: DiskService, config: Readonly<VeloxConfig>, log: Log, replicationSettled?: () => boolean): DiskBackground {
   const failures = new FailureMonitor(svc, { intervalMs: config.disks.failureCheckSec * 1000 })
   failures.start()
   let settling: Promise<unknown> = Promise.resolve()
   const timer = setInterval(() => {
-    settling = settleRings(svc).catch((err: Error) => log.warn('ring settle step failed', { error: err.message }))
+    settling = settleRings(svc, replicationSettled).catch((err: Error) => log.warn('ring settle step failed', { error: err.message }))
   }, 60_000)
   timer.unref()
   return {

@@ -63,7 +63,7 @@ async function run(svc: DiskService, d: DiscoveredDisk, o: BurnInOptions, region
 }
 
 async function selfTest(svc: DiskService, d: DiscoveredDisk, o: BurnInOptions, job: Job): Promise<BurnInResult['smartSelfTest']> {
-  job.phase = 'smart-self-test'
+  svc.jobs.phase(job, 'smart-self-test')
   const before = await svc.smart(d, true)
   if (!before.available) return 'unsupported'
   if (before.failing.length > 0) throw new BurnInFailure(`SMART says the disk is failing: ${before.failing.join('; ')}`)
@@ -116,7 +116,7 @@ async function writeAndVerify(svc: DiskService, d: DiscoveredDisk, regions: Regi
   const key = createHash('sha256').update(`${d.id}:${job.id}`).digest().subarray(0, 16)
   const handle = await svc.system.openBlockDevice(d.path)
   try {
-    job.phase = 'write'
+    svc.jobs.phase(job, 'write')
     let t0 = performance.now()
     let done = 0
     for (const r of regions) {
@@ -130,7 +130,7 @@ async function writeAndVerify(svc: DiskService, d: DiscoveredDisk, regions: Regi
     await ioStep(() => handle.datasync(), 0, 'flush')
     const writeMBps = mbps(done, t0)
     await dropCache(handle.fd, 0, 0)
-    job.phase = 'read-verify'
+    svc.jobs.phase(job, 'read-verify')
     t0 = performance.now()
     let verified = 0
     const buf = Buffer.alloc(CHUNK)

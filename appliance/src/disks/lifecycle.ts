@@ -73,7 +73,7 @@ export async function addDisk(svc: DiskService, id: string, opts: AddOptions = {
   if (mounted?.uuid !== rec.uuid) throw new VeloxError('conflict', `${rec.deviceName} is not mounted`)
   const target = weightForSize(rec.sizeBytes)
   const first = ramp && ramp < 100 ? weightFor(target, ramp) : target
-  const ringIds = svc.ring.add(rec.deviceName, first)
+  const ringIds = svc.ring.add(rec.deviceName, first, (await svc.disk(id)).media)
   svc.registry.update(id, { state: 'in-ring', ringIds, targetWeight: target, rampPercent: ramp && ramp < 100 ? ramp : undefined })
   svc.opts.log.info('disk added to the rings', { disk: id, device: rec.deviceName, weight: first, target })
   await svc.ringChanged()
@@ -236,23 +236,27 @@ function leftOnDisk(mountPoint: string, emptyUsedBytes: number): { partitions: n
  * One step of every gradual ramp and drain, when min_part_hours lets partitions move again:
  * ramping disks get another `rampPercent` of their weight (the last step lands on the target),
  * and the rings are rebalanced for draining disks whose partitions could not all move at once.
+ * A ramp also waits for `replicationSettled` (the replicator found nothing left to move on the
+ * current rings), so each step's data has arrived before the next share is given.
  * Called on a timer by the appliance and by `velox disk status`.
  */
-export async function settleRings(svc: DiskService): Promise<{ ramped: string[]; rebalanced: boolean }> {
+export async function settleRings(svc: DiskService, replicationSettled: () => boolean = () => true): Promise<{ ramped: string[]; rebalanced: boolean; waiting?: 'min-part-hours' | 'replication' }> {
   const ramped: string[] = []
-  if (svc.ring.secondsUntilSettled() > 0) return { ramped, rebalanced: false }
+  if (svc.ring.secondsUntilSettled() > 0) return { ramped, rebalanced: false, waiting: 'min-part-hours' }
   let changed = false
-  for (const rec of svc.registry.all()) {
-    if (rec.state !== 'in-ring' || !rec.rampPercent || !rec.ringIds || !rec.targetWeight) continue
-    const current = svc.ring.assigned(rec.ringIds).weight
-    const next = Math.min(rec.targetWeight, weightFor(rec.targetWeight, Math.round((current / rec.targetWeight) * 100) + rec.rampPercent))
-    svc.ring.setWeight(rec.ringIds, next)
-    svc.registry.update(rec.id, { rampPercent: next >= rec.targetWeight ? undefined : rec.rampPercent })
+  const ramping = svc.registry.all().filter((rec) => rec.state === 'in-ring' && rec.rampPercent && rec.ringIds && rec.targetWeight)
+  const moving = ramping.length > 0 && !replicationSettled()
+  for (const rec of moving ? [] : ramping) {
+    const current = svc.ring.assigned(rec.ringIds!).weight
+    const target = rec.targetWeight!
+    const next = Math.min(target, weightFor(target, Math.round((current / target) * 100) + rec.rampPercent!))
+    svc.ring.setWeight(rec.ringIds!, next)
+    svc.registry.update(rec.id, { rampPercent: next >= target ? undefined : rec.rampPercent })
     ramped.push(rec.deviceName)
     changed = true
     if (svc.ring.secondsUntilSettled() > 0) break // one ring move per min_part_hours
   }
   if (!changed) changed = svc.registry.all().some((r) => r.state === 'draining') && svc.ring.settle()
   if (changed) await svc.ringChanged()
-  return { ramped, rebalanced: changed }
+  return { ramped, rebalanced: changed, ...(moving ? { waiting: 'replication' as const } : {}) }
 }

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import { RingBuilder, ringPathForBuilder } from '../ring/builder.js'
+import { withRingLock } from './ring-lock.js'
 
 /** A ring's file name without .builder/.ring.gz: "account", "container", "object", "object-1"… */
 export type RingName = string
@@ -30,9 +31,24 @@ export interface RingSettings {
   partPower: number
   replicas: number
   minPartHours: number
+  /**
+   * Rings that take only some disks, by name: whether a disk of this media (discovery's hdd,
+   * ssd, nvme, virtual) joins, for a storage policy of a device class (cluster/policies.ts
+   * policyTakesDisk). The device's media is kept in its ring entry's meta.
+   */
+  takes?: Record<RingName, (media: string | undefined) => boolean>
   /** The rings a disk joins, with the replica count each is created with (default: account,
    *  container and object at `replicas`). */
   rings?: Array<{ name: RingName; replicas: number }>
+  /** Who edits, as the ring lock names it to a waiting editor (default "disks"; the pid is
+   *  always named too). */
+  lockName?: string
+  /** The TiB weight of a device of this box that is not a disk (an embedded directory device),
+   *  undefined for disks (directory-weights.ts). Applied when a disk joins, so both weigh the
+   *  same unit. */
+  directoryWeight?: (device: string) => number | undefined
+  /** How long an edit waits for another editor's lock before failing (default 10 s). */
+  lockWaitMs?: number
 }
 
 const TIB = 2 ** 40
@@ -58,20 +74,47 @@ export class RingPlacement {
     return this.s.rings?.find((r) => r.name === kind)?.replicas ?? this.s.replicas
   }
 
+  /** Runs a ring edit holding the lock the CLI and the appliance share (ring-lock.ts). */
+  private locked<T>(what: string, edit: () => T): T {
+    return withRingLock(this.s.swiftDir, `${this.s.lockName ?? 'disks'}: ${what}`, edit, this.s.lockWaitMs)
+  }
+
   /** Adds a device to the three rings at `weight` and rebalances; returns its ids. */
-  add(deviceName: string, weight: number): RingIds {
+  add(deviceName: string, weight: number, media?: string): RingIds {
+    return this.locked(`add ${deviceName}`, () => this.addLocked(deviceName, weight, media))
+  }
+
+  private addLocked(deviceName: string, weight: number, media?: string): RingIds {
     const ids = {} as RingIds
     for (const kind of this.names) {
+      if (this.s.takes?.[kind] && !this.s.takes[kind](media)) continue // a class policy's ring, another class
       const b = this.load(kind, true)
       const existing = b.liveDevices().find((d) => d.device === deviceName && d.ip === this.s.ip && d.port === this.s.port)
       if (existing) throw new VeloxError('conflict', `${deviceName} is already in the ${kind} ring`)
-      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight })
+      this.directoryWeightsToTiB(b, deviceName)
+      ids[kind] = b.addDevice({ region: this.s.region, zone: this.s.zone, ip: this.s.ip, port: this.s.port, device: deviceName, weight, ...(media ? { meta: `media=${media}` } : {}) })
       this.commit(kind, b)
     }
     return ids
   }
 
+  /** This box's directory devices (weight 100 from the embedded default) reweighted in TiB from
+   *  their filesystem, so that a disk joining beside them gets its fair share. Drained (weight 0)
+   *  devices stay drained. */
+  private directoryWeightsToTiB(b: RingBuilder, joining: string): void {
+    if (!this.s.directoryWeight) return
+    for (const d of b.liveDevices()) {
+      if (d.device === joining || d.ip !== this.s.ip || d.port !== this.s.port || d.weight === 0) continue
+      const w = this.s.directoryWeight(d.device)
+      if (w !== undefined && Math.abs(w - d.weight) > 1e-6) b.setDeviceWeight(d.id, w)
+    }
+  }
+
   setWeight(ids: RingIds, weight: number): void {
+    this.locked(`set weight ${weight}`, () => this.setWeightLocked(ids, weight))
+  }
+
+  private setWeightLocked(ids: RingIds, weight: number): void {
     for (const kind of this.names) {
       if (ids[kind] === undefined) continue // a ring added after the disk (a new policy)
       const b = this.load(kind, false)
@@ -90,6 +133,10 @@ export class RingPlacement {
    * a replacement has been added.
    */
   remove(ids: RingIds): void {
+    this.locked('remove', () => this.removeLocked(ids))
+  }
+
+  private removeLocked(ids: RingIds): void {
     const builders = this.names.map((kind) => [kind, this.load(kind, false)] as const)
     for (const [kind, b] of builders) {
       const others = b.liveDevices().filter((d) => d.weight > 0 && d.id !== ids[kind]).length
@@ -110,6 +157,10 @@ export class RingPlacement {
 
   /** Rebalances again where min_part_hours now allows more moves; true when a ring changed. */
   settle(): boolean {
+    return this.locked('settle', () => this.settleLocked())
+  }
+
+  private settleLocked(): boolean {
     let changed = false
     for (const kind of this.names) {
       if (!existsSync(this.builderPath(kind))) continue

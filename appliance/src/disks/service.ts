@@ -8,6 +8,7 @@
  * formatted (or burnt in) only with its serial typed back; a mounted disk never; a disk in the
  * ring only after it was drained and removed. Lifecycle steps are in lifecycle.ts.
  */
+import { join } from 'node:path'
 import { VeloxError } from '../errors.js'
 import type { Log } from '../lib/log.js'
 import type { SystemCommands } from '../system/commands.js'
@@ -66,7 +67,7 @@ export type DiskView = DiscoveredDisk & {
 export class DiskService {
   readonly registry: DiskRegistry
   readonly ring: RingPlacement
-  readonly jobs = new JobTable()
+  readonly jobs: JobTable
   private readonly smartCache = new Map<string, { at: number; value: SmartSummary }>()
   private hooks: Pick<DiskServiceOptions, 'onRingChange' | 'onDeviceGone'>
   private readonly busy = new Set<string>()
@@ -74,6 +75,8 @@ export class DiskService {
   constructor(readonly opts: DiskServiceOptions) {
     this.hooks = { onRingChange: opts.onRingChange, onDeviceGone: opts.onDeviceGone }
     this.registry = new DiskRegistry(opts.etcDir)
+    // Beside the mount table: a burn-in running when the process stops comes back interrupted.
+    this.jobs = new JobTable(join(opts.etcDir, 'disk-jobs.json'))
     this.ring = new RingPlacement(opts.ring)
   }
 

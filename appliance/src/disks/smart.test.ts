@@ -1,7 +1,9 @@
 /**
- * The SMART reader on recorded `smartctl --json -a` outputs (SATA, SAS, NVMe; healthy, failing,
- * a self-test running, a device without SMART), written from smartctl's documented JSON, and
- * once on the real smartctl against a loop device, whose "no SMART" answer it must accept.
+ * The one SMART parser on two independently recorded sets of `smartctl --json -a` outputs
+ * (SATA, SAS, NVMe; healthy, failing, a self-test running, a device without SMART), written
+ * from smartctl's documented JSON: the summary of the disks service (fixtures/smart-disks), the
+ * predictive report of the health console (fixtures/smart), and each set through the other
+ * reading; once on the real smartctl against a loop device, whose "no SMART" answer it must accept.
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
@@ -11,11 +13,13 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { LoopDisks, skipWithoutLoopDevices } from '../../test/harness/loop-disks.js'
 import { SystemCommands } from '../system/commands.js'
-import { parseSmartctl } from './smart.js'
+import { parseSmart, parseSmartctl } from './smart.js'
 
 // dist/appliance/src/disks → appliance/test/fixtures/smart-disks in the source tree
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../appliance/test/fixtures/smart-disks')
 const fixture = (name: string) => parseSmartctl(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'))
+const HEALTH_FIXTURES = resolve(FIXTURES, '../smart')
+const smartFixture = (name: string): unknown => JSON.parse(readFileSync(`${HEALTH_FIXTURES}/${name}.json`, 'utf8'))
 const run = promisify(execFile)
 
 describe('disks/smart', () => {
@@ -66,6 +70,46 @@ describe('disks/smart', () => {
     expect(s).to.deep.include({ available: false, passed: null, failing: [] })
     expect(s.messages).to.deep.equal(['/dev/loop0: Unable to detect device type'])
     expect(parseSmartctl('not json').available).to.equal(false)
+  })
+
+  describe('the predictive report (parseSmart)', () => {
+    it('reads a healthy SATA drive: status, sectors, hours, temperature, self-test', () => {
+      const r = parseSmart('sda', smartFixture('sata-healthy'))
+      expect(r).to.include({ protocol: 'ATA', passed: true, reallocatedSectors: 0, pendingSectors: 0, offlineUncorrectable: 0, crcErrors: 0, powerOnHours: 28790, temperatureC: 35, model: 'WDC WD40EFRX-68N32N0' })
+      expect(r.selfTests[0]).to.include({ type: 'Short offline', passed: true })
+      expect(r.attributes.map((a) => a.id)).to.include.members([5, 9, 194, 197, 198, 199])
+    })
+
+    it('reads a failing SATA drive: FAILED status, grown counters, failed self-test', () => {
+      const r = parseSmart('sdb', smartFixture('sata-failing'))
+      expect(r).to.include({ passed: false, reallocatedSectors: 3912, pendingSectors: 1688, offlineUncorrectable: 1688, reportedUncorrect: 412, crcErrors: 2, temperatureC: 43 })
+      expect(r.selfTests[0]).to.include({ passed: false, status: 'Completed: read failure' })
+    })
+
+    it('reads SAS drives: grown defects and uncorrected errors of the error counter log', () => {
+      expect(parseSmart('sdc', smartFixture('sas-healthy'))).to.include({ protocol: 'SCSI', passed: true, grownDefects: 0, uncorrectedErrors: 0, temperatureC: 31, powerOnHours: 41220 })
+      const bad = parseSmart('sdd', smartFixture('sas-failing'))
+      expect(bad).to.include({ passed: false, grownDefects: 2714, uncorrectedErrors: 41 })
+      expect(bad.selfTests[0]).to.include({ passed: false, status: 'Failed in read element' })
+    })
+
+    it('reads NVMe drives: media errors, percentage used, spare against threshold', () => {
+      expect(parseSmart('nvme0', smartFixture('nvme-healthy'))).to.include({ protocol: 'NVMe', passed: true, nvmeMediaErrors: 0, nvmePercentageUsed: 3, nvmeAvailableSpare: 100, temperatureC: 41, powerOnHours: 6120 })
+      expect(parseSmart('nvme1', smartFixture('nvme-failing'))).to.include({ passed: false, nvmeMediaErrors: 188, nvmePercentageUsed: 104, nvmeAvailableSpare: 4, nvmeSpareThreshold: 10, nvmeCriticalWarning: 1 })
+    })
+
+    it('gives undefined, not zero, for what a document lacks (a VM disk without SMART)', () => {
+      const r = parseSmart('vda', { smartctl: { exit_status: 1, messages: [{ string: '/dev/vda: Unable to detect device type' }] } })
+      expect(r.protocol).to.equal('unknown')
+      expect(r.passed).to.equal(undefined)
+      expect(r.reallocatedSectors).to.equal(undefined)
+    })
+
+    it('reads each set through the other reading: the summaries of the health fixtures, the reports of the disks fixtures', () => {
+      expect(parseSmartctl(JSON.stringify(smartFixture('sata-failing'))).failing).to.include('3912 reallocated sectors')
+      expect(parseSmartctl(JSON.stringify(smartFixture('nvme-healthy')))).to.deep.include({ available: true, protocol: 'NVMe', failing: [] })
+      expect(parseSmart('sdb', JSON.parse(readFileSync(`${FIXTURES}/sata-failing.json`, 'utf8')))).to.include({ passed: false, reallocatedSectors: 3912, pendingSectors: 18 })
+    })
   })
 
   describe('the real smartctl on a loop device', function () {

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import type { StateDb } from '../store/state-db.js'
 import { AlertBook, type AlertEvent } from './alerts.js'
 import { Rules, type Condition, type RuleInput } from './rules.js'
-import { parseSmart } from './smart.js'
+import { parseSmart } from '../disks/smart.js'
 import { scoreDisk } from './score.js'
 import { smartFixture, tempStateDb } from '../../test/harness/health-fixtures.js'
 

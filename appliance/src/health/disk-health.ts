@@ -6,7 +6,8 @@
  */
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import { scoreDisk, type DiskScore } from './score.js'
-import { parseSmart, type SmartReport, type SmartSource } from './smart.js'
+import { parseSmart, type SmartReport } from '../disks/smart.js'
+import type { SmartSource } from './smartctl.js'
 
 const HOUR_MS = 3_600_000
 const SLOTS = 8 * 24

@@ -53,4 +53,32 @@ describe('health/history: downsampled tiers of fixed size', () => {
     expect(q.points).to.deep.equal([{ t: T0, avg: 6, min: 5, max: 7 }])
     expect(h.metrics()).to.deep.equal(['mem.used_bytes'])
   })
+
+  it('prunes metrics that stopped, tier by tier, so the history stays a fixed size on disk', async function () {
+    this.timeout(60_000)
+    const h = new History(db, [{ stepMs: 10_000, slots: 30 }, { stepMs: 60_000, slots: 30 }])
+    const total = () => count('')
+    // 'disk.sdz' is recorded for 10 minutes then its disk is pulled; 'cpu' goes on for 2 hours.
+    for (let i = 0; i < 720; i++) {
+      const t = T0 + i * 10_000
+      h.record('cpu', t, i)
+      if (i < 60) h.record('disk.sdz.score', t, 90)
+      if (i % 30 === 0) await h.prune(t)
+    }
+    await h.flush()
+    expect(await count('disk.sdz.score\x00')).to.equal(0)
+    expect(await count('cpu\x00')).to.equal(60)
+    expect(await total()).to.equal(60)
+    expect(h.metrics()).to.deep.equal(['cpu'])
+    // Between the two retentions only the coarse tier of a stopped metric is left.
+    const h2 = new History(db, [{ stepMs: 10_000, slots: 30 }, { stepMs: 60_000, slots: 30 }])
+    for (let i = 0; i < 60; i++) h2.record('net.eth9.rx', T0 + i * 10_000, 1)
+    await h2.flush()
+    await h2.prune(T0 + 60 * 10_000)
+    const later = T0 + 60 * 10_000 + 600_000
+    expect(await h2.prune(later)).to.equal(30)
+    expect(await count('net.eth9.rx\x000\x00')).to.equal(0)
+    expect(await count('net.eth9.rx\x001\x00')).to.equal(10)
+    expect((await h2.query('net.eth9.rx', T0, later, later)).points).to.have.length(10)
+  })
 })

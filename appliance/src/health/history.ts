@@ -4,7 +4,9 @@
  * metric never holds more than the tiers' slot counts on disk however long the box runs: a
  * new point overwrites the slot of the point one retention ago. A bucket is averaged in memory
  * (with min and max) and written when the next bucket starts; queries pick the finest tier
- * whose retention covers the range and skip slots left from an older lap.
+ * whose retention covers the range and skip slots left from an older lap. `prune` deletes
+ * points older than their tier's retention, so metrics that stopped (a disk pulled, an
+ * interface renamed, a status code seen once) leave the disk too and the size stays fixed.
  */
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 
@@ -42,10 +44,13 @@ const METRIC = /^[A-Za-z0-9_.:/-]{1,200}$/
 export class History {
   private readonly ns: StateNamespace<Point>
   private readonly acc = new Map<string, Acc[]>()
+  /** Metric name → when it was last recorded (written by `prune`). */
+  private readonly names: StateNamespace<number>
   private pending: Promise<unknown> = Promise.resolve()
 
   constructor(db: StateDb, readonly tiers: Tier[] = DEFAULT_TIERS) {
     this.ns = db.namespace<Point>('health-history')
+    this.names = db.namespace<number>('health-history-names')
   }
 
   private key(metric: string, tier: number, t: number): string {
@@ -124,6 +129,44 @@ export class History {
     }
     points.sort((a, b) => a.t - b.t)
     return { stepMs, points }
+  }
+
+  /**
+   * Deletes the points of metrics no longer recorded, tier by tier as each tier's retention
+   * passes since they were last seen (a live metric only ever rewrites its own slots). The
+   * names and last-seen times live beside the points, so pruning reads only the dead metrics'
+   * prefixes, never the whole history. Returns the points deleted.
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const retention = (i: number) => this.tiers[i].stepMs * this.tiers[i].slots
+    const seen: [string, number][] = []
+    for (const [metric, accs] of this.acc) {
+      const last = (accs[0].bucket + 1) * this.tiers[0].stepMs
+      seen.push([metric, Math.min(last, now)])
+      if (last <= now - retention(0)) {
+        accs.forEach((a, i) => a && this.write(metric, i, pointOf(a, this.tiers[i].stepMs)))
+        this.acc.delete(metric)
+      }
+    }
+    await this.names.putMany(seen)
+    await this.pending
+    let deleted = 0
+    for await (const [metric, last] of this.names.entries()) {
+      if (this.acc.has(metric)) continue
+      let kept = false
+      for (let i = 0; i < this.tiers.length; i++) {
+        if (now - last <= retention(i)) {
+          kept = true
+          continue
+        }
+        const stale: string[] = []
+        for await (const [key] of this.ns.entries(`${metric}\x00${i}\x00`)) stale.push(key)
+        for (const key of stale) await this.ns.del(key)
+        deleted += stale.length
+      }
+      if (!kept) await this.names.del(metric)
+    }
+    return deleted
   }
 
   /** Names of the metrics with an open bucket (what the sampler currently records). */

@@ -1,6 +1,6 @@
 /**
  * The health console assembled from the config: the service (samplers, SMART, history,
- * alerts) with its hardware and SMART sources and notifiers, /metrics, the log file and
+ * alerts) with its hardware and SMART sources and alert delivery (email, webhook, syslog), /metrics, the log file and
  * audit trail on disk, syslog forwarding, and the terminal. `main.ts` calls `startHealth`
  * and hands its parts to http/; `stop()` undoes it all.
  */
@@ -13,13 +13,12 @@ import type { StateDb } from '../store/state-db.js'
 import { AuditTrail } from './audit.js'
 import { SystemHardware, type HardwareSource } from './hardware.js'
 import { HealthMetrics } from './metrics.js'
-import { EmailNotifier, WebhookNotifier, type Notifier } from './notify.js'
+import { AlertDelivery } from './delivery.js'
 import { HealthService } from './service.js'
-import { RecordedSmartSource, type SmartSource } from './smart.js'
-import { SystemSmartSource } from './smartctl.js'
+import { RecordedSmartSource, SystemSmartSource, type SmartSource } from './smartctl.js'
 import { SystemCommands } from '../system/commands.js'
 import { StorageCounters } from './storage-counters.js'
-import { SyslogForwarder } from './syslog.js'
+import { StorageView, type StorageViewOptions } from './storage-view.js'
 import { TerminalSessions } from './terminal.js'
 
 export interface Health {
@@ -43,6 +42,8 @@ export interface HealthContext {
   /** The certificates whose expiry the rules watch (the HTTPS one). */
   certificates?: () => { name: string; notAfter: number }[]
   ringDevicesOf?: (serial: string) => string[]
+  /** The ring and devices in use now and the replicator's status file; the replicas rule reads them unless `replicas` is given. */
+  storage?: Omit<StorageViewOptions, 'counters'>
   /** A hardware source other than this machine's (e2e demos of recorded hardware). */
   hardware?: HardwareSource
 }
@@ -54,13 +55,6 @@ function recordedSmart(dir: string): SmartSource {
   return new RecordedSmartSource(docs)
 }
 
-function notifiers(c: Readonly<HealthConfig>): Notifier[] {
-  const out: Notifier[] = []
-  if (c.email) out.push(new EmailNotifier({ ...c.email, to: [...c.email.to] }))
-  if (c.webhook) out.push(new WebhookNotifier(c.webhook))
-  return out
-}
-
 export async function startHealth(x: HealthContext): Promise<Health> {
   const c = x.config
   const logDir = join(x.dataDir, 'log')
@@ -68,12 +62,15 @@ export async function startHealth(x: HealthContext): Promise<Health> {
   const logFile = c.logFiles.enabled ? new RotatingLogFile(join(logDir, 'velox.log'), c.logFiles) : undefined
   if (logFile) detach.push(x.log.attach((l) => logFile.append(l)))
   const audit = new AuditTrail(new RotatingLogFile(join(logDir, 'audit.log'), { maxBytes: c.logFiles.maxBytes, maxFiles: c.logFiles.maxFiles }))
-  const syslog = c.syslog ? new SyslogForwarder({ ...c.syslog }) : undefined
-  if (syslog) {
-    detach.push(x.log.attach((l) => syslog.send(l)))
-    detach.push(audit.forwardTo((l) => syslog.send(l)))
-  }
+  // Email, webhook and syslog as set in the console; velox.json's are the defaults until the first save.
+  const delivery = new AlertDelivery(x.db, { email: c.email && { ...c.email, to: [...c.email.to] }, webhook: c.webhook && { ...c.webhook }, syslog: c.syslog && { ...c.syslog } }, audit, (channel, err) =>
+    x.log.warn('alert delivery failed', { notifier: channel, error: (err as Error).message }),
+  )
+  await delivery.start()
+  detach.push(x.log.attach((l) => delivery.forward(l)))
+  detach.push(audit.forwardTo((l) => delivery.forward(l)))
   const counters = new StorageCounters()
+  const storage = x.storage && new StorageView({ ...x.storage, counters })
   const s = c.sampleIntervalSec * 1000
   const service = new HealthService({
     db: x.db,
@@ -85,8 +82,10 @@ export async function startHealth(x: HealthContext): Promise<Health> {
     smartIntervalMs: c.smartIntervalSec * 1000,
     alertIntervalMs: c.alertIntervalSec * 1000,
     rules: { ...c.rules, expectedSpeedMbps: { ...c.rules.expectedSpeedMbps } },
-    notifiers: notifiers(c),
-    replicas: x.replicas,
+    delivery,
+    replicas: x.replicas ?? (storage && (() => storage.replicas())),
+    storage,
+    replicationMs: 6 * s,
     certificates: x.certificates,
     ringDevicesOf: x.ringDevicesOf,
   })
@@ -106,7 +105,7 @@ export async function startHealth(x: HealthContext): Promise<Health> {
       terminal?.closeAll()
       await service.stop()
       for (const d of detach) d()
-      await syslog?.close()
+      await delivery.close()
       logFile?.close()
       audit.close()
     },

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { RecordedSmartSource, parseSmart } from './smart.js'
+import { parseSmart } from '../disks/smart.js'
+import { RecordedSmartSource } from './smartctl.js'
 import { scoreDisk } from './score.js'
 import { DiskHealth } from './disk-health.js'
 import { AlertBook, type AlertEvent } from './alerts.js'

@@ -5,7 +5,7 @@
  * ago (the baseline), and adds what the storage layer saw on that device (I/O and auditor
  * errors) and its latency against its siblings. Pure: no I/O, no clock.
  */
-import { PREDICTIVE, type SmartReport } from './smart.js'
+import { PREDICTIVE, type SmartReport } from '../disks/smart.js'
 
 export type DiskStatus = 'ok' | 'warning' | 'failing' | 'unknown'
 

@@ -3,7 +3,7 @@ import { RecordedHardware, smartFixture, tempStateDb } from '../../test/harness/
 import { silentLog } from '../lib/log.js'
 import type { StateDb } from '../store/state-db.js'
 import { HealthService, type LiveEvent } from './service.js'
-import { RecordedSmartSource } from './smart.js'
+import { RecordedSmartSource } from './smartctl.js'
 import { StorageCounters } from './storage-counters.js'
 
 describe('health/service on recorded hardware', () => {

@@ -7,14 +7,16 @@
 import type { Log } from '../lib/log.js'
 import type { StateDb } from '../store/state-db.js'
 import { AlertBook, type AlertEvent } from './alerts.js'
+import type { AlertDelivery } from './delivery.js'
 import { DiskHealth, type DiskState } from './disk-health.js'
 import type { HardwareSource } from './hardware.js'
 import { History } from './history.js'
 import { deliverTo, type Notifier } from './notify.js'
 import { DEFAULT_RULES, Rules, type RuleInput, type RuleSettings } from './rules.js'
 import { DEFAULT_INTERVALS_MS, hardwareSamplers, part, processSampler, storageSampler, type Sampler, type SamplerIntervals, type Values } from './samplers.js'
-import type { SmartSource } from './smart.js'
+import type { SmartSource } from './smartctl.js'
 import type { StorageCounters } from './storage-counters.js'
+import { replicationSampler, type Holdings, type ReplicationView, type StorageView } from './storage-view.js'
 
 export interface HealthOptions {
   db: StateDb
@@ -28,11 +30,16 @@ export interface HealthOptions {
   alertClearMs?: number
   rules?: Partial<RuleSettings>
   notifiers?: Notifier[]
+  /** Email, webhook and syslog as set in the console (delivery.ts); gets every alert change. */
+  delivery?: AlertDelivery
   /** What the ring wants and the devices there are (for the replicas rule). */
   replicas?: () => { wanted: number; available: number } | undefined
   certificates?: () => { name: string; notAfter: number }[]
   /** The ring device names a disk of this serial number holds (the disks registry), so its score counts their I/O and auditor errors. */
   ringDevicesOf?: (serial: string) => string[]
+  /** The ring, devices and replicator as they are now (storage-view.ts), sampled every `replicationMs`. */
+  storage?: StorageView
+  replicationMs?: number
   clock?: () => number
 }
 
@@ -42,6 +49,8 @@ export class HealthService {
   readonly history: History
   readonly disks: DiskHealth
   readonly alerts: AlertBook
+  readonly storage?: StorageView
+  readonly delivery?: AlertDelivery
   private readonly rules: Rules
   private readonly samplers: Sampler[]
   private readonly proc: ReturnType<typeof processSampler>
@@ -62,6 +71,10 @@ export class HealthService {
     this.rules = new Rules({ ...DEFAULT_RULES, ...o.rules })
     this.proc = processSampler(iv.process)
     this.samplers = [...hardwareSamplers(o.hardware, iv), this.proc, storageSampler(o.counters, iv.storage)]
+    this.storage = o.storage
+    this.delivery = o.delivery
+    if (o.delivery) this.alerts.onEvent((e) => o.delivery!.onEvent(e))
+    if (o.storage) this.samplers.push(replicationSampler(o.storage, o.replicationMs ?? 60_000, this.clock))
     this.alerts.onEvent((event) => this.publish({ type: 'alert', event }))
     if (o.notifiers?.length) this.alerts.onEvent(deliverTo(o.notifiers, (n, err) => o.log.warn('alert delivery failed', { notifier: n.name, error: (err as Error).message })))
   }
@@ -77,6 +90,8 @@ export class HealthService {
     for (const s of this.samplers) this.loop(s.intervalMs, () => this.runSampler(s))
     this.loop(this.o.smartIntervalMs ?? 3_600_000, () => this.pollSmart(), 2_000)
     this.loop(this.o.alertIntervalMs ?? 30_000, () => this.evaluate())
+    // Stopped metrics leave the history hourly (history.ts); the first pass waits for a quiet start.
+    this.loop(3_600_000, () => this.history.prune(this.clock()), 600_000)
   }
 
   private loop(intervalMs: number, fn: () => Promise<unknown>, firstMs = 0): void {
@@ -136,6 +151,7 @@ export class HealthService {
   /** The rules over what is known now. */
   async evaluate(): Promise<AlertEvent[]> {
     const now = this.clock()
+    this.storage?.refreshFailed()
     const input: RuleInput = {
       now,
       values: this.values(),
@@ -148,6 +164,20 @@ export class HealthService {
     const events = await this.alerts.update(now, this.rules.evaluate(input))
     this.restarted = undefined
     return events
+  }
+
+  /**
+   * What a disk holds: the ring devices on it (by its serial in the disks registry, or the
+   * name itself when it is a ring device), each with its partitions, objects and bytes, and
+   * the replicator's last reports. Empty when the storage view is not wired (tests).
+   */
+  async holds(name: string): Promise<{ devices: Holdings[]; replication?: ReplicationView }> {
+    const view = this.storage
+    if (!view) return { devices: [] }
+    const serial = this.disks.disk(name)?.report.serial
+    const names = new Set(serial && this.o.ringDevicesOf ? this.o.ringDevicesOf(serial) : [])
+    if (view.isRingDevice(name)) names.add(name)
+    return { devices: await Promise.all([...names].sort().map((n) => view.holdings(n))), replication: view.replication() }
   }
 
   values(): Values {

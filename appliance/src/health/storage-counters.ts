@@ -2,7 +2,9 @@
  * The storage layer's counters as the health console sees them: requests by verb and status
  * class (fed by the request log), and per-device auditor, quarantine and I/O error counts
  * (fed by the auditor's pass reports). Plain counters in memory, monotonically increasing, so
- * samplers turn them into rates and the score reads per-device errors.
+ * samplers turn them into rates and the score reads per-device errors. Which devices have
+ * failed: those marked (not opened at start, failed by the disks service) and those the
+ * request path finds failing now (issue 11 item 11, followed through `followDeviceStates`).
  */
 export interface StorageTotals {
   quarantined: number
@@ -18,6 +20,7 @@ export class StorageCounters {
   private readonly byRequest = new Map<string, number>()
   private readonly perDevice = new Map<string, { quarantined: number; auditorErrors: number; ioErrors: number }>()
   private readonly failed = new Set<string>()
+  private liveStates?: () => Array<{ device: string; failed: boolean }>
   replicationBacklog?: number
 
   /** One finished request: counted under `<VERB>.<status class>`, e.g. "GET.2xx". */
@@ -47,8 +50,14 @@ export class StorageCounters {
     else this.failed.delete(device)
   }
 
+  /** The devices that requests found failing and back (cluster/device-health.ts), read at
+   *  each evaluation so "device failed" fires while one fails and resolves once it is back. */
+  followDeviceStates(source: () => Array<{ device: string; failed: boolean }>): void {
+    this.liveStates = source
+  }
+
   isFailed(device: string): boolean {
-    return this.failed.has(device)
+    return this.failed.has(device) || (this.liveStates?.().some((s) => s.device === device && s.failed) ?? false)
   }
 
   ioError(device: string): void {
@@ -64,6 +73,7 @@ export class StorageCounters {
   }
 
   devices(): string[] {
+    for (const s of this.liveStates?.() ?? []) this.device(s.device)
     return [...this.perDevice.keys()]
   }
 

@@ -119,6 +119,13 @@ export class SyslogForwarder {
     })
   }
 
+  /** Waits up to `waitMs` until what is queued was written to the connection (TCP, TLS); UDP cannot tell and says true. */
+  async flushed(waitMs: number): Promise<boolean> {
+    const until = Date.now() + waitMs
+    while (this.queue.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+    return this.queue.length === 0
+  }
+
   /** Sends what is queued if connected (waits at most `waitMs`), then closes. */
   async close(waitMs = 2000): Promise<void> {
     const until = Date.now() + waitMs

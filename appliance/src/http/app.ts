@@ -35,7 +35,7 @@ export interface AppDeps {
   /** The Keystone v3 subset at /v3 (off when absent). */
   keystone?: KeystoneService
   /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
-  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks'>
+  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks' | 'trash' | 'search'>
   /** Receives one line per request. */
   requestLog?: (line: RequestLogLine) => void
   /** Receives 5xx causes. */
@@ -74,8 +74,10 @@ export function createApp(deps: AppDeps): Koa {
     } catch (err) {
       const e = swiftErrorResponse(err)
       if (e.status >= 500) deps.errorLog?.('request failed', err, transId)
-      // Swift answers a HEAD error with its headers only (Content-Length: 0).
+      // Swift answers a HEAD error with its headers only: Content-Length 0 for swob's default
+      // page, the explanation's length when the error has its own (`Bad URL`: 7).
       r = { status: e.status, headers: { 'Content-Type': e.contentType, ...e.headers }, body: ctx.method === 'HEAD' ? undefined : e.body }
+      if (ctx.method === 'HEAD' && e.explained) r.length = Buffer.byteLength(e.body)
       // A body we did not read must not be left hanging on a kept-alive connection.
       if (!ctx.req.complete) ctx.set('Connection', 'close')
     }

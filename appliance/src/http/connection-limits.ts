@@ -45,9 +45,18 @@ function carriesCredential(req: IncomingMessage): boolean {
   return h['x-auth-token'] !== undefined || h['x-storage-token'] !== undefined || h['x-auth-key'] !== undefined || h['x-storage-pass'] !== undefined || h.authorization !== undefined || (h.cookie ?? '').includes(`${SESSION_COOKIE}=`)
 }
 
+function peerKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''} ${socket.remotePort ?? ''}`
+}
+
 export class ConnectionLimits {
   private readonly unproven = new Map<string, number>()
-  private readonly proven = new WeakSet<Socket>()
+  /**
+   * Open connections by "address port". Keyed by the peer, not by the socket object: over TLS
+   * the request sees the TLS socket (over HTTP/2 a proxy of the session's), while `connection`
+   * gave the TCP socket beneath it; both name the same peer.
+   */
+  private readonly conns = new Map<string, { addr: string; proven: boolean }>()
   private readonly uploads = new Set<Upload>()
   private sweeper: NodeJS.Timeout | undefined
   /** Counts for tests and logs. */
@@ -93,9 +102,10 @@ export class ConnectionLimits {
     return (req, res) => {
       const socket = req.socket
       if (!req.complete) this.watch({ req, res, socket, bytesRead: socket.bytesRead, quietSinceMs: Date.now() })
-      if (!this.proven.has(socket) && carriesCredential(req)) {
+      const key = peerKey(socket)
+      if (this.conns.get(key)?.proven === false && carriesCredential(req)) {
         res.once('finish', () => {
-          if (res.statusCode < 400) this.prove(socket)
+          if (res.statusCode < 400) this.prove(key)
         })
       }
       handler(req, res)
@@ -119,15 +129,21 @@ export class ConnectionLimits {
       return
     }
     this.unproven.set(addr, n)
+    const key = peerKey(socket)
+    this.conns.set(key, { addr, proven: false })
     socket.once('close', () => {
-      if (!this.proven.has(socket)) this.release(addr)
+      const c = this.conns.get(key)
+      this.conns.delete(key)
+      if (c && !c.proven) this.release(addr)
     })
   }
 
-  private prove(socket: Socket): void {
-    if (this.proven.has(socket) || socket.destroyed) return
-    this.proven.add(socket)
-    this.release(socket.remoteAddress ?? '')
+  /** Once per connection, whatever number of requests (or HTTP/2 streams) prove it. */
+  private prove(key: string): void {
+    const c = this.conns.get(key)
+    if (!c || c.proven) return
+    c.proven = true
+    this.release(c.addr)
   }
 
   private release(addr: string): void {

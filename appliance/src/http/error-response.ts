@@ -64,6 +64,8 @@ export interface ErrorBody {
   contentType: string
   body: string
   headers: Record<string, string>
+  /** The body is the error's own explanation (swob's `body=`), not the status's default page. */
+  explained?: true
 }
 
 /** Swift's default HTML body for a status. */
@@ -82,7 +84,7 @@ export function swiftErrorResponse(err: unknown): ErrorBody {
   // 501 names what the client sent that Swift does not implement: no secret in it.
   if ((status < 500 || status === 501) && v.detail?.explain) {
     const contentType = v.detail.explain === 'html' ? 'text/html; charset=UTF-8' : 'text/plain'
-    return { status, contentType, body: v.message, headers }
+    return { status, contentType, body: v.message, headers, explained: true }
   }
   return { status, contentType: 'text/html; charset=UTF-8', body: swiftHtmlBody(status), headers }
 }

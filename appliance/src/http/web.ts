@@ -15,6 +15,10 @@ import { newTransId, type RequestLogLine } from './app.js'
 import { publicShareRoutes } from './public/router.js'
 import { noteTransId } from './request-guard.js'
 import { serveWebApp } from './static.js'
+import { trashRoutes } from './api/trash-routes.js'
+import { searchRoutes } from './api/search-routes.js'
+import type { NameSearch } from '../search/name-search.js'
+import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -28,6 +32,10 @@ export interface WebDeps {
   admin?: Middleware
   /** This box's disks, for /api/admin/disks (absent: no such routes). */
   disks?: DiskService
+  /** The trash's retention and purge pass (/api/trash, /api/admin/trash). */
+  trash?: { retention: TrashRetention; purger: TrashPurger }
+  /** Search by name across the user's containers (/api/search). */
+  search?: { search: NameSearch; resellerPrefixes: readonly string[] }
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -57,5 +65,7 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
     await next()
   }
   const adminDisks: Middleware[] = d.disks ? [adminDiskRoutes({ disks: d.disks, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const trash: Middleware[] = d.trash ? [trashRoutes({ ...d.trash, sessions: d.sessions, errorLog: d.errorLog })] : []
+  const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...trash, ...search, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

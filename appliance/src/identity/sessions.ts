@@ -30,7 +30,7 @@ export interface WebSession {
 
 export interface SessionServiceOptions {
   db: StateDb
-  users: Pick<UserDirectory, 'get' | 'verify'>
+  users: Pick<UserDirectory, 'get' | 'verify' | 'list'>
   tokens: Pick<TokenService, 'issue'>
   resellerPrefixes: readonly string[]
   /** Idle lifetime, seconds: each use moves the expiry this far ahead. */
@@ -83,7 +83,7 @@ export class SessionService {
   async login(account: string, user: string, key: string, client: string): Promise<{ id: string; session: WebSession }> {
     const wait = this.failures.blockedForMs(client)
     if (wait > 0) throw tooManyAttempts('sign-in attempts from this address', wait)
-    const u = await this.opts.users.verify(`${account}:${user}`, key)
+    const u = account ? await this.opts.users.verify(`${account}:${user}`, key) : await this.verifyByUserName(user, key)
     if (!u) {
       this.failures.fail(client)
       throw new VeloxError('unauthorized', 'wrong account, user or password')
@@ -101,6 +101,19 @@ export class SessionService {
     await this.records.put(sessionKey(id), rec)
     this.remember(sessionKey(id), rec, rec.expiresAt)
     return { id, session: this.view(rec, u) }
+  }
+
+  /**
+   * Sign-in without an account (a person knows a user name and a password): the user of that
+   * name whose key matches, when exactly one does. The same user name in several accounts
+   * with the same key is ambiguous and fails, so that the account must be given.
+   */
+  private async verifyByUserName(user: string, key: string): Promise<User | undefined> {
+    const named = (await this.opts.users.list()).filter((c) => c.user === user)
+    // (an unknown name still costs one comparison, as verify() does for unknown users)
+    if (named.length === 0) return void (await this.opts.users.verify(`-:${user}`, key))
+    const matches = (await Promise.all(named.map((c) => this.opts.users.verify(`${c.account}:${c.user}`, key)))).filter((x): x is User => !!x)
+    return matches.length === 1 ? matches[0] : undefined
   }
 
   /** The live session behind `id`, its expiry moved forward; undefined when there is none. */

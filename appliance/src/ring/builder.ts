@@ -130,6 +130,18 @@ export class RingBuilder {
     return this.liveDevices().filter((d) => matchesSearch(d, q))
   }
 
+  /**
+   * set_replicas: the next rebalance adds rows (the new replicas placed like any moved one)
+   * or cuts them (the dropped replicas simply go); fractional counts give a partial last row.
+   * As in Swift, the builder is marked changed only when the number of slots changes, and
+   * the version moves at the rebalance.
+   */
+  setReplicas(replicas: number): void {
+    if (!(replicas >= 1)) throw new VeloxError('bad-request', `replicas must be at least 1 (was ${replicas})`)
+    if (Math.floor(this.parts * replicas) !== Math.floor(this.parts * this.state.replicas)) this.devsChanged = true
+    this.state.replicas = replicas
+  }
+
   setOverload(overload: number): void {
     if (!(overload >= 0)) throw new VeloxError('bad-request', `invalid overload ${overload}`)
     this.state.overload = overload

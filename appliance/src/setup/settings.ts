@@ -9,8 +9,8 @@ import { VeloxError } from '../errors.js'
 import type { User, UserDirectory } from '../identity/users.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan } from './network.js'
-import { validateHostname, validateNewPassword } from './validate.js'
-import { parseTime, type AuditSink, type SetupWizard, type WizardDeps } from './wizard.js'
+import { parseTime, validateHostname, validateNewPassword } from './validate.js'
+import type { AuditSink, SetupWizard, WizardDeps } from './wizard.js'
 
 export interface SettingsDeps {
   wizard: SetupWizard

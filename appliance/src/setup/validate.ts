@@ -99,3 +99,12 @@ export function validateNewPassword(pw: unknown): string {
   if (passwordScore(pw) < 2) bad('the password is too weak: make it longer or mix letters, digits and symbols')
   return pw
 }
+
+/** Time zone and NTP servers (the identity step and the admin's time settings). */
+export function parseTime(b: Record<string, unknown>): { timeZone: string; ntp: string[] } {
+  const timeZone = validateTimeZone(b.timeZone)
+  const ntp = (Array.isArray(b.ntp) ? b.ntp : []).filter((s) => String(s).trim() !== '').map(validateNtpServer)
+  if (ntp.length === 0) bad('give at least one NTP server (e.g. pool.ntp.org)')
+  if (ntp.length > 5) bad('give at most five NTP servers')
+  return { timeZone, ntp }
+}

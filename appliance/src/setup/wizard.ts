@@ -15,16 +15,20 @@ import type { ClockSample } from '../lib/sntp.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
 import { generateSelfSigned, inspectPair, type CertificateInfo, type CertificateStore } from './certificates.js'
 import { validatePlan, type NetInterface, type NetworkPlan } from './network.js'
+import type { StorageApplier } from './rings.js'
 import { SetupCode } from './setup-code.js'
-import { validateHostname, validateNewPassword, validateNtpServer, validateTimeZone } from './validate.js'
+import { parseTime, validateHostname, validateNewPassword } from './validate.js'
 
 export const STEPS = ['admin', 'identity', 'network', 'disks', 'cluster', 'https', 'summary'] as const
 export type Step = (typeof STEPS)[number]
 
 /** What the disks module (disks/service.ts, DiskService.list) tells the disk step; absent before it is wired. */
 export interface DiskInventory {
-  list(): Promise<Array<{ id: string; sizeBytes: number; holdsOs: boolean; present?: boolean }>>
+  list(): Promise<Array<{ id: string; sizeBytes: number; holdsOs: boolean; present?: boolean; velox?: { deviceName: string; state: string } | null }>>
+  /** Tells the running appliance that ring files changed (it loads them). */
+  ringChanged?(): Promise<void>
 }
+
 
 export interface ClockCheck {
   samples: ClockSample[]
@@ -37,7 +41,8 @@ export interface SetupState {
   admin?: { account: string; user: string }
   identity?: { hostname: string; timeZone: string; ntp: string[]; clock: ClockCheck }
   network?: NetworkPlan & { applied: boolean }
-  disks?: { devices: string[]; replicas: number; usableBytes: number | null; builtIn: boolean }
+  /** `devices` are disk ids (the disks table's), `deviceNames` their ring devices. */
+  disks?: { devices: string[]; deviceNames?: string[]; replicas: number; usableBytes: number | null; builtIn: boolean }
   cluster?: { mode: 'create'; clusterId: string }
   https?: CertificateInfo
   /** SHA-256 of the claim tokens handed out for a right setup code. */
@@ -58,8 +63,8 @@ export interface WizardDeps {
   interfaces: () => NetInterface[]
   disks?: DiskInventory
   queryNtp: (server: string) => Promise<ClockSample>
-  /** Copies the rings keep (the wizard cannot change it yet: ring/ has no replica-count change). */
-  ringReplicas: number
+  /** Rebuilds the rings from the chosen disks at the chosen replica count (absent: rings left alone). */
+  storage?: StorageApplier
   /** Changes the OS (appliance image) or only records (elsewhere). */
   applyOs?: { identity(s: { hostname: string; timeZone: string; ntp: string[] }): Promise<void>; network(plan: NetworkPlan): Promise<void> }
   audit: AuditSink
@@ -181,20 +186,22 @@ export class SetupWizard {
     const replicas = Number(b.replicas)
     if (![1, 2, 3].includes(replicas)) bad('choose 3 copies (recommended), 2, or 1')
     if (replicas < 3 && b.acceptFewerCopies !== true) bad(`with ${replicas} ${replicas === 1 ? 'copy a failed disk loses data' : 'copies a second failure loses data'}: confirm that you accept this`)
-    if (replicas !== this.d.ringReplicas) bad(`this version keeps ${this.d.ringReplicas} copies of each object; changing it from the wizard is not available yet`)
     const devices = Array.isArray(b.devices) ? b.devices.map(String) : []
     // Built-in storage: the data directory's own devices (trying Velox out, or no disk management).
     if (!this.d.disks || b.builtIn === true) {
       if (devices.length > 0) bad('choose disks or the built-in storage, not both')
+      this.d.storage?.plan({ keep: 'all', replicas })
       this.state.disks = { devices: [], replicas, usableBytes: null, builtIn: true }
       return
     }
-    const usableBytes = await this.checkDisks(devices, replicas)
-    this.state.disks = { devices, replicas, usableBytes, builtIn: false }
+    const { usableBytes, deviceNames } = await this.checkDisks(devices, replicas)
+    // Checked now so that the step says what is wrong; applied only at finish.
+    this.d.storage?.plan({ keep: deviceNames, replicas })
+    this.state.disks = { devices, deviceNames, replicas, usableBytes, builtIn: false }
   }
 
-  /** The chosen disks are all still there and not the system disk; returns the usable capacity. */
-  private async checkDisks(devices: string[], replicas: number): Promise<number> {
+  /** The chosen disks are all still there, added, and not the system disk; returns the usable capacity and their ring devices. */
+  private async checkDisks(devices: string[], replicas: number): Promise<{ usableBytes: number; deviceNames: string[] }> {
     if (devices.length === 0) bad('choose at least one disk')
     if (devices.length < replicas) bad(`${replicas} copies need at least ${replicas} disks (${devices.length} chosen)`)
     const found = new Map((await this.d.disks!.list()).map((x) => [x.id, x]))
@@ -202,9 +209,10 @@ export class SetupWizard {
       const disk = found.get(id)
       if (!disk || disk.present === false) bad(`disk ${id} is gone (unplugged or failed since it was chosen): choose the disks again`)
       if (disk!.holdsOs) bad(`disk ${id} holds the operating system and cannot store objects`)
+      if (disk!.velox?.state !== 'in-ring') bad(`disk ${id} is not added to the storage yet: test, format and add it first`)
     }
     const sizes = devices.map((id) => found.get(id)!.sizeBytes)
-    return Math.floor(sizes.reduce((a, x) => a + x, 0) / replicas)
+    return { usableBytes: Math.floor(sizes.reduce((a, x) => a + x, 0) / replicas), deviceNames: devices.map((id) => found.get(id)!.velox!.deviceName) }
   }
 
   private cluster(b: Record<string, unknown>) {
@@ -240,26 +248,31 @@ export class SetupWizard {
   }
 
   /**
-   * The summary's button: checks the disks once more, applies the OS settings (on the
-   * appliance), marks setup done and kills the setup code. `enableHttps` switches the
-   * HTTPS listener on (http/ owns it).
+   * The summary's button: checks the disks once more and plans the rings (either refusal
+   * leaves everything as it was), applies the OS settings (on the appliance), rebuilds the
+   * rings from the chosen disks and copies, marks setup done and kills the setup code.
+   * `enableHttps` switches the HTTPS listener on (http/ owns it). Run again after a failure
+   * it redoes only what is left (an applied ring plan is found unchanged).
    */
   async finish(enableHttps: () => Promise<void>, from: string): Promise<SetupState> {
     this.reach('summary')
     if (this.state.step !== 'summary') bad(`finish the ${this.state.step} step first`)
     const s = this.state
-    if (s.disks && !s.disks.builtIn) await this.checkDisks(s.disks.devices, s.disks.replicas)
+    const keep = s.disks && !s.disks.builtIn ? (await this.checkDisks(s.disks.devices, s.disks.replicas)).deviceNames : 'all'
+    const rings = s.disks && this.d.storage ? this.d.storage.plan({ keep, replicas: s.disks.replicas }) : []
     if (this.d.applyOs && s.identity) await this.d.applyOs.identity(s.identity)
     if (this.d.applyOs && s.network) {
       await this.d.applyOs.network(s.network)
       s.network.applied = true
     }
+    if (rings.length) await this.d.storage!.commit(rings)
     await enableHttps()
     s.done = true
     s.claims = []
     await this.save()
     this.code.expire()
-    this.d.audit.record({ who: this.who(), from, action: 'setup.complete', detail: { hostname: s.identity?.hostname, https: s.https?.fingerprint256 } })
+    const storage = rings.find((r) => r.name === 'object')
+    this.d.audit.record({ who: this.who(), from, action: 'setup.complete', detail: { hostname: s.identity?.hostname, https: s.https?.fingerprint256, replicas: storage?.replicas, devices: storage?.devices } })
     return s
   }
 
@@ -284,13 +297,4 @@ export class SetupWizard {
   private async save(): Promise<void> {
     await this.store.put('state', this.state)
   }
-}
-
-/** Time zone and NTP servers (the identity step and the admin's time settings). */
-export function parseTime(b: Record<string, unknown>): { timeZone: string; ntp: string[] } {
-  const timeZone = validateTimeZone(b.timeZone)
-  const ntp = (Array.isArray(b.ntp) ? b.ntp : []).filter((s) => String(s).trim() !== '').map(validateNtpServer)
-  if (ntp.length === 0) bad('give at least one NTP server (e.g. pool.ntp.org)')
-  if (ntp.length > 5) bad('give at most five NTP servers')
-  return { timeZone, ntp }
 }

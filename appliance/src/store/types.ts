@@ -151,6 +151,18 @@ export type ListingEntry<Row> = { subdir: string } | Row
 /** Metadata of a database: each key with the timestamp it was set at; '' value = removed. */
 export type DbMetadata = Record<string, { value: string; timestamp: string }>
 
+/** How up to date one replica of a database is, to read from the freshest (cluster/replicated-dbs.ts). */
+export interface DbFreshness {
+  /** The newest row timestamp applied there ('' when unknown). */
+  rows: string
+  /** The newer of its put and delete timestamps. */
+  lifecycle: string
+  /** The newest metadata change there, removed keys included ('' when none). */
+  metadata: string
+  /** Deleted there (Swift's is_deleted). */
+  deleted: boolean
+}
+
 export interface ContainerInfo {
   account: string
   container: string
@@ -197,5 +209,8 @@ export interface DeviceDatabases {
   /** Records a container's stats in its account (container updates), newest wins. */
   putContainerRow(account: string, row: ContainerRow): Promise<void>
   listContainers(account: string, params: ListingParams): Promise<ListingEntry<ContainerRow>[]>
+  /** How up to date this replica of a database is, deleted or not (container '' or left out:
+   *  the account's); undefined when it holds no such database. */
+  freshness?(account: string, container?: string): Promise<DbFreshness | undefined>
   close(): Promise<void>
 }

@@ -83,7 +83,7 @@ export class SwiftServices {
   constructor(d: SwiftDeps) {
     this.constraints = d.constraints
     this.sessions = d.sessions
-    this.dbs = new ReplicatedDatabases(d.placement)
+    this.dbs = new ReplicatedDatabases(d.placement, { freshest: d.reads?.newestReplica ?? true })
     this.policies = d.policies ?? StoragePolicies.single(3)
     this.containerPolicies = new ContainerPolicies(this.dbs, this.policies)
     this.updater = new AccountUpdater(this.dbs, d.log)

@@ -39,13 +39,17 @@ export class ListingUpdates {
   /** Entries checked against their object since start (tests, logs). */
   checked = 0
 
+  private readonly journals: PendingJournal[]
+
   constructor(
-    private readonly journals: readonly PendingJournal[],
+    journals: readonly PendingJournal[],
     private readonly replicas: ReplicatedObjects,
     private readonly dbs: ReplicatedDatabases,
     private readonly updater: AccountUpdater,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.journals = [...journals]
+  }
 
   /** Records a change about to be made, durably; a device that refuses is skipped for the next. */
   async begin(ref: ObjectRef, timestamp: string): Promise<Ticket> {
@@ -87,6 +91,24 @@ export class ListingUpdates {
     return { checked: this.checked, retried: this.retries.size }
   }
 
+  /** A device opened after start (a ring reload): its journal takes changes too, and the entries
+   *  an earlier run left in it are checked now, as replay() does at start. */
+  async adopt(journal: PendingJournal): Promise<{ checked: number; retried: number }> {
+    if (!this.journals.includes(journal)) this.journals.push(journal)
+    const before = this.checked
+    await this.pass // a pass in progress took its list already: the new entries go in the next
+    for (const entry of journal.recovered) this.retries.set(`${journal.dir}/${entry.id}`, { journal, entry })
+    await this.retryPass()
+    return { checked: this.checked - before, retried: this.retries.size }
+  }
+
+  /** A device gone (failed, unmounted): no change is journalled there any more. */
+  release(journal: PendingJournal): void {
+    const i = this.journals.indexOf(journal)
+    if (i >= 0) this.journals.splice(i, 1)
+    for (const [key, r] of this.retries) if (r.journal === journal) this.retries.delete(key)
+  }
+
   start(intervalMs: number): void {
     this.timer = setInterval(() => void this.retryPass(), intervalMs)
     this.timer.unref()
@@ -125,27 +147,35 @@ export class ListingUpdates {
     this.retries.set(`${journal.dir}/${entry.id}`, { journal, entry })
   }
 
+  /** One pass over the entries due, joined if one is running. The pass is cleared once settled
+   *  (not in its own finally: a pass with nothing due settles synchronously, and the `??=`
+   *  assignment would then keep the settled promise forever, so no later pass would ever run). */
   private retryPass(): Promise<void> {
-    this.pass ??= (async () => {
-      try {
-        const due = [...this.retries]
-        this.retries.clear()
-        for (let i = 0; i < due.length; i += CHECKS_AT_ONCE) {
-          await Promise.all(
-            due.slice(i, i + CHECKS_AT_ONCE).map(async ([key, r]) => {
-              try {
-                await this.check(r.journal, r.entry)
-              } catch (err) {
-                this.retries.set(key, r)
-                this.log.warn('listing check failed, will retry', { account: r.entry.account, container: r.entry.container, error: (err as Error).message })
-              }
-            }),
-          )
-        }
-      } finally {
-        this.pass = undefined
+    if (!this.pass) {
+      const pass = this.checkDue()
+      this.pass = pass
+      const clear = () => {
+        if (this.pass === pass) this.pass = undefined
       }
-    })()
+      pass.then(clear, clear)
+    }
     return this.pass
+  }
+
+  private async checkDue(): Promise<void> {
+    const due = [...this.retries]
+    this.retries.clear()
+    for (let i = 0; i < due.length; i += CHECKS_AT_ONCE) {
+      await Promise.all(
+        due.slice(i, i + CHECKS_AT_ONCE).map(async ([key, r]) => {
+          try {
+            await this.check(r.journal, r.entry)
+          } catch (err) {
+            this.retries.set(key, r)
+            this.log.warn('listing check failed, will retry', { account: r.entry.account, container: r.entry.container, error: (err as Error).message })
+          }
+        }),
+      )
+    }
   }
 }

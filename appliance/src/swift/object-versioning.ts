@@ -210,6 +210,20 @@ export class ObjectVersioningService {
   }
 }
 
+/**
+ * The version a name in a versioned container links to (its stored object), or undefined
+ * for any other object. Only the cluster writes these links (sysmeta), so features that read
+ * an object's bytes themselves (thumbnails) may follow one without a new access check.
+ */
+export function versionLinkTarget(account: string, headers: Record<string, string | number | undefined>): ObjectRef | undefined {
+  const link = symlinkOf(headers)
+  if (headers[SYSMETA_VERSIONS_SYMLINK] !== 'true' || !link) return undefined
+  const target = pyUnquote(link.target)
+  const slash = target.indexOf('/')
+  if (slash <= 0 || !splitVersionName(target.slice(slash + 1))) return undefined
+  return { account, container: target.slice(0, slash), object: target.slice(slash + 1) }
+}
+
 /** _check_response_error: a versions container that is gone is 412; other client errors stay, the rest 503. */
 function checked(err: unknown): unknown {
   if (!(err instanceof VeloxError)) return err

@@ -61,6 +61,14 @@ export function versionsPrefix(object: string): string {
   return `${Buffer.byteLength(object).toString(16).padStart(3, '0')}${object}/`
 }
 
+/**
+ * The prefix Velox used before it counted bytes: the length in characters. Archives of a
+ * non-ASCII name made then still carry it, so a DELETE reads both (newestFirstOfObject).
+ */
+export function characterCountPrefix(object: string): string {
+  return `${object.length.toString(16).padStart(3, '0')}${object}/`
+}
+
 export function versionName(object: string, timestamp: string): string {
   return versionsPrefix(object) + Timestamp.parse(timestamp).internal
 }
@@ -121,7 +129,7 @@ export class VersioningService {
    * copy, or a delete marker), or the object itself when there is nothing to restore.
    */
   async popDelete(ref: ObjectRef, versions: string): Promise<ObjectRef> {
-    const items = this.newestFirst(ref.account, versions, versionsPrefix(ref.object))
+    const items = this.newestFirstOfObject(ref.account, versions, ref.object)
     const inVersions = (name: string) => ({ account: ref.account, container: versions, object: name })
     for await (const previous of items) {
       if (previous.contentType === DELETE_MARKER_CONTENT_TYPE) {
@@ -195,6 +203,26 @@ export class VersioningService {
     } catch (err) {
       if (isVeloxError(err, 'not-found')) return false
       throw err
+    }
+  }
+
+  /**
+   * An object's versions newest first under Swift's prefix and, for a non-ASCII name, under
+   * the character-count prefix Velox once wrote too (both are `<prefix><timestamp>`, so the
+   * two lists merge by their timestamps). The old archives keep their names: a listing of
+   * the versions container still shows them under the old prefix.
+   */
+  private async *newestFirstOfObject(account: string, versions: string, object: string): AsyncGenerator<ObjectRow> {
+    const prefixes = [...new Set([versionsPrefix(object), characterCountPrefix(object)])]
+    const lists = prefixes.map((p) => this.newestFirst(account, versions, p))
+    const heads = await Promise.all(lists.map((l) => l.next()))
+    const stamp = (i: number) => (heads[i].done ? '' : (heads[i].value as ObjectRow).name.slice(prefixes[i].length))
+    for (;;) {
+      let pick = -1
+      for (let i = 0; i < heads.length; i++) if (!heads[i].done && (pick < 0 || stamp(i) > stamp(pick))) pick = i
+      if (pick < 0) return
+      yield heads[pick].value as ObjectRow
+      heads[pick] = await lists[pick].next()
     }
   }
 

@@ -1,10 +1,12 @@
 /**
  * The admin health console in Chromium: a real appliance with health on, recorded SMART
  * (a healthy SATA, a failing SATA and an NVMe drive) and an hour of recorded CPU history,
- * the real samplers for the rest. The dashboard shows the failing disk and its alert, the
- * alert is acknowledged, a chart is zoomed, the log viewer follows a request by its id, the
- * terminal runs `echo hi-$((6*7))`, and a non-admin gets nothing. Screenshots at desktop and
- * phone width go to test-artifacts/screenshots/health-*.png.
+ * the real samplers for the rest. The dashboard shows the failing disk and its alert, a disk
+ * and a ring device show what they hold, the alert is acknowledged, a webhook is set and its
+ * test received, a chart is zoomed, the log
+ * viewer follows a request by its id and searches a from/to range and text, the terminal runs
+ * `echo hi-$((6*7))`, copies a selection and pastes the clipboard, and a non-admin gets
+ * nothing. Screenshots at desktop and phone width go to test-artifacts/screenshots/health-*.png.
  */
 import { expect } from 'chai'
 import { existsSync, rmSync } from 'node:fs'
@@ -12,7 +14,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { createLog } from '../../src/lib/log.js'
 import { TESTER, startTestAppliance, type TestAppliance, type TestUser } from '../harness/test-appliance.js'
-import { recordedSmartDir } from '../harness/health-fixtures.js'
+import { jsonReceiver, recordedSmartDir } from '../harness/health-fixtures.js'
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureWebApp, signIn } from './support.js'
 
 const VIEWER: TestUser = { account: 'test', user: 'viewer', key: 'viewing' }
@@ -76,7 +78,16 @@ describe('health console in Chromium (e2e)', function () {
     await page.getByTestId('disk-reasons').getByText('SMART overall status FAILED').waitFor()
     await page.getByTestId('disk-reasons').getByText('last self-test: Completed: read failure').waitFor()
     expect(await page.getByTestId('smart-table').locator('tr', { hasText: 'Reallocated_Sector_Ct' }).innerText()).to.include('3912')
+    await page.getByTestId('disk-holds').getByText('No ring device on this disk.').waitFor()
     await shot(page, 'disk-sdb')
+    // A ring device of the box (no SMART here) shows what it holds: partitions, objects, bytes.
+    const device = [...t.app.devices.keys()][0]
+    await page.goto(`${t.url}/admin/disks/${device}`)
+    const holds = page.getByTestId('disk-holds')
+    await holds.locator('tbody tr', { hasText: device }).waitFor()
+    expect(await holds.innerText()).to.match(/Replicator: (no pass finished yet|last pass)/)
+    await shot(page, 'disk-holds')
+    await page.goBack()
   })
 
   it('acknowledges the alert; the badge goes down', async () => {
@@ -89,6 +100,25 @@ describe('health console in Chromium (e2e)', function () {
     const badge = page.getByTestId('alert-badge')
     if (before === 1) await badge.waitFor({ state: 'detached' })
     else await page.waitForFunction(`Number(document.querySelector('[data-testid="alert-badge"]')?.textContent) === ${before - 1}`)
+  })
+
+  it('alert delivery: sets a webhook, saves it, and its test reaches the receiver', async () => {
+    const receiver = await jsonReceiver()
+    try {
+      const form = page.getByTestId('delivery')
+      await form.getByLabel('Webhook').check()
+      await form.getByLabel('URL').fill(receiver.url)
+      await form.getByRole('button', { name: 'Save delivery' }).click()
+      await form.getByText('Saved.').waitFor()
+      await form.getByRole('button', { name: 'Send a test webhook' }).click()
+      await form.getByText('Test webhook sent.').waitFor()
+      expect(receiver.bodies).to.have.length(1)
+      expect(receiver.bodies[0].alert.message).to.equal('Velox test alert: delivery works')
+      await form.scrollIntoViewIfNeeded()
+      await shot(page, 'alert-delivery')
+    } finally {
+      await receiver.close()
+    }
   })
 
   it('zooms a chart by dragging across it, and resets', async () => {
@@ -121,6 +151,23 @@ describe('health console in Chromium (e2e)', function () {
     await lines.filter({ hasText: id }).waitFor()
     expect(await lines.first().innerText()).to.include('404')
     await shot(page, 'logs')
+    // A from/to range: one in the future finds nothing, one around now finds the request again.
+    const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
+    await page.locator('.hc-log-form select').first().selectOption('-1')
+    const [from, to] = [page.locator('.hc-log-form input[type=datetime-local]').nth(0), page.locator('.hc-log-form input[type=datetime-local]').nth(1)]
+    await from.fill(local(Date.now() + 86_400_000))
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByText('0 lines').waitFor()
+    await from.fill(local(Date.now() - 3_600_000))
+    await to.fill(local(Date.now() + 3_600_000))
+    await page.getByRole('button', { name: 'Search' }).click()
+    await lines.filter({ hasText: id }).waitFor()
+    // Text search with the request id cleared finds the same request by its path.
+    await page.getByLabel('Request id').fill('')
+    await page.locator('.hc-log-form input[type=search]').first().fill('no-such-container')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await lines.filter({ hasText: id }).waitFor()
+    await shot(page, 'logs-range')
   })
 
   it('terminal: asks for the password, then runs a command', async () => {
@@ -135,6 +182,19 @@ describe('health console in Chromium (e2e)', function () {
     await page.keyboard.press('Enter')
     await page.waitForFunction(`/hi-42/.test((document.querySelector('.xterm-rows')?.textContent ?? '').split('echo hi-$((6*7))').join(''))`, undefined, { timeout: 20_000 })
     await shot(page, 'terminal')
+  })
+
+  it('terminal: a selection goes to the clipboard, and Paste types the clipboard into the shell', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url })
+    const row = page.getByTestId('terminal').locator('.xterm-rows > div').filter({ hasText: /^hi-42\s*$/ }).first()
+    const b = (await row.boundingBox())!
+    await page.mouse.dblclick(b.x + 12, b.y + b.height / 2) // the word under the pointer: "hi-42"
+    await page.waitForFunction(`navigator.clipboard.readText().then((s) => s === 'hi-42')`, undefined, { timeout: 10_000 })
+    await page.evaluate(`navigator.clipboard.writeText('echo pasted-$((2+3))')`)
+    await page.getByRole('button', { name: 'Paste' }).click()
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(`/pasted-5/.test((document.querySelector('.xterm-rows')?.textContent ?? '').split('echo pasted-$((2+3))').join(''))`, undefined, { timeout: 20_000 })
+    await shot(page, 'terminal-paste')
   })
 
   it('phone width: the dashboard fits and still shows the failing disk', async () => {

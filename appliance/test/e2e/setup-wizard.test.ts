@@ -23,7 +23,7 @@ import { loadConfig } from '../../src/config/index.js'
 import { createLog } from '../../src/lib/log.js'
 import { startAppliance, type Appliance } from '../../src/main.js'
 import { LoopDisks, loopDevicesUnavailable } from '../harness/loop-disks.js'
-import { startNtpServer } from '../harness/setup-client.js'
+import { ringsOf, startNtpServer } from '../harness/setup-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, ensureWebApp } from './support.js'
 
 const PASSWORD = 'Velvet-Otter-42!'
@@ -220,6 +220,11 @@ describe('setup wizard in Chromium (e2e)', function () {
     await page.getByRole('link', { name: 'Open your files' }).click()
     await page.getByText('No containers yet').waitFor()
     expect(page.url()).to.equal(`${box.firstBoot.https.url}/files/`)
+    expect(await page.evaluate('performance.getEntriesByType("navigation")[0].nextHopProtocol'), 'Chromium over HTTP/2').to.equal('h2')
+    // The rings now hold only the chosen disks (the embedded default's directories left), at 3 copies.
+    const chosen = loops ? box.disks.registry.all().filter((r) => r.state === 'in-ring').map((r) => r.deviceName).sort() : ['d1', 'd2', 'd3']
+    expect(chosen).to.have.length(loops ? 4 : 3)
+    for (const ring of Object.values(ringsOf(join(dir, 'etc')))) expect(ring).to.deep.equal({ replicas: 3, devices: chosen })
     await page.screenshot({ path: join(SHOTS, 'setup-10-files-desktop.png') })
   })
 

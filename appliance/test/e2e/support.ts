@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
-import { TESTER } from '../harness/test-appliance.js'
+import { TESTER, startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
+import { WebClient } from '../harness/web-client.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
@@ -45,14 +46,44 @@ export function ensureWebApp(): void {
   mkdirSync(SHOTS, { recursive: true })
 }
 
-/** Signs in through the form as TESTER (or `u`) and waits for the file browser. */
+/**
+ * Signs in through the form as TESTER (or `u`) and waits for the file browser. The form asks
+ * for a user name and password; the account goes under "Advanced".
+ */
 export async function signIn(page: Page, url: string, u: Pick<typeof TESTER, 'account' | 'user' | 'key'> = TESTER): Promise<void> {
   await page.goto(url)
-  await page.getByLabel('Account').fill(u.account)
-  await page.getByLabel('User').fill(u.user)
+  await page.getByText('Advanced', { exact: true }).click()
+  await page.locator('form.signin input[name="account"]').fill(u.account)
+  await page.getByLabel('User name').fill(u.user)
   await page.getByLabel('Password').fill(u.key)
   await page.getByLabel('Password').press('Enter')
   await page.getByRole('navigation', { name: 'Folder' }).waitFor()
+}
+
+/**
+ * For a suite's before(): skips it, saying why, without Chromium; else builds web/dist when
+ * missing, starts an appliance and signs its owner (TESTER) in through the API.
+ */
+export async function startWebSuite(suite: Mocha.Context): Promise<{ appliance: TestAppliance; owner: WebClient }> {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
+    suite.skip()
+  }
+  ensureWebApp()
+  const appliance = await startTestAppliance()
+  const owner = new WebClient(appliance.url)
+  await owner.login()
+  return { appliance, owner }
+}
+
+/** A browser context already signed in with `owner`'s session cookie (for tests that are not about the sign-in form). */
+export async function signedInContext(browser: Browser, owner: WebClient, opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const c = await browser.newContext(opts)
+  c.setDefaultTimeout(20_000)
+  const cookie = owner.cookies.get('velox_session')
+  if (!cookie) throw new Error('the owner is not signed in')
+  await c.addCookies([{ name: 'velox_session', value: cookie, url: owner.baseUrl }])
+  return c
 }
 
 /** Runs ffmpeg quietly (lavfi sources: no input files). */

@@ -125,13 +125,12 @@ describe('web app in Chromium (e2e)', function () {
 
   it('signs in with a local user and shows the containers', async () => {
     await page.goto(appliance.url)
-    await page.getByLabel('Account').waitFor()
+    await page.getByLabel('User name').waitFor()
     await shot(page, '01-sign-in')
-    await page.getByLabel('Account').fill(TESTER.account)
-    await page.getByLabel('User').fill(TESTER.user)
+    await page.getByLabel('User name').fill(TESTER.user)
     await page.getByLabel('Password').fill('wrong')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('alert').filter({ hasText: 'Wrong account, user or password' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).waitFor()
     await page.getByLabel('Password').fill(TESTER.key)
     await page.getByLabel('Password').press('Enter')
     await page.getByText('No containers yet').waitFor()

@@ -30,8 +30,15 @@ export interface DiffStep {
    * or `none` (an HTTP/1.1 client keeping the connection by default).
    */
   connection?: 'close' | 'keep-alive' | 'none'
-  /** Who sends it: the side's user token (default), nobody, or the token plus a service token. */
-  auth?: 'token' | 'none' | 'service'
+  /**
+   * Who sends it: the side's user token (default), nobody, the token plus a service token, or
+   * the account's non-admin user (tempauth's test:tester3, who sees only what ACLs grant).
+   */
+  auth?: 'token' | 'none' | 'service' | 'member'
+  /** Headers sent as these exact bytes (latin-1 strings), e.g. invalid UTF-8. */
+  wireHeaders?: Record<string, string>
+  /** Sent instead of Content-Length; the body goes chunked (Node chunks for any case of `chunked`). */
+  transferEncoding?: string
   /** Headers compared by presence only (values depend on the clock or the host). */
   presenceOnly?: string[]
   /** Extra response headers compared by value. */
@@ -47,6 +54,7 @@ export interface DiffSide {
   storageUrl: string
   token: string
   serviceToken?: string
+  memberToken?: string
 }
 
 export interface DiffReply {
@@ -66,10 +74,13 @@ export function sendStep(side: DiffSide, step: DiffStep): Promise<DiffReply> {
   const path = step.fromRoot ? step.path : `${base.pathname}${step.path}`
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(step.headers ?? {})) headers[k] = utf8Wire(v)
-  if (step.auth !== 'none') headers['X-Auth-Token'] = side.token
+  if (step.auth === 'member') headers['X-Auth-Token'] = side.memberToken ?? ''
+  else if (step.auth !== 'none') headers['X-Auth-Token'] = side.token
   if (step.auth === 'service' && side.serviceToken) headers['X-Service-Token'] = side.serviceToken
   const body = step.body === undefined ? Buffer.alloc(0) : Buffer.from(step.body)
-  headers['Content-Length'] = String(body.length)
+  Object.assign(headers, step.wireHeaders)
+  if (step.transferEncoding) headers['Transfer-Encoding'] = step.transferEncoding
+  else headers['Content-Length'] = String(body.length)
   if (step.connection === 'keep-alive') headers.Connection = 'keep-alive'
   return new Promise((resolve, reject) => {
     const opts = { host: base.hostname, port: base.port, method: step.method, path: `${path}${step.query ? `?${step.query}` : ''}`, headers, agent: false }
@@ -171,8 +182,8 @@ export interface DiffPair {
 }
 
 async function sideOf(auth: (u: TestUser) => Promise<{ token: string; storageUrl: string }>): Promise<DiffSide> {
-  const [owner, service] = await Promise.all([auth(SAIO_USERS.owner), auth(SAIO_USERS.service)])
-  return { storageUrl: owner.storageUrl, token: owner.token, serviceToken: service.token }
+  const [owner, service, member] = await Promise.all([auth(SAIO_USERS.owner), auth(SAIO_USERS.service), auth(SAIO_USERS.member)])
+  return { storageUrl: owner.storageUrl, token: owner.token, serviceToken: service.token, memberToken: member.token }
 }
 
 /**

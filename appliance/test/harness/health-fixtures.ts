@@ -3,6 +3,8 @@
  * SATA, SAS and NVMe drives (healthy and failing), a systeminformation sample, /proc files,
  * and a `RecordedHardware` source that replays them (with counters it can advance).
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -112,4 +114,22 @@ export class RecordedHardware implements HardwareSource {
   async filesystems(): Promise<FsUsage[]> {
     return this.fs
   }
+}
+
+/** A webhook receiver on loopback: the JSON bodies it got (and when), answering the statuses in `answers` in turn, then 204. */
+export async function jsonReceiver(): Promise<{ url: string; bodies: any[]; at: number[]; answers: number[]; close(): Promise<void> }> {
+  const r = { url: '', bodies: [] as any[], at: [] as number[], answers: [] as number[], close: () => new Promise<void>((done) => server.close(() => done())) }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      r.at.push(Date.now())
+      r.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+      res.statusCode = r.answers.shift() ?? 204
+      res.end()
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+  return r
 }

@@ -17,9 +17,11 @@ import { Timestamp } from '../../src/lib/timestamp.js'
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 
-/** Applies `change` to each ring builder, rebalances, writes the rings, reloads them. */
+/** Applies `change` to each ring builder (every storage policy's object ring included),
+ *  rebalances, writes the rings, reloads them. */
 export async function changeRings(app: Appliance, change: (b: RingBuilder) => void): Promise<void> {
-  for (const kind of RING_KINDS) {
+  const policyRings = readdirSync(app.config.swiftDir).flatMap((n) => /^(object-\d+)\.builder$/.exec(n)?.[1] ?? [])
+  for (const kind of [...RING_KINDS, ...policyRings]) {
     const path = builderPath(app.config, kind)
     const b = RingBuilder.load(path)
     change(b)
@@ -37,11 +39,12 @@ export function deviceId(b: RingBuilder, device: string): number {
   return d.id
 }
 
-/** Devices of the box (or of `among`) whose object tree holds a data file of `hash` in `partition`. */
-export function devicesHolding(devicesDir: string, partition: number, hash: string, among?: readonly string[]): string[] {
+/** Devices of the box (or of `among`) whose object tree (of storage policy `policy`) holds a
+ *  data file of `hash` in `partition`. */
+export function devicesHolding(devicesDir: string, partition: number, hash: string, among?: readonly string[], policy = 0): string[] {
   const out: string[] = []
   for (const dev of among ?? readdirSync(devicesDir)) {
-    const dir = join(devicesDir, dev, 'objects', String(partition), hash.slice(-3), hash)
+    const dir = join(devicesDir, dev, policy === 0 ? 'objects' : `objects-${policy}`, String(partition), hash.slice(-3), hash)
     if (existsSync(dir) && readdirSync(dir).some((n) => n.endsWith('.data'))) out.push(dev)
   }
   return out.sort()

@@ -151,6 +151,9 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     expect(d.velox!.weight).to.be.closeTo(target / 4, 1e-6)
     const parts: number[] = [d.velox!.partitions!.object]
     const weights: number[] = []
+    // While the replicator still moves the last step's data, the ramp waits.
+    expect(await settleRings(svc, () => false)).to.deep.equal({ ramped: [], rebalanced: false, waiting: 'replication' })
+    expect((await svc.get(ids[3]!)).velox!.weight).to.be.closeTo(target / 4, 1e-6)
     for (let i = 0; i < 3; i++) {
       await settleRings(svc)
       const v = (await svc.get(ids[3]!)).velox!

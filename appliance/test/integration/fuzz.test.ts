@@ -129,6 +129,7 @@ describe('fuzz: hostile raw requests never stop the process (issue 11)', functio
     cases.push({ parts: [`GET ${acct}/f/obj HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${'t'.repeat(9000)}\r\n\r\n`] })
     cases.push({ parts: [`GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: ${'a=b; '.repeat(3000)}\r\n\r\n`] })
     cases.push({ parts: [`GET ${acct}/f/obj HTTP/1.1\r\nHost: x\r\n`, 'X-Slow: 1\r\n'.repeat(500)], end: true })
+    for (const size of [8200, 20_000, 70_000]) cases.push({ parts: [GET(`${acct}/f/${'a'.repeat(size)}`)] })
     await fire('huge headers', cases)
   })
 

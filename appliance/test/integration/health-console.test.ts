@@ -81,13 +81,19 @@ describe('health console (integration: real appliance, real samplers, recorded S
 
   it('refuses every admin API to a non-admin session (403) and to no session (401)', async () => {
     const anon = new WebClient(t.url)
-    const gets = ['/api/admin/health/summary', '/api/admin/health/history?metric=cpu.load_pct', '/api/admin/health/disks/sdb', '/api/admin/alerts', '/api/admin/logs', '/api/admin/audit', '/api/admin/health/events']
+    const gets = ['/api/admin/health/summary', '/api/admin/health/history?metric=cpu.load_pct', '/api/admin/health/disks/sdb', '/api/admin/health/disks/sdb/holds', '/api/admin/health/delivery', '/api/admin/alerts', '/api/admin/logs', '/api/admin/audit', '/api/admin/health/events']
     for (const p of gets) {
       expect((await viewer.fetch(p)).status, p).to.equal(403)
       expect((await anon.fetch(p)).status, p).to.equal(401)
     }
     expect((await viewer.fetch('/api/admin/alerts/x/acknowledge', { method: 'POST' })).status).to.equal(403)
     expect((await viewer.fetch('/api/admin/health/smart', { method: 'POST' })).status).to.equal(403)
+    const webhook = JSON.stringify({ webhook: { url: 'http://127.0.0.1:9/hook' } })
+    expect((await viewer.fetch('/api/admin/health/delivery', { method: 'PUT', body: webhook, headers: { 'Content-Type': 'application/json' } })).status).to.equal(403)
+    expect((await viewer.fetch('/api/admin/health/delivery/test', { method: 'POST', body: JSON.stringify({ kind: 'webhook' }), headers: { 'Content-Type': 'application/json' } })).status).to.equal(403)
+    // An admin's save without the CSRF token is refused too, and changes nothing.
+    expect((await admin.fetch('/api/admin/health/delivery', { method: 'PUT', body: webhook, headers: { 'Content-Type': 'application/json' }, csrf: false })).status).to.equal(403)
+    expect(await (await admin.fetch('/api/admin/health/delivery')).json()).to.deep.equal({})
   })
 
   it('shows the failing disk with its score and reasons, and fires its alert once', async () => {
@@ -162,6 +168,24 @@ describe('health console (integration: real appliance, real samplers, recorded S
     expect(parsed.velox_alerts.some(([l]) => l.severity === 'critical')).to.equal(true)
     expect(parsed.velox_process_rss_bytes[0][1]).to.be.greaterThan(0)
     expect(parsed).to.have.property('velox_node_process_cpu_seconds_total')
+    expect(parsed.velox_storage_replication_backlog[0][1]).to.equal(0)
+  })
+
+  it('shows what a ring device holds: partitions from the ring, objects and bytes from the device', async () => {
+    const { storageUrl, token } = await t.auth()
+    await fetch(`${storageUrl}/holds`, { method: 'PUT', headers: { 'X-Auth-Token': token } })
+    for (let i = 0; i < 3; i++) await fetch(`${storageUrl}/holds/o${i}`, { method: 'PUT', headers: { 'X-Auth-Token': token }, body: 'x'.repeat(1000) })
+    const devices = [...t.app.devices.keys()]
+    const all = await Promise.all(devices.map(async (d) => (await (await admin.fetch(`/api/admin/health/disks/${d}/holds`)).json()) as any))
+    for (const b of all) expect(b.devices).to.have.length(1)
+    const held = all.map((b) => b.devices[0])
+    // Every device of the test ring holds partitions; three replicas of three objects land on them.
+    expect(held.every((h) => h.open && h.partitions > 0 && h.handoffPartitions === 0)).to.equal(true)
+    expect(held.reduce((a, h) => a + h.objects, 0)).to.equal(9)
+    expect(held.reduce((a, h) => a + h.bytes, 0)).to.equal(9000)
+    expect(all[0].replication).to.have.property('reports')
+    expect((await viewer.fetch(`/api/admin/health/disks/${devices[0]}/holds`)).status).to.equal(403)
+    expect((await admin.fetch('/api/admin/health/disks/..%2Fetc/holds')).status).to.equal(400)
   })
 
   it('finds every log line of one request by its id', async () => {
@@ -193,5 +217,17 @@ describe('health console (integration: real appliance, real samplers, recorded S
     const audit = (await (await admin.fetch('/api/admin/audit?q=terminal.session')).json()) as any
     expect(audit.lines).to.have.length(1)
     expect(audit.lines[0]).to.include({ who: 'test:tester', action: 'terminal.session' })
+  })
+
+  // Last: it takes a device away from the appliance.
+  it('follows the devices in use now: a device the ring reloader drops fires device-failed and replicas-below-ring', async () => {
+    const device = [...t.app.devices.keys()].sort()[0]
+    await t.app.replication.reloader.dropDevice(device)
+    await t.app.health!.service.evaluate()
+    const { alerts } = (await (await admin.fetch('/api/admin/alerts?state=firing')).json()) as any
+    const keys = alerts.map((a: any) => a.key)
+    expect(keys).to.include(`device-failed:${device}`)
+    expect(keys).to.include('replicas-below-ring')
+    expect(alerts.find((a: any) => a.key === 'replicas-below-ring').message).to.equal('the ring wants 3 replicas but only 2 devices can hold them')
   })
 })

@@ -6,7 +6,8 @@
  *   then it comes back. Nothing stale is served, before or after a restart, and read repair
  *   brings d1 up to date (checked on its files and by reading with the old first-replica rule).
  * - damaged replicas: flipped bits (same size) in the replica read first: a full GET and a
- *   Range GET serve the right bytes from another replica, and the damaged copy is re-created.
+ *   Range GET serve the right bytes from another replica, and the damaged copy is re-created;
+ *   a damaged replica the auditor finds is re-created at once, before any read (replicator off).
  */
 import { expect } from 'chai'
 import { createHash, randomBytes } from 'node:crypto'
@@ -161,6 +162,29 @@ describe('replicas never go back in time (device flap, damaged replicas)', funct
     const quarantined = await readdir(join(velox.app.config.devicesDir, damaged[0].device, 'quarantined', 'objects'))
     expect(quarantined.length).to.be.at.least(1)
   }
+
+  it('re-creates a replica the auditor quarantined at once, before any read', async () => {
+    await velox?.stop()
+    // The replicator is off so that only the auditor's repair can bring the replica back.
+    velox = await startTestAppliance({ flags: { ...FLAGS, replicator: { enabled: false }, auditor: { bytesPerSec: 256 * 1024 * 1024, intervalSec: 0.5 } } })
+    const c = await connect(velox)
+    expect((await req(c, 'PUT', 'c')).status).to.equal(201)
+    const body = randomBytes(200_000)
+    expect((await req(c, 'PUT', 'c/audited', body)).status).to.equal(201)
+    const damaged = await damageFirstReplica('audited', [10, 100_000])
+    const quarantine = join(velox.app.config.devicesDir, damaged.device, 'quarantined', 'objects')
+    const p = placementOf(velox, account, 'c', 'audited')
+    const dir = hashDirOf(join(velox.app.config.devicesDir, damaged.device), p.partition, p.hash)
+    const good = async () => {
+      const data = (await readdir(dir).catch(() => [] as string[])).find((f) => f.endsWith('.data'))
+      return data !== undefined && md5(await readFile(join(dir, data))) === md5(body)
+    }
+    const deadline = Date.now() + 30_000
+    while (!((await readdir(quarantine).catch(() => [])).length > 0 && (await good())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    expect((await readdir(quarantine).catch(() => [])).length, 'the auditor quarantined the damaged replica').to.be.at.least(1)
+    expect(await good(), 'the quarantined replica is back, right bytes, without a read').to.equal(true)
+    expect(velox.app.swift.replicas.repair.repaired).to.be.at.least(1)
+  })
 
   for (const [what, size, offsets, range] of [
     ['checked whole before sending (300 kB)', 300_000, [10, 150_000, 299_990], [149_990, 150_009]],

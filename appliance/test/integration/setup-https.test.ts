@@ -6,7 +6,8 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,7 +15,8 @@ import { generate } from 'selfsigned'
 import { loadConfig } from '../../src/config/index.js'
 import { createLog, silentLog } from '../../src/lib/log.js'
 import { startAppliance, type Appliance } from '../../src/main.js'
-import { SetupClient, startNtpServer } from '../harness/setup-client.js'
+import { SetupClient, ringsOf, startNtpServer } from '../harness/setup-client.js'
+import { openTerminal } from '../harness/terminal-client.js'
 
 const run = promisify(execFile)
 const PASSWORD = 'Velvet-Otter-42!'
@@ -23,6 +25,11 @@ async function start(dataDir: string, audit?: string[]): Promise<Appliance> {
   const config = loadConfig({ flags: { dataDir, bind: { host: '127.0.0.1', port: 0 }, https: { port: 0 }, log: { level: 'error', requests: false }, disks: { only: ['/dev/velox-none'] } }, env: {} })
   const log = audit ? createLog('error', (l) => audit.push(l)) : silentLog
   return startAppliance(config, log, { setup: true })
+}
+
+/** Object data files (`<timestamp>.data`) anywhere under `root`. */
+function dataFilesUnder(root: string): string[] {
+  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.data'))
 }
 
 /** The health console's audit trail of this data dir (after its 200 ms write-behind). */
@@ -93,15 +100,22 @@ describe('setup wizard API and HTTPS in the box', function () {
     const ifaces = (await c.call('GET', '/api/setup/interfaces')).json.interfaces as Array<{ name: string }>
     expect(ifaces.length).to.be.greaterThan(0)
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'static', address: '10.1.2.0/24', dns: ['10.1.2.1'] })).json.message).to.match(/network address/)
+    if (ifaces.length >= 2) {
+      const overlapping = { frontEnd: ifaces[0].name, backEnd: ifaces[1].name, mode: 'static', address: '192.168.1.20/16', dns: ['192.168.1.1'], backEndAddress: '192.168.7.20/24' }
+      const o = await c.call('POST', '/api/setup/steps/network', overlapping)
+      expect([o.status, o.json.message]).to.deep.equal([400, 'the replication network 192.168.7.20/24 overlaps the client network 192.168.1.20/16: use a separate subnet'])
+      expect((await c.call('GET', '/api/setup/status')).json).to.include({ step: 'network' }).and.not.have.property('network')
+    }
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).status).to.equal(200)
     expect((await c.call('POST', '/api/setup/back')).json.step).to.equal('network')
     expect((await c.call('POST', '/api/setup/steps/network', { frontEnd: ifaces[0].name, mode: 'dhcp', dns: [] })).json.step).to.equal('disks')
 
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 1, builtIn: true })).json.message).to.match(/confirm that you accept/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk'] })).json.message).to.match(/3 copies need at least 3 disks/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 2, acceptFewerCopies: true, builtIn: true })).json.message).to.match(/keeps 3 copies of each object; changing it from the wizard is not available yet/)
     expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, devices: ['no-such-disk', 'b', 'c'] })).json.message).to.match(/disk no-such-disk is gone/)
-    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 3, builtIn: true })).json.step).to.equal('cluster')
+    // Two copies on the built-in storage: recorded now, applied to the rings at finish.
+    expect((await c.call('POST', '/api/setup/steps/disks', { replicas: 2, acceptFewerCopies: true, builtIn: true })).json.step).to.equal('cluster')
+    expect(ringsOf(join(dir, 'etc')).object.replicas).to.equal(3)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'join' })).json.message).to.match(/not available yet/)
     expect((await c.call('POST', '/api/setup/steps/cluster', { mode: 'create' })).json.step).to.equal('https')
     expect((await c.call('POST', '/api/setup/steps/https', { mode: 'upload', certPem: 'not a certificate', keyPem: '' })).json.message).to.match(/not a certificate/)
@@ -142,10 +156,21 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect([page.status, page.headers.location]).to.deep.equal([302, '/'])
     expect((await c.call('POST', '/api/setup/claim', { code: box.firstBoot.wizard.code.code })).status).to.equal(404)
     expect((await c.call('GET', '/auth/v1.0')).status).to.equal(401)
+    // The disk step's two copies are in every ring file, over the built-in devices.
+    for (const ring of Object.values(ringsOf(join(dir, 'etc')))) expect(ring).to.deep.equal({ replicas: 2, devices: ['d1', 'd2', 'd3'] })
     const lines = await auditLines()
     expect(lines.filter((l) => l.action === 'setup.step').map((l) => l.target)).to.include.members(['admin', 'identity', 'network', 'disks', 'cluster', 'https'])
-    expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test' })
+    expect(lines.find((l) => l.action === 'setup.complete')).to.include({ who: 'admin:ada', hostname: 'velox-test', replicas: 2 })
     expect(JSON.stringify(lines) + audit.join('')).to.not.include(PASSWORD)
+  })
+
+  it('opens the web terminal over HTTPS (wss) with the generated certificate; plain HTTP refuses it', async () => {
+    const headers = { Cookie: c.cookieHeader(), Origin: c.base }
+    const out = await openTerminal(c.base, { headers, ca: c.ca, first: { type: 'auth', password: PASSWORD, csrfToken: c.csrf, cols: 80, rows: 24 }, input: 'echo hi-$((6*7))\r' })
+    expect(out.messages[0]).to.include({ type: 'ready' })
+    expect(out.output).to.match(/hi-42/)
+    const plain = await openTerminal(box.url, { headers: { Cookie: c.cookieHeader(), Origin: box.url } })
+    expect(plain.status).to.equal(403)
   })
 
   it('serves python-swiftclient and rclone over HTTPS with the generated certificate as CA file', async function () {
@@ -158,6 +183,7 @@ describe('setup wizard API and HTTPS in the box', function () {
     writeFileSync(file, 'hello over TLS\n')
     const swift = (...a: string[]) => run('/usr/bin/swift', ['--os-cacert', caFile, '-A', authUrl, '-U', 'admin:ada', '-K', PASSWORD, ...a], { cwd: dir })
     await swift('upload', 'tls', 'hello.txt')
+    expect(dataFilesUnder(join(dir, 'devices')), 'one object, two copies').to.have.length(2)
     const { stdout } = await swift('download', 'tls', 'hello.txt', '-o', '-')
     expect(stdout).to.equal('hello over TLS\n')
     const { stdout: storage } = await swift('auth')
@@ -166,6 +192,29 @@ describe('setup wizard API and HTTPS in the box', function () {
     await run('/usr/bin/rclone', ['--config', '/dev/null', '--ca-cert', caFile, 'copyto', file, `${remote}tls/rclone.txt`])
     const { stdout: cat } = await run('/usr/bin/rclone', ['--config', '/dev/null', '--ca-cert', caFile, 'cat', `${remote}tls/rclone.txt`])
     expect(cat).to.equal('hello over TLS\n')
+  })
+
+  it('speaks HTTP/2 (ALPN h2) to curl --http2: auth, a 6 MiB PUT, GET and HEAD, the storage URL on the host asked', async () => {
+    const curl = async (...a: string[]) => (await run('curl', ['-sS', '--http2', '--cacert', caFile, '--max-time', '60', ...a])).stdout
+    const head = await curl('-D', '-', '-o', '/dev/null', '-H', 'X-Auth-User: admin:ada', '-H', `X-Auth-Key: ${PASSWORD}`, `${c.base}/auth/v1.0`)
+    expect(head).to.match(/^HTTP\/2 200/)
+    expect(head).to.match(/^strict-transport-security: max-age=63072000\r$/m)
+    const token = /^x-auth-token: (\S+)/im.exec(head)![1]
+    const storage = /^x-storage-url: (\S+)/im.exec(head)![1]
+    expect(storage).to.equal(`${c.base}/v1/AUTH_admin`)
+    const file = join(dir, 'h2.bin')
+    const body = randomBytes(6 * 2 ** 20)
+    writeFileSync(file, body)
+    const auth = ['-H', `X-Auth-Token: ${token}`]
+    expect(await curl(...auth, '-X', 'PUT', '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2`)).to.equal('2 201')
+    expect(await curl(...auth, '-T', file, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/big.bin`)).to.equal('2 201')
+    const out = join(dir, 'h2.out')
+    expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', out, `${storage}/h2/big.bin`)).to.equal('2 200')
+    expect(readFileSync(out).equals(body)).to.equal(true)
+    const headObject = await curl(...auth, '-I', `${storage}/h2/big.bin`)
+    expect(headObject).to.match(/^HTTP\/2 200/).and.match(/^content-length: 6291456\r$/m)
+    expect(await curl(...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/missing`)).to.equal('2 404')
+    expect(await curl('--http1.1', ...auth, '-w', '%{http_version} %{http_code}', '-o', '/dev/null', `${storage}/h2/big.bin`), 'HTTP/1.1 still answers').to.equal('1.1 200')
   })
 
   it('replaces the certificate live with an uploaded one and refuses bad ones with clear messages', async () => {
@@ -177,6 +226,11 @@ describe('setup wizard API and HTTPS in the box', function () {
     expect([wrongKey.status, wrongKey.json.message]).to.deep.equal([400, 'the key does not belong to the certificate (it is the key of another certificate)'])
     const mismatch = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: other.cert, keyPem: other.private })
     expect(mismatch.json.message).to.match(/is for .*elsewhere\.example.*not for this appliance/)
+    const day = 86400_000
+    const old = await generate([{ name: 'commonName', value: 'velox-test' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256', notBeforeDate: new Date(Date.now() - 400 * day), notAfterDate: new Date(Date.now() - 30 * day), extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'velox-test' }] }] })
+    const expired = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: old.cert, keyPem: old.private })
+    expect(`${expired.status} ${expired.json.message}`).to.match(/^400 .*expired on \d{4}-\d\d-\d\d/)
+    expect((await c.call('GET', '/info')).fingerprint256, 'still the certificate from before').to.equal(before)
     const up = await c.call('POST', '/api/admin/settings/certificate', { mode: 'upload', certPem: leaf.cert + ca.cert, keyPem: leaf.private })
     expect(up.status).to.equal(200)
     c.ca = ca.cert

@@ -44,7 +44,7 @@ describe('Swift API core', function () {
   after(() => v?.stop())
 
   describe('auth v1', () => {
-    for (const path of ['/auth/v1.0', '/auth/v1.0/', '/v1.0']) {
+    for (const path of ['/auth/v1.0', '/auth/v1.0/']) {
       it(`GET ${path} returns a token and a storage URL built from the Host`, async () => {
         const r = await fetch(`${v.url}${path}`, { headers: { 'X-Storage-User': 'test:tester', 'X-Storage-Pass': 'testing' } })
         expect(r.status).to.equal(200)
@@ -54,6 +54,12 @@ describe('Swift API core', function () {
         expect(Number(r.headers.get('x-auth-token-expires'))).to.be.within(86000, 86400)
       })
     }
+
+    it('answers a bare /v1.0 as Swift does (412 Bad URL: tempauth serves /auth/ only)', async () => {
+      const r = await fetch(`${v.url}/v1.0`, { headers: { 'X-Storage-User': 'test:tester', 'X-Storage-Pass': 'testing' } })
+      expect(r.status).to.equal(412)
+      expect(await r.text()).to.equal('Bad URL')
+    })
 
     it('refuses a wrong key, an unknown user and a missing token with 401', async () => {
       expect((await fetch(`${v.url}/auth/v1.0`, { headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'nope' } })).status).to.equal(401)

@@ -164,6 +164,23 @@ describe('Swift versioned_writes', function () {
     })
   })
 
+  it('archives of a non-ASCII name made under the old character-count prefix are still restored', async () => {
+    // "é.txt" is 5 characters, 6 UTF-8 bytes: Swift's prefix is 006, Velox once wrote 005.
+    const name = encodeURIComponent('é.txt')
+    await req('/old-v', 'PUT')
+    await req('/old', 'PUT', { 'X-Versions-Location': 'old-v' })
+    expect((await req(`/old/${name}`, 'PUT', {}, 'current')).status).to.equal(201)
+    expect((await req(`/old-v/${encodeURIComponent('005é.txt/1700000000.00000')}`, 'PUT', {}, 'oldest')).status).to.equal(201)
+    expect((await req(`/old-v/${encodeURIComponent('006é.txt/1700000001.00000')}`, 'PUT', {}, 'newer')).status).to.equal(201)
+    expect((await req(`/old/${name}`, 'DELETE')).status).to.equal(204)
+    expect(await text(`/old/${name}`)).to.equal('newer')
+    expect((await req(`/old/${name}`, 'DELETE')).status).to.equal(204)
+    expect(await text(`/old/${name}`)).to.equal('oldest')
+    expect(await listing('old-v')).to.deep.equal([])
+    expect((await req(`/old/${name}`, 'DELETE')).status).to.equal(204)
+    expect((await req(`/old/${name}`)).status).to.equal(404)
+  })
+
   it('/info lists versioned_writes with its allowed flags', async () => {
     const info = (await (await fetch(`${v.url}/info`)).json()) as Record<string, unknown>
     expect(info.versioned_writes).to.deep.equal({ allowed_flags: ['x-versions-location', 'x-history-location'] })

@@ -20,7 +20,7 @@ describe('web sessions', function () {
   let v: TestAppliance
 
   before(async () => {
-    v = await startTestAppliance({ users: [{ account: 'test', user: 'tester', key: 'testing', admin: true }, { account: 'test', user: 'reader', key: 'reading' }], flags: { web: { sessionLifeSec: 3 } } })
+    v = await startTestAppliance({ users: [{ account: 'test', user: 'tester', key: 'testing', admin: true }, { account: 'test', user: 'reader', key: 'reading' }, { account: 'other', user: 'tester', key: 'other-key' }, { account: 'test', user: 'twin', key: 'same' }, { account: 'other', user: 'twin', key: 'same' }], flags: { web: { sessionLifeSec: 3 } } })
   })
   after(() => v?.stop())
 
@@ -46,6 +46,19 @@ describe('web sessions', function () {
     expect(await r.json()).to.deep.equal({ kind: 'unauthorized', message: 'wrong account, user or password' })
     expect(c.setCookies).to.have.length(0)
     expect((await c.fetch('/api/session')).status).to.equal(401)
+  })
+
+  it('derives the account from the user name and password when none is given; an ambiguous one needs the account', async () => {
+    const as = async (json: Record<string, string>) => {
+      const r = await new WebClient(v.url).fetch('/api/session', { method: 'POST', json })
+      return r.status === 200 ? ((await r.json()) as { user: { account: string } }).user.account : r.status
+    }
+    expect(await as({ user: 'tester', password: 'testing' })).to.equal('test')
+    expect(await as({ account: '', user: 'tester', password: 'other-key' })).to.equal('other')
+    // the same name and key in two accounts: which one is meant cannot be told
+    expect(await as({ user: 'twin', password: 'same' })).to.equal(401)
+    expect(await as({ account: 'other', user: 'twin', password: 'same' })).to.equal('other')
+    expect(await as({ user: 'nobody', password: 'x' })).to.equal(401)
   })
 
   it('refuses a sign-in sent as a form (not application/json)', async () => {

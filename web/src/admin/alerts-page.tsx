@@ -1,7 +1,8 @@
-/** Alerts: active ones first with Acknowledge, then the resolved history. */
+/** Alerts: active ones first with Acknowledge, then the resolved history, then where alerts are delivered. */
 import { useEffect, useState } from 'react'
 import { linkProps } from '../ui/router'
 import { acknowledge, getAlerts, type Alert } from './api'
+import { DeliverySettings } from './delivery-settings'
 import { ago } from './format'
 
 export function AlertsPage(props: { onChange: () => void }) {
@@ -46,6 +47,7 @@ export function AlertsPage(props: { onChange: () => void }) {
       {active.length ? <ul className="hc-alert-list">{active.map(row)}</ul> : <p className="muted">No active alerts.</p>}
       <h2>Resolved</h2>
       {resolved.length ? <ul className="hc-alert-list">{resolved.slice(0, 100).map(row)}</ul> : <p className="muted">Nothing resolved yet.</p>}
+      <DeliverySettings />
     </div>
   )
 }

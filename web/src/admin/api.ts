@@ -7,10 +7,11 @@ import { request, requestJson } from '../api/http'
 import type { Alert } from '../../../appliance/src/health/alerts'
 import type { DiskState } from '../../../appliance/src/health/disk-health'
 import type { Severity } from '../../../appliance/src/health/rules'
-import type { SmartReport } from '../../../appliance/src/health/smart'
+import type { SmartReport } from '../../../appliance/src/disks/smart'
+import type { Holdings, ReplicationView } from '../../../appliance/src/health/storage-view'
 
 export type Values = Record<string, number>
-export type { Alert, DiskState, Severity, SmartReport }
+export type { Alert, DiskState, Holdings, ReplicationView, Severity, SmartReport }
 
 export interface Summary {
   at: number
@@ -47,6 +48,9 @@ export const getAlerts = (state = '') => requestJson<{ alerts: Alert[]; firing: 
 export const acknowledge = (id: string) => requestJson<Alert>(`/api/admin/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' })
 
 export const getDisk = (device: string) => requestJson<DiskState>(`/api/admin/health/disks/${encodeURIComponent(device)}`, { cache: 'no-store' })
+
+/** What a disk holds: its ring devices' partitions, objects and bytes, and the replicator's last reports. */
+export const getHolds = (device: string) => requestJson<{ devices: Holdings[]; replication?: ReplicationView }>(`/api/admin/health/disks/${encodeURIComponent(device)}/holds`, { cache: 'no-store' })
 
 export const readSmartNow = () => request('/api/admin/health/smart', { method: 'POST' })
 

@@ -1,13 +1,13 @@
 /**
  * The dashboard: the box's health in one screen — each disk with its score, temperatures,
- * capacity, network links, current throughput and the active alerts — then charts of the
+ * capacity, network links, current throughput, replication and the active alerts — then charts of the
  * last hour, day or week. Every card has a fixed shape so live updates never move the layout.
  */
 import { useState } from 'react'
 import { linkProps } from '../ui/router'
 import type { DiskState, Range, Summary } from './api'
 import { Chart } from './chart'
-import { bytes, namesOf, pct, rate, temp } from './format'
+import { ago, bytes, namesOf, pct, rate, temp } from './format'
 
 export function ScoreBadge(props: { disk: DiskState }) {
   const s = props.disk.score
@@ -111,6 +111,15 @@ export function Dashboard(props: { summary: Summary | null }) {
             <dt>Velox RSS</dt><dd>{bytes(v['process.rss_bytes'])}</dd>
           </dl>
         </section>
+        <section className="hc-card" data-testid="replication">
+          <h3>Replication</h3>
+          <dl className="hc-kv">
+            <dt>Backlog</dt><dd>{v['storage.replication_backlog'] === undefined ? '—' : `${v['storage.replication_backlog']} partition${v['storage.replication_backlog'] === 1 ? '' : 's'} to hand off`}</dd>
+            <dt>Last pass</dt><dd>{v['storage.replication.last_pass_age_s'] === undefined ? 'none yet' : `${ago(s.at - v['storage.replication.last_pass_age_s'] * 1000, s.at)}, ${v['storage.replication.last_pass_s'].toFixed(1)} s`}</dd>
+            <dt>Pushed</dt><dd>{v['storage.replication.last_pass_objects_pushed'] ?? '—'} objects</dd>
+            <dt>Errors</dt><dd className={v['storage.replication.last_pass_errors'] ? 'error' : ''}>{v['storage.replication.last_pass_errors'] ?? '—'}</dd>
+          </dl>
+        </section>
       </div>
       <div className="hc-range" role="group" aria-label="Chart range">
         {(['hour', 'day', 'week'] as Range[]).map((r) => (
@@ -121,6 +130,7 @@ export function Dashboard(props: { summary: Summary | null }) {
         <Chart title="CPU %" metrics={['cpu.load_pct']} labels={['CPU']} range={range} testId="chart-cpu" />
         <Chart title="Memory" metrics={['mem.used_bytes']} labels={['used']} range={range} format={bytes} />
         <Chart title="Network" metrics={links.flatMap((n) => [`net.${n}.rx_bytes_per_s`, `net.${n}.tx_bytes_per_s`]).slice(0, 6)} labels={links.flatMap((n) => [`${n} in`, `${n} out`])} range={range} format={rate} />
+        <Chart title="Replication backlog" metrics={['storage.replication_backlog']} labels={['partitions']} range={range} />
         <Chart title="Disk I/O" metrics={ios.flatMap((d) => [`io.${d}.read_bytes_per_s`, `io.${d}.write_bytes_per_s`]).slice(0, 6)} labels={ios.flatMap((d) => [`${d} read`, `${d} write`])} range={range} format={rate} />
       </div>
     </div>

@@ -1,13 +1,15 @@
 /**
  * One disk: its score and the reasons, SMART identity and the attribute table, the last
- * self-tests, and the history of its score and temperature; "Read SMART now" polls at once.
+ * self-tests, the history of its score and temperature, and what it holds (its ring devices'
+ * partitions, objects and bytes, and the replicator's last pass); "Read SMART now" polls at
+ * once. A ring device without SMART (a VM's disk, a loop device) shows what it holds only.
  */
 import { useEffect, useState } from 'react'
 import { linkProps } from '../ui/router'
-import { getDisk, readSmartNow, type DiskState, type SmartReport, type Range, type Summary } from './api'
+import { getDisk, getHolds, readSmartNow, type DiskState, type Holdings, type ReplicationView, type SmartReport, type Range, type Summary } from './api'
 import { Chart } from './chart'
 import { ScoreBadge } from './dashboard'
-import { bytes, temp } from './format'
+import { ago, bytes, temp } from './format'
 
 const FIGURES: [keyof SmartReport, string][] = [
   ['reallocatedSectors', 'Reallocated sectors'], ['pendingSectors', 'Pending sectors'], ['offlineUncorrectable', 'Offline uncorrectable'],
@@ -17,17 +19,21 @@ const FIGURES: [keyof SmartReport, string][] = [
 
 export function DiskPage(props: { device: string; summary: Summary | null }) {
   const [disk, setDisk] = useState<DiskState | null>(null)
+  const [holds, setHolds] = useState<{ devices: Holdings[]; replication?: ReplicationView } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [range, setRange] = useState<Range>('week')
   const live = props.summary?.disks.find((d) => d.device === props.device)
   useEffect(() => {
     getDisk(props.device).then(setDisk, (e: Error) => setError(e.message))
+    getHolds(props.device).then(setHolds, () => setHolds(null))
   }, [props.device, live?.at])
   const d = disk
   return (
     <div className="hc-disk">
       <p><a {...linkProps('/admin')}>← Health</a></p>
-      {error && <p className="error">{error}</p>}
+      {error && !holds?.devices.length && <p className="error">{error}</p>}
+      {!d && holds && holds.devices.length > 0 && <h2>Ring device {props.device}</h2>}
+      {holds && <HoldsCard holds={holds} />}
       {d && (
         <>
           <h2>Disk {d.device} <ScoreBadge disk={d} /></h2>
@@ -70,5 +76,36 @@ export function DiskPage(props: { device: string; summary: Summary | null }) {
         </>
       )}
     </div>
+  )
+}
+
+/** What the disk holds: one row per ring device on it, then the replicator's last pass. */
+function HoldsCard(props: { holds: { devices: Holdings[]; replication?: ReplicationView } }) {
+  const { devices, replication } = props.holds
+  const last = replication?.last
+  return (
+    <section className="hc-card" data-testid="disk-holds">
+      <h3>What it holds</h3>
+      {devices.length === 0 ? <p className="muted small">No ring device on this disk.</p> : (
+        <table className="hc-table">
+          <thead><tr><th>Ring device</th><th>Partitions</th><th>Handoffs</th><th>Objects</th><th>Bytes</th></tr></thead>
+          <tbody>
+            {devices.map((h) => (
+              <tr key={h.device} className={h.open ? '' : 'hc-row-failing'}>
+                <td>{h.device}{h.open ? '' : ' (not open)'}</td>
+                <td>{h.partitions}</td>
+                <td>{h.handoffPartitions}</td>
+                <td>{h.objects}{h.partial ? '+' : ''}</td>
+                <td>{bytes(h.bytes)}{h.partial ? '+' : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted small">
+        Replicator: {last ? `last pass ${ago(Date.parse(last.startedAt) + last.elapsedMs)}, ${last.partitionsChecked} partitions checked, ${last.objectsPushed} objects pushed, ${last.errors} errors` : 'no pass finished yet'}
+        {replication?.backlogPartitions !== undefined ? ` · backlog ${replication.backlogPartitions} partitions` : ''}
+      </p>
+    </section>
   )
 }

@@ -1,7 +1,10 @@
 /**
  * The web terminal: asks for the administrator's password again, then opens the terminal
  * WebSocket (/api/terminal) and runs xterm.js on it, fitted to the page and resized with it.
- * Copy and paste are the browser's (xterm selects text; Ctrl+Shift+V / the context menu paste).
+ * Copy and paste: a selection is copied to the clipboard as it is made (as in PuTTY), and the
+ * Copy and Paste buttons do it by hand (phones have no shortcuts); the browser's own paste
+ * (Ctrl+Shift+V, the context menu) goes through xterm too. The clipboard API needs a secure
+ * context (HTTPS or localhost); without it, Copy falls back to execCommand and Paste says so.
  */
 import { useEffect, useRef, useState } from 'react'
 import { Terminal } from '@xterm/xterm'
@@ -18,6 +21,28 @@ export function TerminalPage() {
   const box = useRef<HTMLDivElement>(null)
   const socket = useRef<WebSocket | null>(null)
   const term = useRef<Terminal | null>(null)
+
+  const copy = (text: string) => {
+    if (!text) return
+    if (navigator.clipboard) return void navigator.clipboard.writeText(text).catch(() => undefined)
+    const area = document.createElement('textarea')
+    area.value = text
+    document.body.appendChild(area)
+    area.select()
+    document.execCommand('copy')
+    area.remove()
+  }
+  const paste = async () => {
+    const t = term.current
+    if (!t) return
+    if (!navigator.clipboard?.readText) return setMessage('Paste with Ctrl+Shift+V: this page cannot read the clipboard without HTTPS.')
+    try {
+      t.paste(await navigator.clipboard.readText())
+    } catch {
+      setMessage('The browser did not allow reading the clipboard; paste with Ctrl+Shift+V.')
+    }
+    t.focus()
+  }
 
   useEffect(() => () => {
     socket.current?.close()
@@ -56,6 +81,7 @@ export function TerminalPage() {
     }
     ws.onclose = () => setPhase((p) => (p === 'open' ? 'closed' : 'password'))
     t.onData((data) => send({ type: 'input', data }))
+    t.onSelectionChange(() => copy(t.getSelection()))
     const onResize = () => fit.fit()
     window.addEventListener('resize', onResize)
     ws.addEventListener('close', () => window.removeEventListener('resize', onResize))
@@ -72,6 +98,12 @@ export function TerminalPage() {
       )}
       {message && <p className={phase === 'open' ? 'muted' : 'error'} role="alert">{message}</p>}
       {phase === 'closed' && <button className="btn" onClick={() => setPhase('password')}>New session</button>}
+      {(phase === 'open' || phase === 'connecting') && (
+        <div className="hc-term-tools" role="group" aria-label="Clipboard">
+          <button className="btn btn-small" type="button" disabled={phase !== 'open'} onClick={() => copy(term.current?.getSelection() ?? '')}>Copy</button>
+          <button className="btn btn-small" type="button" disabled={phase !== 'open'} onClick={() => void paste()}>Paste</button>
+        </div>
+      )}
       <div ref={box} className="hc-term-box" data-testid="terminal" style={{ display: phase === 'password' ? 'none' : 'block' }} />
     </div>
   )

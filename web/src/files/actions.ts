@@ -4,7 +4,9 @@
  * side COPY + DELETE per object, a folder object by object). Runs a few requests at a time
  * and reports how far it got.
  */
-import type { Entry, SwiftClient } from '../api/swift'
+import { request } from '../api/http'
+import { encodePath, type Entry, type SwiftClient } from '../api/swift'
+import { purgeVersions } from '../trash/trash-api'
 
 const CONCURRENCY = 4
 
@@ -31,6 +33,7 @@ export async function deleteEntries(swift: SwiftClient, entries: Entry[], onProg
       await parallel(swift.walk(e.container, e.prefix), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
     } else {
       await parallel(swift.walk(e.name, ''), (o) => swift.deleteObject(o.container, o.object, o.slo).then(tick))
+      await purgeVersions(swift, e.name) // (a container keeping versions cannot go before they do)
       await swift.deleteContainer(e.name)
     }
   }
@@ -69,4 +72,53 @@ export async function moveInto(swift: SwiftClient, entries: Entry[], folder: str
     const name = e.type === 'folder' ? `${e.name}/` : e.name
     await moveEntry(swift, e, dir + name, () => onProgress(++done))
   }
+}
+
+/**
+ * Stores edited text as the object's new content: one PUT with its type kept (with object
+ * versioning on, Swift keeps the version it replaces).
+ */
+export async function saveText(swift: SwiftClient, o: ObjectEntry, text: string): Promise<void> {
+  if (o.slo) throw new Error('A large (segmented) object is not edited here.')
+  const type = o.contentType || 'text/plain; charset=utf-8'
+  await request(swift.objectUrl(o.container, o.object), { method: 'PUT', body: text, headers: { 'Content-Type': type } })
+}
+
+/**
+ * Copies entries into a folder ("container/path/"), keeping their names: a server-side COPY
+ * per object (a folder object by object). Large (segmented) objects are refused: a copy of
+ * the manifest would share the segments, and deleting one copy would break the other.
+ */
+export async function copyInto(swift: SwiftClient, entries: Entry[], folder: string, onProgress: (done: number) => void): Promise<void> {
+  const to = splitTarget(folder.endsWith('/') ? folder : `${folder}/`)
+  let done = 0
+  const copy = async (o: ObjectEntry, object: string) => {
+    if (o.slo) throw new Error(`“${o.name}” is a large (segmented) object; download and upload it to copy it.`)
+    await request(swift.objectUrl(o.container, o.object), { method: 'COPY', headers: { Destination: `${encodeURIComponent(to.container)}/${encodePath(object)}` } })
+    onProgress(++done)
+  }
+  for (const e of entries) {
+    if (e.type === 'object') await copy(e, to.path + e.name)
+    else if (e.type === 'folder') {
+      if (to.container === e.container && to.path.startsWith(e.prefix)) throw new Error('A folder cannot be copied into itself.')
+      await parallel(swift.walk(e.container, e.prefix), (o) => copy(o, `${to.path}${e.name}/${o.object.slice(e.prefix.length)}`))
+    } else throw new Error('A container is copied by opening it and copying what is inside.')
+  }
+}
+
+/**
+ * Renames a container the only way Swift allows: a new container, every object moved into
+ * it (server-side COPY + DELETE; a large object as its manifest, its segments staying where
+ * they are), then the old, empty container deleted. The new name must be free. The old
+ * container's metadata (ACLs, policy, versioning) and its share links do not follow.
+ */
+export async function renameContainer(swift: SwiftClient, from: string, to: string, onProgress: (done: number) => void): Promise<void> {
+  if (!to || to.includes('/')) throw new Error('A container name has no “/”.')
+  if (to === from) throw new Error('That is its name already.')
+  const free = await request(swift.containerUrl(to), { method: 'HEAD', accept: [404], cache: 'no-store' })
+  if (free.status !== 404) throw new Error(`There is a container “${to}” already.`)
+  await swift.createContainer(to)
+  let done = 0
+  await parallel(swift.walk(from, ''), (o) => swift.move(o, { container: to, object: o.object }).then(() => onProgress(++done)))
+  await swift.deleteContainer(from)
 }

@@ -11,6 +11,7 @@ import { DriveIcon, FileIcon, FolderIcon } from '../ui/icons'
 import { filesPath, linkProps } from '../ui/router'
 import { Thumbnail } from '../ui/thumbnail'
 import type { VirtualRows } from './virtual-rows'
+import type { DragMove } from './drag-move'
 
 export type SortKey = 'name' | 'size' | 'date'
 export interface Sort {
@@ -27,12 +28,19 @@ interface ViewProps {
   onKey: (e: KeyboardEvent<HTMLElement>, entry: Entry, index: number) => void
   rows: VirtualRows
   listRef: RefObject<HTMLElement | null>
+  /** Drag to move (files/drag-move.ts), where moving is possible. */
+  dnd?: DragMove
 }
 
 export function iconOf(e: Entry, size?: number): ReactNode {
   if (e.type === 'container') return <DriveIcon size={size} />
   if (e.type === 'folder') return <FolderIcon size={size} />
   return <FileIcon kind={fileKind(e.name, e.contentType)} size={size} />
+}
+
+/** "35 files": a container's object count, labelled. */
+export function fileCount(n: number): string {
+  return `${n.toLocaleString()} file${n === 1 ? '' : 's'}`
 }
 
 function thumbUrl(swift: SwiftClient, e: Entry): string | null {
@@ -53,9 +61,9 @@ function hrefOf(e: Entry, swift: SwiftClient): string {
 function NameLink(props: { entry: Entry; swift: SwiftClient; onOpen: (e: Entry) => void }) {
   const { entry: e } = props
   const href = hrefOf(e, props.swift)
-  if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1}>{e.name}</a>
+  if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1} title={e.name}>{e.name}</a>
   return (
-    <a className="entry-name" href={href} tabIndex={-1} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
+    <a className="entry-name" href={href} tabIndex={-1} title={e.name} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
       {e.name}
     </a>
   )
@@ -97,6 +105,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                 aria-selected={sel}
                 onKeyDown={(ev) => props.onKey(ev, e, index)}
                 onDoubleClick={() => props.onOpen(e)}
+                {...props.dnd?.rowProps(e)}
               >
                 <td className="col-check">
                   <input type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
@@ -107,7 +116,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                     <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
                   </span>
                 </td>
-                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${e.count.toLocaleString()} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
+                <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${fileCount(e.count)} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
                 <td className="col-date muted">{e.type === 'folder' ? '' : formatDate(e.modified)}</td>
               </tr>
             )
@@ -134,8 +143,10 @@ export function GridView(props: ViewProps) {
             data-row={e.path}
             data-index={index}
             data-name={e.name}
-            aria-selected={sel}
+            // (aria-selected is not allowed on a list item: the name says it)
+            aria-label={sel ? `${e.name}, selected` : e.name}
             onKeyDown={(ev) => props.onKey(ev, e, index)}
+            {...props.dnd?.rowProps(e)}
             onClick={(ev) => {
               if ((ev.target as HTMLElement).closest('input,a')) return
               props.onOpen(e)
@@ -145,7 +156,7 @@ export function GridView(props: ViewProps) {
             <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
             <div className="tile-caption">
               <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
-              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? `${e.count.toLocaleString()} objects` : 'folder'}</span>
+              <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? fileCount(e.count) : 'folder'}</span>
             </div>
           </li>
         )
@@ -154,17 +165,17 @@ export function GridView(props: ViewProps) {
   )
 }
 
-export function Breadcrumbs(props: { container: string; prefix: string }) {
+export function Breadcrumbs(props: { container: string; prefix: string; dnd?: DragMove }) {
   const parts = props.prefix.split('/').filter(Boolean)
-  const crumbs = [{ label: 'All files', path: filesPath('') }]
-  if (props.container) crumbs.push({ label: props.container, path: filesPath(props.container) })
-  parts.forEach((p, i) => crumbs.push({ label: p, path: filesPath(props.container, `${parts.slice(0, i + 1).join('/')}/`) }))
+  const crumbs: Array<{ label: string; path: string; target?: string }> = [{ label: 'All files', path: filesPath('') }]
+  if (props.container) crumbs.push({ label: props.container, path: filesPath(props.container), target: `${props.container}/` })
+  parts.forEach((p, i) => crumbs.push({ label: p, path: filesPath(props.container, `${parts.slice(0, i + 1).join('/')}/`), target: `${props.container}/${parts.slice(0, i + 1).join('/')}/` }))
   return (
     <nav className="breadcrumbs" aria-label="Folder">
       <ol>
         {crumbs.map((c, i) => (
           <li key={c.path}>
-            {i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <a {...linkProps(c.path)}>{c.label}</a>}
+            {i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <a {...linkProps(c.path)} {...(c.target ? props.dnd?.crumbProps(c.target) : {})}>{c.label}</a>}
           </li>
         ))}
       </ol>

@@ -18,19 +18,30 @@ import { Preview, type PreviewItem } from '../ui/preview'
 import { hasThumbnail } from '../ui/format'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
-import { deleteEntries, moveEntry, moveInto } from './actions'
+import { copyInto, deleteEntries, moveEntry, moveInto, renameContainer, saveText } from './actions'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
 import { downloadZip, offersZip, zipUrl } from './zip-download'
 import { useUploadConflicts } from '../upload/conflicts'
+import { goUp, isUpKey, openFromKeyboard, useFolderFocus, useFolderTitle } from './folder-keys'
+import { checkDestination } from './messages'
+import { DetailsPanel } from './details-panel'
+import { FolderPickerDialog } from './folder-picker'
+import { useDragMove } from './drag-move'
+import { ContextMenu, type MenuAction } from './context-menu'
+import { VersionsDialog } from '../trash/versions-dialog'
+import { StorageUsage } from '../quota/storage-usage'
 
 type DialogState =
   | { type: 'new-folder' }
   | { type: 'rename'; entry: Entry }
   | { type: 'move'; entries: Entry[] }
+  | { type: 'copy'; entries: Entry[] }
   | { type: 'delete'; entries: Entry[] }
   | { type: 'share'; entry: Entry }
+  | { type: 'details'; entry: Entry }
+  | { type: 'versions'; entry: ObjectEntry }
   | null
 
 type ObjectEntry = Extract<Entry, { type: 'object' }>
@@ -46,6 +57,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const [preview, setPreview] = useState<number | null>(null)
   const [dragging, setDragging] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
+  const [menu, setMenu] = useState<{ x: number; y: number; entry: Entry } | null>(null)
   const lastToggled = useRef<string | null>(null)
   const fileInput = useRef<HTMLInputElement>(null)
   const folderInput = useRef<HTMLInputElement>(null)
@@ -96,6 +108,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const selectedEntries = useMemo(() => visible.filter((e) => selected.has(e.path)), [visible, selected])
 
   const rows = useVirtualRows(listRef, visible.length, view)
+  useFolderFocus(container, prefix, visible, listing.loading, rows.reveal)
+  useFolderTitle(container, prefix)
 
   // (built only while a preview is open: a folder may hold 100,000 entries)
   const previewing = preview !== null
@@ -109,8 +123,12 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         downloadUrl: swift.objectUrl(o.container, o.object),
         readText: (n: number) => swift.readText(o.container, o.object, n),
         stillUrl: hasThumbnail(o.name, o.contentType) ? swift.thumbnailUrl(o.container, o.object, 1280, o.etag) : undefined,
+        save: async (text: string) => {
+          await saveText(swift, o, text)
+          reload()
+        },
       })),
-    [objects, swift, previewing],
+    [objects, swift, previewing, reload],
   )
 
   const open = useCallback(
@@ -148,8 +166,17 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const onRowKey = (ev: KeyboardEvent<HTMLElement>, e: Entry, i: number) => {
     const perRow = rows.perRow
     const move = (to: number) => rows.reveal(Math.max(0, Math.min(visible.length - 1, to)))
+    if (ev.key === 'ContextMenu' || (ev.key === 'F10' && ev.shiftKey)) {
+      const r = ev.currentTarget.getBoundingClientRect()
+      ev.preventDefault()
+      return setMenu({ x: r.left + 24, y: r.top + r.height / 2, entry: e })
+    }
+    if (isUpKey(ev)) {
+      if (goUp(container, prefix)) ev.preventDefault()
+      return
+    }
     switch (ev.key) {
-      case 'Enter': open(e); break
+      case 'Enter': openFromKeyboard(e); open(e); break
       case ' ': toggle(e, ev.shiftKey); break
       case 'ArrowDown': move(i + perRow); break
       case 'ArrowUp': move(i - perRow); break
@@ -205,6 +232,23 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   }
 
   const here = container ? `${container}/${prefix}` : ''
+  const menuActions = (e: Entry): MenuAction[] => [
+    { label: 'Open', run: () => open(e) },
+    ...(e.type === 'object' ? [{ label: 'Download', run: () => download([e]) }] : []),
+    { label: 'Rename', run: () => setDialog({ type: 'rename', entry: e }) },
+    ...(container ? [{ label: 'Move to…', run: () => setDialog({ type: 'move', entries: [e] }) }, { label: 'Copy to…', run: () => setDialog({ type: 'copy', entries: [e] }) }] : []),
+    { label: 'Share', run: () => setDialog({ type: 'share', entry: e }) },
+    { label: 'Details', run: () => setDialog({ type: 'details', entry: e }) },
+    { label: 'Delete', run: () => setDialog({ type: 'delete', entries: [e] }), danger: true },
+  ]
+  const dnd = useDragMove({
+    selected,
+    entries: visible,
+    canMove: !!container,
+    onMove: (entries, target) => {
+      moveInto(swift, entries, target, progress('Moved')).then(() => afterChange(entries), (err: Error) => setNotice(`Not moved: ${err.message}`))
+    },
+  })
   const one = selectedEntries.length === 1 ? selectedEntries[0] : null
 
   return (
@@ -219,9 +263,16 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node)) setDragging(false)
       }}
       onDrop={onDrop}
+      onContextMenu={(ev) => {
+        const path = (ev.target as HTMLElement).closest('[data-row]')?.getAttribute('data-row')
+        const entry = path ? visible.find((v) => v.path === path) : undefined
+        if (!entry) return
+        ev.preventDefault()
+        setMenu({ x: ev.clientX, y: ev.clientY, entry })
+      }}
     >
       <div className="page-head files-head">
-        <Breadcrumbs container={container} prefix={prefix} />
+        <Breadcrumbs container={container} prefix={prefix} dnd={dnd} />
         <div className="toolbar">
           <button className="btn" onClick={() => setDialog({ type: 'new-folder' })}>New folder</button>
           <button className="btn btn-primary" onClick={() => fileInput.current?.click()} disabled={!container} title={container ? '' : 'Open a container first'}>
@@ -232,6 +283,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           <input ref={(el) => { folderInput.current = el; el?.setAttribute('webkitdirectory', '') }} type="file" multiple hidden data-testid="folder-input" onChange={(e) => { startUpload(filesFromInput(e.target.files)); e.target.value = '' }} />
         </div>
       </div>
+
+      <StorageUsage swift={swift} container={container} version={listing.entries} />
 
       <div className="filterbar">
         <input className="filter" type="search" placeholder="Filter by name" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter by name" />
@@ -254,15 +307,19 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           <strong>{selectedEntries.length} selected</strong>
           {selectedEntries.some((e) => e.type === 'object') && <button className="btn btn-ghost" onClick={() => download(selectedEntries)}>Download</button>}
           {offersZip(selectedEntries) && zipUrl(container, prefix, selectedEntries) && <button className="btn btn-ghost" onClick={() => downloadZip(zipUrl(container, prefix, selectedEntries) as string)}>Download as zip</button>}
-          {one && one.type !== 'container' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
+          {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'rename', entry: one })}>Rename</button>}
           {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'move', entries: selectedEntries })}>Move</button>}
+          {container && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'copy', entries: selectedEntries })}>Copy</button>}
           {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'share', entry: one })}>Share</button>}
+          {one && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'details', entry: one })}>Details</button>}
+          {one?.type === 'object' && <button className="btn btn-ghost" onClick={() => setDialog({ type: 'versions', entry: one })}>Versions</button>}
           <button className="btn btn-danger-ghost" onClick={() => setDialog({ type: 'delete', entries: selectedEntries })}>Delete</button>
           <span className="spacer" />
           <button className="btn btn-ghost" onClick={() => setSelected(new Set())}>Clear</button>
         </div>
       )}
 
+      {!container && <p className="muted small top-explain" data-testid="top-explain">Top-level folders are containers: Swift clients such as swift and rclone see them as containers, and each can have its own storage policy. The folders inside them are part of the files' names (“photos/2024/cat.jpg”).</p>}
       {notice && <p className="notice" role="status">{notice} <button className="btn btn-ghost small" onClick={() => setNotice(null)}>Dismiss</button></p>}
       {listing.error && <p className="error" role="alert">{listing.error} <button className="btn btn-ghost small" onClick={listing.reload}>Try again</button></p>}
 
@@ -272,10 +329,10 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         </div>
       )}
 
-      {view === 'list' ? (
-        <ListView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
+      {visible.length === 0 ? null : view === 'list' ? (
+        <ListView dnd={dnd} swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} sort={sort} onSort={(k) => setSort((s) => ({ key: k, desc: s.key === k ? !s.desc : k !== 'name' }))} />
       ) : (
-        <GridView swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
+        <GridView dnd={dnd} swift={swift} entries={visible} rows={rows} listRef={listRef} selected={selected} onToggle={toggle} onOpen={open} onKey={onRowKey} />
       )}
 
       <div ref={sentinel} className="list-end">
@@ -286,10 +343,12 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
             <button className="btn" onClick={listing.loadMore}>Load more</button>
           </>
         )}
-        {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{listing.entries.length} item{listing.entries.length === 1 ? '' : 's'}</span>}
+        {!listing.hasMore && listing.entries.length > 0 && <span className="muted small">{filter.trim() ? `${visible.length} of ${listing.entries.length} items match` : `${listing.entries.length} item${listing.entries.length === 1 ? '' : 's'}`}</span>}
       </div>
 
       {dragging && <div className="drop-overlay" aria-hidden="true"><UploadIcon /> Drop to upload to {here || 'a container'}</div>}
+
+      {menu && <ContextMenu x={menu.x} y={menu.y} label={`Actions for ${menu.entry.name}`} actions={menuActions(menu.entry)} onClose={() => setMenu(null)} />}
 
       <UploadPanel uploader={uploader} />
 
@@ -320,7 +379,22 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           onClose={() => setDialog(null)}
         />
       )}
-      {dialog?.type === 'rename' && (
+      {dialog?.type === 'rename' && dialog.entry.type === 'container' && (
+        <PromptDialog
+          title={`Rename container “${dialog.entry.name}”`}
+          label="New name"
+          initial={dialog.entry.name}
+          confirm="Rename"
+          hint="Swift cannot rename a container: a new one is made, every file is moved into it on the server, then the old one is deleted. Its share links, access lists and storage policy do not follow."
+          validate={(v) => (!v.trim() || v.includes('/') ? 'A container name has no “/”.' : v.trim() === dialog.entry.name ? 'That is its name already.' : null)}
+          onSubmit={async (v) => {
+            await renameContainer(swift, dialog.entry.name, v.trim(), progress('Moved'))
+            afterChange([dialog.entry])
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === 'rename' && dialog.entry.type !== 'container' && (
         <PromptDialog
           title={`Rename or move “${dialog.entry.name}”`}
           label="New path (container/folder/name)"
@@ -329,22 +403,25 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           hint="Change the name, or the folders before it to move. Objects are copied on the server, then the originals deleted."
           validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
           onSubmit={async (v) => {
+            await checkDestination(swift, v.trim())
             await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
             afterChange([dialog.entry])
           }}
           onClose={() => setDialog(null)}
         />
       )}
-      {dialog?.type === 'move' && (
-        <PromptDialog
-          title={`Move ${dialog.entries.length} item${dialog.entries.length === 1 ? '' : 's'}`}
-          label="To folder (container/folder/)"
+      {(dialog?.type === 'move' || dialog?.type === 'copy') && (
+        <FolderPickerDialog
+          swift={swift}
+          title={`${dialog.type === 'move' ? 'Move' : 'Copy'} ${dialog.entries.length} item${dialog.entries.length === 1 ? '' : 's'}`}
+          confirm={dialog.type === 'move' ? 'Move' : 'Copy'}
           initial={here}
-          confirm="Move"
-          validate={(v) => (v.trim().replace(/\/?$/, '/') === here ? 'They are in that folder already.' : null)}
-          onSubmit={async (v) => {
-            await moveInto(swift, dialog.entries, v.trim(), progress('Moved'))
-            afterChange(dialog.entries)
+          validate={(t) => (t === here ? 'They are in that folder already.' : null)}
+          onPick={async (t) => {
+            await checkDestination(swift, t)
+            if (dialog.type === 'move') await moveInto(swift, dialog.entries, t, progress('Moved'))
+            else await copyInto(swift, dialog.entries, t, progress('Copied'))
+            afterChange(dialog.type === 'move' ? dialog.entries : [])
           }}
           onClose={() => setDialog(null)}
         />
@@ -355,7 +432,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           message={
             <p>
               {dialog.entries.some((e) => e.type !== 'object') ? 'Folders and containers are deleted with everything in them. ' : ''}
-              This cannot be undone.
+              {dialog.entries.some((e) => e.type === 'container') ? 'A container goes with all its versions: this cannot be undone.' : 'Files go to the Trash when their container keeps versions; otherwise this cannot be undone.'}
             </p>
           }
           confirm="Delete"
@@ -368,6 +445,8 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
       {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'details' && <DetailsPanel swift={swift} entry={dialog.entry} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'versions' && <VersionsDialog swift={swift} container={dialog.entry.container} object={dialog.entry.object} onClose={() => setDialog(null)} onRestored={() => listing.changed([])} />}
     </section>
   )
 }

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { SEGMENTS_SUFFIX, type Entry, type Page, type SwiftClient } from '../api/swift'
+import { listingProblem } from './messages'
 
 export const PAGE_SIZE = 500
 
@@ -55,7 +56,7 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
         setEntries((old) => (replace ? shown : old.concat(shown)))
         setNext(page.next)
       } catch (err) {
-        if (gen === generation.current) setError((err as Error).message)
+        if (gen === generation.current) setError(listingProblem(err, container))
       } finally {
         if (gen === generation.current) {
           inFlight.current = false
@@ -63,7 +64,7 @@ export function useListing(swift: SwiftClient, container: string, prefix: string
         }
       }
     },
-    [fetchPage],
+    [fetchPage, container],
   )
 
   useEffect(() => {

@@ -11,7 +11,7 @@ export type { DiskView }
 
 export interface DiskJob {
   id: string
-  state: 'running' | 'passed' | 'failed'
+  state: 'running' | 'passed' | 'failed' | 'interrupted'
   phase: string
   progress: number
   message: string
@@ -37,6 +37,8 @@ export async function prepareDisk(d: DiskView, confirmSerial: string, onProgress
       job = (await requestJson<{ job: DiskJob }>(`/api/admin/disks/jobs/${encodeURIComponent(job.id)}`, { quiet401: true, cache: 'no-store' })).job
     }
     if (job.state === 'failed') throw new Error(`burn-in of ${d.id} failed: ${job.message}`)
+    // The appliance restarted during it: preparing the disk again runs it again.
+    if (job.state === 'interrupted') throw new Error(`burn-in of ${d.id} was interrupted (${job.message}); prepare the disk again to run it again`)
   }
   if (!d.velox) {
     onProgress('formatting')

@@ -151,7 +151,7 @@ export function SummaryStep(p: StepProps) {
         <dt>Cluster</dt><dd>new cluster <span className="small muted">{s.cluster?.clusterId}</span></dd>
         <dt>HTTPS</dt><dd>{s.https?.source} certificate for {s.https?.names.join(', ')}, valid until {s.https?.notAfter.slice(0, 10)}<br /><span className="small">SHA-256 <code className="fingerprint">{s.https?.fingerprint256}</code></span></dd>
       </dl>
-      <p className="notice">Finishing applies the name, time and network settings and switches the appliance to HTTPS. The setup code stops working.</p>
+      <p className="notice">Finishing applies the name, time and network settings, sets up the storage ({s.disks?.builtIn ? 'the built-in storage' : 'only the chosen disks'}, {s.disks?.replicas === 1 ? 'one copy' : `${s.disks?.replicas} copies`} of every object) and switches the appliance to HTTPS. The setup code stops working.</p>
       <button className="btn btn-primary" type="submit" disabled={p.busy}>{p.busy ? 'Finishing…' : 'Finish setup'}</button>
     </form>
   )

@@ -49,11 +49,11 @@ export function SharesPage() {
                       <a {...linkProps(filesPath(s.container, folder))}>{s.container}/{target}</a>
                       {s.hasPassword && <span className="badge">password</span>}
                     </td>
-                    <td>{s.kind}</td>
-                    <td className={s.state === 'active' ? '' : 'muted'}>{s.state}</td>
-                    <td className="share-url">{s.token ? <a href={s.url} target="_blank" rel="noreferrer">{shareLink(s)}</a> : <span className="muted small">shown once, when made</span>}</td>
-                    <td className={expired ? 'error' : ''}>{s.expiresAt ? formatDate(s.expiresAt) : 'never'}</td>
-                    <td className="num">
+                    <td data-label="Kind">{s.kind}</td>
+                    <td data-label="State" className={s.state === 'active' ? '' : 'muted'}>{s.state}</td>
+                    <td data-label="Link" className="share-url">{s.token ? <a href={s.url} target="_blank" rel="noreferrer">{shareLink(s)}</a> : <span className="muted small">shown once, when made</span>}</td>
+                    <td data-label="Expires" className={expired ? 'error' : ''}>{s.expiresAt ? formatDate(s.expiresAt) : 'never'}</td>
+                    <td data-label="Uses" className="num">
                       {s.kind === 'drop' ? `${s.uploads} uploads` : `${s.downloads}${s.maxDownloads ? ` / ${s.maxDownloads}` : ''} downloads`}
                     </td>
                     <td>{s.state !== 'revoked' && <button className="btn btn-danger-ghost" onClick={() => setRevoking(s)}>Revoke</button>}</td>

@@ -60,23 +60,33 @@ export function ConfirmDialog(props: { title: string; message: ReactNode; confir
   )
 }
 
-export function PromptDialog(props: { title: string; label: string; initial: string; confirm: string; hint?: ReactNode; validate?: (v: string) => string | null; onSubmit: (value: string) => Promise<void>; onClose: () => void }) {
-  const [value, setValue] = useState(props.initial)
+/**
+ * A form dialog's submit: checks the value, shows "Working…" while `run` goes, closes when it
+ * succeeds, shows its error when it fails.
+ */
+export function useDialogSubmit<T>(value: T, run: (v: T) => Promise<void>, onClose: () => void, validate?: (v: T) => string | null) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const problem = props.validate?.(value) ?? null
+    const problem = validate?.(value) ?? null
     if (problem) return setError(problem)
     setBusy(true)
+    setError(null)
     try {
-      await props.onSubmit(value)
-      props.onClose()
+      await run(value)
+      onClose()
     } catch (err) {
       setError((err as Error).message)
       setBusy(false)
     }
   }
+  return { busy, error, submit }
+}
+
+export function PromptDialog(props: { title: string; label: string; initial: string; confirm: string; hint?: ReactNode; validate?: (v: string) => string | null; onSubmit: (value: string) => Promise<void>; onClose: () => void }) {
+  const [value, setValue] = useState(props.initial)
+  const { busy, error, submit } = useDialogSubmit(value, props.onSubmit, props.onClose, props.validate)
   return (
     <Dialog title={props.title} onClose={props.onClose}>
       <form onSubmit={submit}>

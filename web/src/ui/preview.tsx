@@ -13,10 +13,12 @@
  * (navigator.pdfViewerEnabled false, e.g. phones) the first page's rendition (?thumbnail=1280)
  * stands in, with Open and Download.
  */
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { readTextPrefix } from '../api/http'
 import { fileKind, formatBytes } from './format'
 import { CloseIcon } from './icons'
+import { trapTab } from './focus-trap'
+import { TextView } from './text-view'
 import { useThumbnail } from './thumbnail'
 import { ImagePreview, usePreloadNext, zoomIn, zoomLabel, zoomOut, type Zoom } from './image-preview'
 
@@ -31,6 +33,8 @@ export interface PreviewItem {
   readText?: (bytes: number) => Promise<{ text: string; truncated: boolean }>
   /** A still of the file (first page of a PDF), where the server renders one. */
   stillUrl?: string
+  /** Stores edited text as the object's new version (only where the page may write). */
+  save?: (text: string) => Promise<void>
 }
 
 const TEXT_BYTES = 512 * 1024
@@ -41,6 +45,7 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   const item = props.items[props.index]
   const kind = fileKind(item.name, item.contentType)
   const [zoom, setZoom] = useState<Zoom>('fit')
+  const overlay = useRef<HTMLDivElement>(null)
   const hasPrev = props.index > 0
   const hasNext = props.index < props.items.length - 1
   const next = hasNext ? props.items[props.index + 1] : undefined
@@ -50,9 +55,12 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Tab') return trapTab(e, overlay.current)
       const typing = e.target instanceof HTMLElement && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA')
       // (a focused player keeps its own keys: ←/→ seek, Space plays)
       const player = e.target instanceof HTMLMediaElement
+      // (Escape in the text editor is the editor's: an edit is not thrown away with the preview)
+      if (e.key === 'Escape' && e.target instanceof HTMLTextAreaElement) return
       if (e.key === 'Escape') props.onClose()
       else if (typing || player) return
       else if (e.key === 'ArrowLeft' && hasPrev) props.onIndex(props.index - 1)
@@ -69,10 +77,10 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   }, [props, hasPrev, hasNext, kind])
 
   return (
-    <div className="preview" role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
+    <div className="preview" ref={overlay} role="dialog" aria-modal="true" aria-label={`Preview of ${item.name}`}>
       <div className="preview-bar">
         <span className="preview-name" title={item.name}>{item.name}</span>
-        <span className="muted small">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
+        <span className="muted small preview-count">{formatBytes(item.bytes)} · {props.index + 1} / {props.items.length}</span>
         <span className="spacer" />
         {kind === 'image' && (
           <span className="zoom">
@@ -203,12 +211,7 @@ function TextPreview(props: { item: PreviewItem }) {
   }, [props.item.url])
   if (!state) return <p className="muted">Loading…</p>
   if ('error' in state) return <p className="error">{state.error}</p>
-  return (
-    <div className="preview-text" data-preview="text" tabIndex={0} aria-label={`Text of ${props.item.name}`}>
-      <pre><code>{state.text}</code></pre>
-      {state.truncated && <p className="muted small">Showing the first {formatBytes(TEXT_BYTES)}; download for the rest.</p>}
-    </div>
-  )
+  return <TextView name={props.item.name} text={state.text} truncated={state.truncated} cap={TEXT_BYTES} save={props.item.save} />
 }
 
 async function readRange(url: string, bytes: number): Promise<{ text: string; truncated: boolean }> {

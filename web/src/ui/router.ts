@@ -8,6 +8,8 @@ import { encodePath } from '../api/swift'
 export type Route =
   | { page: 'files'; container: string; prefix: string }
   | { page: 'shares' }
+  | { page: 'trash' }
+  | { page: 'search' }
   | { page: 'public'; token: string }
   | { page: 'settings'; section: string }
   | { page: 'not-found' }
@@ -18,6 +20,8 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === '' || pathname === '/') return { page: 'files', container: '', prefix: '' }
   if (parts[0] === 's' && parts[1]) return { page: 'public', token: decodeURIComponent(parts[1]) }
   if (parts[0] === 'shares') return { page: 'shares' }
+  if (parts[0] === 'trash') return { page: 'trash' }
+  if (parts[0] === 'search') return { page: 'search' }
   if (parts[0] === 'admin' && parts[1] === 'settings') return { page: 'settings', section: parts[2] || 'identity' }
   if (parts[0] === 'admin') return parseAdminRoute(parts.slice(1).map((p) => decodeURIComponent(p)))
   if (parts[0] === 'files') {

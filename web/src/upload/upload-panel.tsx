@@ -2,7 +2,7 @@
 import { useState, useSyncExternalStore } from 'react'
 import { formatBytes, formatDuration, formatSpeed } from '../ui/format'
 import { CloseIcon } from '../ui/icons'
-import type { UploadItem, Uploader } from './uploader'
+import { SEGMENT_SIZE, type UploadItem, type Uploader } from './uploader'
 
 export function UploadPanel(props: { uploader: Uploader }) {
   const { uploader } = props
@@ -11,13 +11,16 @@ export function UploadPanel(props: { uploader: Uploader }) {
   if (items.length === 0) return null
   const t = uploader.totals()
   const pct = t.size ? (t.loaded / t.size) * 100 : t.active ? 0 : 100
+  // (totals leave cancelled files out: with only those left it would read "0 B of 0 B · done")
+  const cancelled = items.filter((i) => i.status === 'cancelled').length
+  const onlyCancelled = t.files === 0 && cancelled > 0
   return (
     <section className="upload-panel" aria-label="Uploads" data-active={t.active}>
       <header className="upload-head">
         <div className="upload-summary">
-          <strong>{t.active ? `Uploading ${t.files - t.done - t.failed} of ${t.files}` : `${t.done} uploaded${t.failed ? `, ${t.failed} failed` : ''}`}</strong>
+          <strong>{t.active ? `Uploading ${t.files - t.done - t.failed} of ${t.files}` : onlyCancelled ? 'Uploads cancelled' : `${t.done} uploaded${t.failed ? `, ${t.failed} failed` : ''}`}</strong>
           <span className="muted small" data-testid="upload-overall">
-            {formatBytes(t.loaded)} of {formatBytes(t.size)} · {formatSpeed(t.bytesPerSec)} · {t.active ? `${formatDuration(t.etaSec)} left` : 'done'}
+            {onlyCancelled ? `${cancelled} cancelled` : `${formatBytes(t.loaded)} of ${formatBytes(t.size)} · ${formatSpeed(t.bytesPerSec)} · ${t.active ? `${formatDuration(t.etaSec)} left` : 'done'}${cancelled ? ` · ${cancelled} cancelled` : ''}`}
           </span>
         </div>
         <button className="btn btn-ghost" onClick={() => setCollapsed(!collapsed)} aria-expanded={!collapsed}>{collapsed ? 'Show' : 'Hide'}</button>
@@ -41,7 +44,7 @@ function UploadRow(props: { item: UploadItem; uploader: Uploader }) {
   const { item: i, uploader } = props
   const pct = i.size ? (i.loaded / i.size) * 100 : i.status === 'done' ? 100 : 0
   let detail: string
-  if (i.status === 'uploading') detail = `${formatBytes(i.loaded)} of ${formatBytes(i.size)} · ${formatSpeed(i.bytesPerSec)} · ${formatDuration(i.etaSec)} left${i.segmented ? ` · segment ${i.segmentsDone}/${i.segmentsTotal}` : ''}`
+  if (i.status === 'uploading') detail = `${formatBytes(i.loaded)} of ${formatBytes(i.size)} · ${formatSpeed(i.bytesPerSec)} · ${formatDuration(i.etaSec)} left${i.segmented ? ` · segment ${segmentShown(i)}/${i.segmentsTotal}` : ''}`
   else if (i.status === 'failed') detail = i.error ?? 'failed'
   else if (i.status === 'done') detail = formatBytes(i.size)
   else detail = `${i.status} · ${formatBytes(i.size)}`
@@ -56,6 +59,14 @@ function UploadRow(props: { item: UploadItem; uploader: Uploader }) {
       <Progress value={pct} label={`Progress of ${i.object}`} />
     </li>
   )
+}
+
+/**
+ * The segment being sent, from the bytes sent so far: four go at once and a segment counts
+ * as done only at its end, so the count of finished ones trails the byte progress.
+ */
+function segmentShown(i: UploadItem): number {
+  return Math.min(i.segmentsTotal, Math.max(i.segmentsDone, Math.floor(i.loaded / SEGMENT_SIZE) + 1))
 }
 
 function Progress(props: { value: number; label: string }) {

@@ -1,7 +1,8 @@
 /**
  * The admin console's JSON API for the health console, under /api/admin: the at-a-glance
  * summary, metric history, disks (SMART and score, on-demand read), alerts (list,
- * acknowledge), the log viewer and audit trail, and a server-sent event stream of live
+ * acknowledge), alert delivery settings (email, webhook, syslog; save and send a test), the
+ * log viewer and audit trail, and a server-sent event stream of live
  * samples and alert changes. Every route requires an administrator's session
  * (`requireAdmin`, with CSRF on POST); state changes are written to the audit trail.
  */
@@ -13,7 +14,7 @@ import type { AuditTrail } from '../../health/audit.js'
 import { searchLogs, type LogLevel, type LogQuery } from '../../health/log-query.js'
 import type { HealthService, LiveEvent } from '../../health/service.js'
 import type { SessionService, WebSession } from '../../identity/sessions.js'
-import { jsonErrors, requireAdmin } from '../api/json.js'
+import { jsonErrors, readJson, requireAdmin } from '../api/json.js'
 
 export interface HealthWebDeps {
   health: HealthService
@@ -79,6 +80,13 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
     ctx.body = disk
   })
 
+  router.get('/health/disks/:device/holds', async (ctx) => {
+    await requireAdmin(ctx, d.sessions)
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(ctx.params.device)) throw new VeloxError('bad-request', 'not a device name')
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = await h.holds(ctx.params.device)
+  })
+
   router.post('/health/smart', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
     d.audit.record({ who: who(s), action: 'smart.read', from: ctx.ip })
@@ -99,6 +107,27 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
     const alert = await h.alerts.acknowledge(ctx.params.id, who(s), Date.now())
     d.audit.record({ who: who(s), action: 'alert.acknowledge', from: ctx.ip, target: alert.id, detail: { alert: alert.key } })
     ctx.body = alert
+  })
+
+  const delivery = () => h.delivery ?? (() => {
+    throw new VeloxError('not-found', 'alert delivery is not set up on this appliance')
+  })()
+  router.get('/health/delivery', async (ctx) => {
+    await requireAdmin(ctx, d.sessions)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = delivery().view()
+  })
+
+  router.put('/health/delivery', async (ctx) => {
+    const s = await requireAdmin(ctx, d.sessions)
+    ctx.body = await delivery().save({ who: who(s), from: ctx.ip }, await readJson(ctx))
+  })
+
+  router.post('/health/delivery/test', async (ctx) => {
+    const s = await requireAdmin(ctx, d.sessions)
+    const kind = ((await readJson(ctx)) as { kind?: unknown } | undefined)?.kind
+    if (kind !== 'email' && kind !== 'webhook' && kind !== 'syslog') throw new VeloxError('bad-request', 'kind must be email, webhook or syslog')
+    ctx.body = await delivery().test({ who: who(s), from: ctx.ip }, kind)
   })
 
   router.get('/logs', async (ctx) => {

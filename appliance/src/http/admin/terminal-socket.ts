@@ -8,6 +8,7 @@
  *   server → {type:'ready'} | {type:'output', data} | {type:'exit', reason} | {type:'error', message}
  */
 import type { IncomingMessage, Server } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { TerminalSessions } from '../../health/terminal.js'
@@ -43,12 +44,19 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`)
 }
 
-export function attachTerminal(server: Server, d: TerminalSocketDeps): void {
+/**
+ * Serves the terminal on `server`: the plain HTTP listener and the HTTPS one each get it.
+ * `refuse`: when it says so, this listener turns the terminal away (plain HTTP once HTTPS is
+ * on, so that the admin's password never crosses the network in the clear).
+ */
+export function attachTerminal(server: Server | HttpsServer, d: TerminalSocketDeps & { refuse?: () => string | undefined }): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   const failures = new FailureLimiter({ limit: 5, windowMs: 60_000 })
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== TERMINAL_PATH) return
     socket.on('error', () => undefined)
+    const why = d.refuse?.()
+    if (why) return refuse(socket, 403, why)
     if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden')
     d.sessions.resume(readCookie(req.headers.cookie, SESSION_COOKIE)).then(
       (session) => {

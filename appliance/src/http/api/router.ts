@@ -21,9 +21,10 @@ export function apiRoutes(d: WebDeps): Middleware {
 
   router.post('/session', async (ctx) => {
     const body = (await readJson(ctx)) as Record<string, unknown> | null
-    const { account, user, password } = body ?? {}
+    const { account = '', user, password } = body ?? {}
+    // (no account, or an empty one: the account is derived from the user name)
     if (typeof account !== 'string' || typeof user !== 'string' || typeof password !== 'string') {
-      throw new VeloxError('bad-request', 'account, user and password are required')
+      throw new VeloxError('bad-request', 'user and password are required (account is optional)')
     }
     const { id, session } = await d.sessions.login(account, user, password, ctx.ip)
     ctx.set('Set-Cookie', setCookie(SESSION_COOKIE, id, { secure: overTls(ctx) }))

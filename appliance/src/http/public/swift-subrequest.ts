@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { SwiftServices } from '../../swift/index.js'
 import { checkName } from '../../swift/names.js'
+import { RESERVED, versionsContainerOf } from '../../swift/object-versioning.js'
 import type { HeaderMap, LinkPlace } from '../../swift/types.js'
 import type { ShareTarget } from '../../sharing/share-records.js'
 import { FEATURES } from '../swift/features.js'
@@ -40,9 +41,11 @@ export interface Subrequest {
  */
 export function linkPlaces(target: ShareTarget): LinkPlace[] {
   const segments = `${target.container}_segments`
-  if (target.object !== undefined) return [{ container: target.container, object: target.object }, { container: segments, prefix: `${target.object}/` }]
+  // In a container keeping versions a name links to its version ("\0name\0<time>" in the versions container).
+  const versions = versionsContainerOf(target.container)
+  if (target.object !== undefined) return [{ container: target.container, object: target.object }, { container: segments, prefix: `${target.object}/` }, { container: versions, prefix: `${RESERVED}${target.object}${RESERVED}` }]
   const prefix = target.prefix ?? ''
-  return [{ container: target.container, prefix }, { container: segments, prefix }]
+  return [{ container: target.container, prefix }, { container: segments, prefix }, { container: versions, prefix: `${RESERVED}${prefix}` }]
 }
 
 export async function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {

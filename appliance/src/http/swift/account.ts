@@ -58,7 +58,7 @@ export async function handleAccount(s: SwiftServices, req: SwiftRequest): Promis
       return { status, headers: headers(info), body: status === 204 ? undefined : body }
     }
     case 'POST':
-      checkMetadata(req.headers, 'account', s.constraints)
+      checkMetadata(req.headers, 'account', s.constraints, req.raw.headers)
       await s.accounts.post(account, req.headers, req.grant.owner)
       return htmlStatus(204)
     default:

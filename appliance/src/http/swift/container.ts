@@ -30,13 +30,13 @@ export async function handleContainer(s: SwiftServices, req: SwiftRequest): Prom
   switch (req.method) {
     case 'PUT': {
       checkNameLength(req.path, s.constraints)
-      checkMetadata(req.headers, 'container', s.constraints)
+      checkMetadata(req.headers, 'container', s.constraints, req.raw.headers)
       s.checkContainerAcls(req.headers)
       const { created } = await s.containers.put(account, container, req.headers, req.grant.owner)
       return htmlStatus(created ? 201 : 202)
     }
     case 'POST':
-      checkMetadata(req.headers, 'container', s.constraints)
+      checkMetadata(req.headers, 'container', s.constraints, req.raw.headers)
       s.checkContainerAcls(req.headers)
       await s.containers.post(account, container, req.headers, req.grant.owner)
       return htmlStatus(204)

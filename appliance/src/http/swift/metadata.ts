@@ -2,6 +2,8 @@
  * Header metadata of a request: validation against Swift's constraints (check_metadata).
  * Pure functions over lower-cased headers.
  */
+import { isUtf8 } from 'node:buffer'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { SwiftConstraints } from '../../config/index.js'
 import { VeloxError } from '../../errors.js'
 import type { SwiftTarget } from './swift-path.js'
@@ -15,8 +17,15 @@ function titleCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, d: string, ch: string) => d + ch.toUpperCase())
 }
 
-/** Port of swift/common/constraints.py check_metadata. */
-export function checkMetadata(h: Headers, target: SwiftTarget, c: SwiftConstraints): void {
+/** True when a header value as Node hands it over (latin-1, one character per byte) holds valid UTF-8. */
+const wireIsUtf8 = (v: string | string[] | undefined): boolean => v === undefined || isUtf8(Buffer.from(Array.isArray(v) ? v.join(', ') : v, 'latin1'))
+
+/**
+ * Port of swift/common/constraints.py check_metadata. `wire` is the request's headers as
+ * they came (before header-bytes.ts decoded them): account and container metadata must be
+ * valid UTF-8 there, as Swift checks it; object metadata keeps any bytes, as in Swift.
+ */
+export function checkMetadata(h: Headers, target: SwiftTarget, c: SwiftConstraints, wire?: IncomingHttpHeaders): void {
   const prefix = `x-${target}-meta-`
   let count = 0
   let size = 0
@@ -26,6 +35,7 @@ export function checkMetadata(h: Headers, target: SwiftTarget, c: SwiftConstrain
     if (!key.startsWith(prefix)) continue
     const name = key.slice(prefix.length)
     if (!name) throw bad('Metadata name cannot be empty')
+    if (target !== 'object' && wire && !wireIsUtf8(wire[key])) throw bad('Metadata must be valid UTF-8')
     count++
     size += Buffer.byteLength(name) + Buffer.byteLength(value)
     if (Buffer.byteLength(name) > c.max_meta_name_length) throw bad(`Metadata name too long: ${prefix}${titleCase(name)}`)

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { VeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { Grant, HeaderMap, LinkPlace, SwiftPath } from '../../swift/types.js'
+import { UNSUPPORTED_CODING } from '../head-limits.js'
 import { headerFromWire } from './header-bytes.js'
 
 export interface SwiftRequest {
@@ -36,15 +37,19 @@ export interface SwiftRequest {
 /** The request's headers, lower-cased, one value each, decoded from UTF-8 (header-bytes.ts). */
 export function headerMap(req: IncomingMessage): HeaderMap {
   const out: HeaderMap = {}
-  for (const [k, v] of Object.entries(req.headers)) out[k] = v === undefined ? v : headerFromWire(Array.isArray(v) ? v.join(', ') : v)
+  for (const [k, v] of Object.entries(req.headers)) out[k] = v === undefined ? v : headerFromWire(Array.isArray(v) ? v.join(', ') : v, k)
   return out
 }
 
 /** Content-Length of the body, undefined when chunked; `length-required` when neither. */
 export function bodyLength(req: IncomingMessage): number | undefined | 'missing' {
   const te = req.headers['transfer-encoding']
+  // One coding that is not chunked is 400 (swob message_length); Swift's check_object_creation
+  // compares with 'chunked' exactly, so `Chunked` is no length at all (411).
+  if (te && !te.includes(',') && te.trim().toLowerCase() !== 'chunked') throw new VeloxError('bad-request', 'Invalid Transfer-Encoding header value', { explain: true })
+  if (te && !te.includes(',') && te.trim() !== 'chunked') return 'missing'
   // Swift implements one coding only (swob message_length); Node's parser takes "gzip, chunked" as chunked.
-  if (te && te.includes(',')) throw new VeloxError('not-implemented', 'Unsupported Transfer-Coding header value specified in Transfer-Encoding header', { explain: true })
+  if (te && te.includes(',')) throw new VeloxError('not-implemented', UNSUPPORTED_CODING, { explain: true })
   if (te && te.toLowerCase().split(',').map((s) => s.trim()).includes('chunked')) return undefined
   const cl = req.headers['content-length']
   if (cl === undefined) return 'missing'

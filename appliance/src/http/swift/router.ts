@@ -1,5 +1,5 @@
 /**
- * The Swift surface: /auth/v1.0 (and /auth/v1.0/, /v1.0), /info, /healthcheck and
+ * The Swift surface: /auth/v1.0 (and /auth/v1.0/), /info, /healthcheck and
  * /v1/<account>[/<container>[/<object>]]. Parses the path once, authorizes, dispatches to
  * the account/container/object handler, and returns a SwiftResponse; errors go to the one
  * error table. /v1 answers to requests without a token header are marked as user content for
@@ -10,6 +10,7 @@ import { VeloxError, isVeloxError } from '../../errors.js'
 import type { SwiftServices } from '../../swift/index.js'
 import type { HeaderMap } from '../../swift/types.js'
 import { SESSION_COOKIE, readCookie } from '../cookies.js'
+import { isKeystonePath } from '../keystone/router.js'
 import { targetOf } from './swift-path.js'
 import { handleAccount } from './account.js'
 import { handleContainer } from './container.js'
@@ -21,10 +22,19 @@ import type { SwiftResponse } from './respond.js'
 import { parseSwiftPath } from './swift-path.js'
 import { asUserContent, asUserContentError, sentToken } from './user-content.js'
 
-const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/', '/v1.0', '/v1.0/'])
+/** tempauth's auth_prefix is /auth/: a bare /v1.0 is the proxy's (412), as in Swift. */
+const AUTH_PATHS = new Set(['/auth/v1.0', '/auth/v1.0/'])
+
+/**
+ * A first segment shaped like an API version (`v2`, `v1.1`): Swift's proxy answers such a
+ * path itself (412 without an account, 400 for a version it does not serve). The web app's
+ * routes (`/`, `/files`, `/api`, `/s/…`, `/auth…`, `/admin`, `/assets`) never look like one;
+ * Keystone's `/v3` paths stay with the Keystone surface.
+ */
+const VERSION_LIKE = /^\/v\d+(\.\d+)?(\/|$)/
 
 export function isSwiftPath(path: string): boolean {
-  return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || /^\/v1(\.0)?(\/|$)/.test(path)
+  return AUTH_PATHS.has(path) || path === '/info' || path === '/healthcheck' || (VERSION_LIKE.test(path) && !isKeystonePath(path))
 }
 
 /** The path after the features' pre-parse rewrites (domain_remap maps a Host to an account/container). */
@@ -66,8 +76,7 @@ export async function routeSwift(s: SwiftServices, raw: IncomingMessage, clientP
 /** A /v1 request: path, authorization (token or session cookie), the features and the handler. */
 async function routeStorage(s: SwiftServices, method: string, headers: HeaderMap, rawPath: string, query: URLSearchParams, raw: IncomingMessage, transId: string, scheme: string): Promise<SwiftResponse> {
   const path = parseSwiftPath(rawPath, s.constraints)
-  // Swift's proxy: a path split_path refuses (`/v1`, `/v1/`, `/v1//c`) is a bad URL.
-  if (!path) throw new VeloxError('precondition-failed', 'Bad URL', { explain: 'html' })
+  if (!path) throw badPath(s, headers, rawPath)
   // The web app's session cookie stands in for a token (identity/sessions.ts); state changes need its CSRF token.
   if (s.sessions && headers['x-auth-token'] === undefined && headers['x-storage-token'] === undefined) {
     const token = await s.sessions.swiftToken(readCookie(headers.cookie, SESSION_COOKIE), headers['x-csrf-token'], method)
@@ -93,6 +102,21 @@ async function routeStorage(s: SwiftServices, method: string, headers: HeaderMap
   for (const k of Object.keys(res.headers)) if (SYSMETA.test(k)) delete res.headers[k]
   if (targetOf(path) !== 'object') withListingVary(method, query, res)
   return res
+}
+
+/**
+ * A path that names no account Swift serves. Swift's proxy: an account under a version it
+ * does not serve (`/v2/AUTH_test`) is a plain 400 (APIVersionError), but tempauth has already
+ * denied an anonymous request for one of its accounts (401); a path split_path finds no
+ * account in (`/v1`, `/v2`, `/v1//c`) is a bad URL (412).
+ */
+function badPath(s: SwiftServices, headers: HeaderMap, rawPath: string): VeloxError {
+  const account = /^\/[^/]+\/([^/]+)/.exec(rawPath)?.[1]
+  if (account === undefined) return new VeloxError('precondition-failed', 'Bad URL', { explain: 'html' })
+  if (!sentToken(headers) && s.access.resellerPrefixes.some((p) => p !== '' && account.startsWith(p))) {
+    return new VeloxError('unauthorized', 'access denied', { headers: { 'Www-Authenticate': `Swift realm="${account}"` } })
+  }
+  return new VeloxError('bad-request', 'Invalid path')
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   mergeMetadata,
   movePolicyStats,
   newRecord,
+  noteRowTimestamp,
   policyStatsOf,
   newerTimestamp,
   parseTimestamp,
@@ -106,6 +107,8 @@ export class AccountDatabases {
           ops.push({ type: 'del', key: seqKey(rec.id, old.seq) })
         }
         rec.seq++
+        noteRowTimestamp(rec, merged.putTimestamp)
+        noteRowTimestamp(rec, merged.deleteTimestamp)
         const state = merged.deleted ? ROW_DELETED : ROW_LIVE
         ops.push({ type: 'put', key: rowKey(rec.id, state, row.name), value: encodeContainerRow(merged, rec.seq) })
         ops.push({ type: 'put', key: seqKey(rec.id, rec.seq), value: `${state}${row.name}` })

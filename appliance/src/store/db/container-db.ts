@@ -24,6 +24,7 @@ import {
   mergeMetadata,
   newRecord,
   newerTimestamp,
+  noteRowTimestamp,
   objectRowStats,
   parseTimestamp,
   visibleMetadata,
@@ -122,6 +123,7 @@ export class ContainerDatabases {
           ops.push({ type: 'del', key: seqKey(rec.id, old.seq) })
         }
         rec.seq++
+        noteRowTimestamp(rec, row.timestamp)
         const state = row.deleted ? ROW_DELETED : ROW_LIVE
         ops.push({ type: 'put', key: rowKey(rec.id, state, name), value: encodeObjectRow(row, rec.seq) })
         ops.push({ type: 'put', key: seqKey(rec.id, rec.seq), value: `${state}${name}` })

@@ -9,7 +9,7 @@
  * `DeviceDatabases` type.
  */
 import { VeloxError } from '../../errors.js'
-import type { AccountInfo, ContainerInfo, ContainerRow, DbMetadata, DeviceDatabases, ListingEntry, ListingParams, ObjectRow } from '../types.js'
+import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, DeviceDatabases, ListingEntry, ListingParams, ObjectRow } from '../types.js'
 import { AccountDatabases } from './account-db.js'
 import { ContainerDatabases } from './container-db.js'
 import { dropDatabase, mergeDatabaseRecord, partitionsWithDatabases, type DatabaseSummary } from './db-replication.js'
@@ -17,7 +17,7 @@ import type { DatabaseRef } from './device-store.js'
 import { DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, seqFromKey, seqRangeAfter } from './keys.js'
 import type { DbRecord } from './records.js'
-import { decodeContainerRow, decodeObjectRow } from './records.js'
+import { decodeContainerRow, decodeObjectRow, freshnessOf } from './records.js'
 
 export type { DatabaseRef } from './device-store.js'
 export type { DbRecord } from './records.js'
@@ -97,6 +97,10 @@ export class LevelDeviceDatabases implements DeviceDatabases {
   /** The databases of one partition on this device. */
   databasesInPartition(partition: number): Promise<DatabaseRef[]> {
     return this.store.databasesInPartition(partition)
+  }
+
+  freshness(account: string, container = ''): Promise<DbFreshness | undefined> {
+    return this.store.record(container ? 'container' : 'account', account, container).then((rec) => rec && freshnessOf(rec))
   }
 
   /** A database's record as stored, deleted or not (container '' = the account database). */

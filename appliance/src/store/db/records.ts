@@ -8,7 +8,7 @@
  */
 import { VeloxError } from '../../errors.js'
 import { Timestamp } from '../../lib/timestamp.js'
-import type { ContainerRow, DbMetadata, ObjectRow, PolicyStats } from '../types.js'
+import type { ContainerRow, DbFreshness, DbMetadata, ObjectRow, PolicyStats } from '../types.js'
 import type { DbKind } from './keys.js'
 
 /** Swift's initial delete_timestamp. */
@@ -40,6 +40,10 @@ export interface DbRecord {
   policyStats?: Record<string, PolicyStats>
   /** Last change sequence handed out to a row of this database (0 = none yet). */
   seq: number
+  /** The newest timestamp of a row applied here (containers: object rows; accounts: container
+   *  rows' put/delete), which tells a replica that missed updates from one that did not.
+   *  Absent in records written before it. */
+  newestRow?: string
 }
 
 export function parseTimestamp(text: string): Timestamp {
@@ -205,4 +209,16 @@ export function objectRowStats(row: ObjectRow | undefined): { objects: number; b
 export function containerRowStats(row: ContainerRow | undefined): { containers: number; objects: number; bytes: number } {
   if (!row) return { containers: 0, objects: 0, bytes: 0 }
   return { containers: row.deleted ? 0 : 1, objects: row.objectCount, bytes: row.bytesUsed }
+}
+
+/** Notes a row's timestamp as the record's newest when it is. */
+export function noteRowTimestamp(rec: DbRecord, timestamp: string): void {
+  if (!rec.newestRow || compareTimestamps(timestamp, rec.newestRow) > 0) rec.newestRow = timestamp
+}
+
+/** How up to date a replica of a database is (types.ts DbFreshness). */
+export function freshnessOf(rec: DbRecord): DbFreshness {
+  let metadata = ''
+  for (const v of Object.values(rec.metadata)) if (!metadata || compareTimestamps(v.timestamp, metadata) > 0) metadata = v.timestamp
+  return { rows: rec.newestRow ?? '', lifecycle: newerTimestamp(rec.putTimestamp, rec.deleteTimestamp), metadata, deleted: isRecordDeleted(rec) }
 }

@@ -3,11 +3,17 @@
  * live data file at a bounded rate (a token bucket of bytes per second, so client traffic comes
  * first), and lets the store's checks do the judging: size against metadata on open, MD5 on the
  * whole-body read, quarantine of what fails (Swift obj/auditor.py `object_audit`).
+ * Each quarantine is told to `onQuarantined` with the object's name when its metadata gave it,
+ * so that the cluster re-creates the replica at once (issue 11 item 10), not on the next read.
+ * An object of more than one block written before block CRCs existed gets them once its whole
+ * body has passed the MD5 check (computed on the bytes just read), so its Range GETs are
+ * checked from then on (DeviceObjectStore.addBlockCrcs).
  * Owns the walk and the pace; it must not repair, delete or decide what is corrupt by itself.
  */
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isVeloxError } from '../../errors.js'
+import { BlockCrc, CRC_BLOCK_BYTES } from '../../lib/block-crc.js'
 import { listDir } from './durable-files.js'
 import type { DeviceObjectStore } from './device-object-store.js'
 import { isObjectHash } from './layout.js'
@@ -17,6 +23,8 @@ export interface AuditReport {
   objects: number
   bytes: number
   quarantined: number
+  /** Objects written without block CRCs that were given them. */
+  crcsAdded: number
   /** Objects that could not be audited (device errors); they are left in place. */
   errors: number
   elapsedMs: number
@@ -31,6 +39,17 @@ export interface AuditorOptions {
   intervalMs?: number
   /** Told after every pass of start(). */
   onPass?: (report: AuditReport) => void
+  /** Told of every object this auditor's reads quarantined. */
+  onQuarantined?: (q: AuditQuarantine) => void
+}
+
+export interface AuditQuarantine {
+  partition: number
+  hash: string
+  policy: number
+  /** "/account/container/object"; undefined when the metadata itself was unreadable. */
+  name?: string
+  reason?: string
 }
 
 /** Tokens are bytes; the bucket holds at most one second's worth. */
@@ -66,7 +85,7 @@ export class ObjectAuditor {
   /** One pass over the device. */
   async runOnce(): Promise<AuditReport> {
     const started = performance.now()
-    const report: AuditReport = { objects: 0, bytes: 0, quarantined: 0, errors: 0, elapsedMs: 0, stopped: false }
+    const report: AuditReport = { objects: 0, bytes: 0, quarantined: 0, crcsAdded: 0, errors: 0, elapsedMs: 0, stopped: false }
     const bucket = new TokenBucket(this.options.bytesPerSecond)
     const signal = this.abort.signal
     try {
@@ -107,29 +126,42 @@ export class ObjectAuditor {
       opened = await this.store.openHash(partition, hash, undefined, policy)
     } catch (err) {
       if (isVeloxError(err, 'not-found')) {
-        if (err.detail?.quarantined) report.quarantined++
+        if (err.detail?.quarantined) this.quarantined(report, { partition, hash, policy }, err.detail)
         return
       }
       report.errors++
       return
     }
     const stream = opened.stream()
+    const meta = opened.meta
+    const crcs = meta.blockCrc32 === undefined && meta.size > CRC_BLOCK_BYTES ? new BlockCrc() : undefined
     let bytes = 0
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         bytes += chunk.length
+        crcs?.update(chunk)
         await bucket.take(chunk.length, signal)
       }
+      // The stream ended, so the whole body matched its MD5: the CRCs are of good bytes.
+      const digest = crcs?.digest()
+      if (digest !== undefined && (await this.store.addBlockCrcs(partition, hash, policy, meta, digest))) report.crcsAdded++
       report.objects++
       report.bytes += bytes
     } catch (err) {
       if (signal.aborted) throw err
-      if (isVeloxError(err) && err.detail?.quarantined) report.quarantined++
+      if (isVeloxError(err) && err.detail?.quarantined) this.quarantined(report, { partition, hash, policy }, { ...err.detail, name: opened.meta.name })
       else report.errors++
     } finally {
       stream.destroy()
       await opened.close()
     }
+  }
+
+  private quarantined(report: AuditReport, at: { partition: number; hash: string; policy: number }, detail: Record<string, unknown>): void {
+    report.quarantined++
+    const name = typeof detail.name === 'string' ? detail.name : undefined
+    const reason = typeof detail.reason === 'string' ? detail.reason : undefined
+    this.options.onQuarantined?.({ ...at, name, reason })
   }
 
   /** Every storage policy's objects dir (`objects`, `objects-1`, …), as Swift's auditor walks them. */

@@ -14,9 +14,9 @@ import { Timestamp } from '../../lib/timestamp.js'
 import type { DeviceObjects, ObjectFilesState, ObjectLocation, ObjectMetadata, ObjectPut } from '../types.js'
 import { hasCode, translateOsError } from '../os-errors.js'
 import { dropCache } from '../../lib/page-cache.js'
-import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, writeBody, type DirPlan } from './durable-files.js'
+import { HashDirs, cleanStaleTempFiles, createTempFile, discardTemp, installFiles, listDir, quiet, removeFiles, replaceSidecar, writeBody, type DirPlan } from './durable-files.js'
 import { chooseOndiskFiles, devicePaths, fileName, hashDirOf, sidecarName, type FileKind, type OndiskFiles } from './layout.js'
-import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
+import { asFileMetadata, asObjectMetadata, mergeFastPost, readMetadata, replaceXattrMetadata, writeMetadata, type FileMetadata, type MetadataMode } from './metadata.js'
 import { OpenedObject } from './open-object.js'
 import { quarantineHashDir, type QuarantineEvent } from './quarantine.js'
 import { SuffixHashes } from './suffix-hashes.js'
@@ -211,6 +211,28 @@ export class DeviceObjectStore implements DeviceObjects {
     return cleanStaleTempFiles(this.tmpDir, olderThanMs)
   }
 
+  /**
+   * Adds block CRCs (lib/block-crc.ts) to a data file written before they existed, so that its
+   * Range GETs are checked from now on (issue 11 item 10). The caller (the auditor) computed
+   * them while reading the whole body that the store then verified against its MD5, so they
+   * are CRCs of good bytes. Done only when the live data file is still that version (same
+   * timestamp, ETag and size) and has no CRCs yet; under the hash directory's lock. The xattr
+   * is replaced in place, a sidecar by a rename over it. Returns whether it did.
+   */
+  async addBlockCrcs(partition: number, hash: string, policy: number, verified: Pick<ObjectMetadata, 'timestamp' | 'etag' | 'size'>, blockCrc32: string): Promise<boolean> {
+    const hashDir = hashDirOf(this.root, partition, hash, policy)
+    return this.locks.run(hashDir, async () => {
+      const files = chooseOndiskFiles(await listDir(hashDir))
+      if (!files.data || files.data.timestamp.internal !== verified.timestamp) return false
+      const dataPath = join(hashDir, files.data.name)
+      const data = asObjectMetadata(await this.readFileMetadata(dataPath))
+      if (!data || data.blockCrc32 !== undefined || data.etag !== verified.etag || data.size !== verified.size) return false
+      const value = { ...data, blockCrc32 }
+      if (await replaceXattrMetadata(dataPath, value, this.mode)) return true
+      return replaceSidecar(this.tmpDir, sidecarName(dataPath), verified.timestamp, Buffer.from(JSON.stringify(value)))
+    })
+  }
+
   /** Moves a hash directory out of service; not-found afterwards. */
   async quarantine(hashDir: string, reason: string): Promise<void> {
     const event = await quarantineHashDir(this.root, hashDir, reason)
@@ -224,25 +246,27 @@ export class DeviceObjectStore implements DeviceObjects {
     if (raw === undefined && !(await exists(dataPath))) return undefined
     const data = asObjectMetadata(raw)
     if (!data) return this.corrupt(hashDir, raw === undefined ? 'data file has no metadata' : 'data file metadata unreadable')
+    const named = data.name
     if (name !== undefined && data.name !== name) {
       throw new VeloxError('not-found', 'hash directory holds another object', { collision: data.name })
     }
     const size = (await fh.stat()).size
-    if (size !== data.size) return this.corrupt(hashDir, `data file has ${size} bytes, metadata says ${data.size}`)
+    if (size !== data.size) return this.corrupt(hashDir, `data file has ${size} bytes, metadata says ${data.size}`, named)
     let meta: FileMetadata | undefined
     if (files.meta) {
       const rawMeta = await this.readFileMetadata(join(hashDir, files.meta.name))
       meta = asFileMetadata(rawMeta)
       // A .meta removed since the listing was superseded; only a present, unreadable one is bad.
-      if (!meta && rawMeta !== undefined) return this.corrupt(hashDir, '.meta metadata unreadable')
+      if (!meta && rawMeta !== undefined) return this.corrupt(hashDir, '.meta metadata unreadable', named)
     }
     const merged = mergeFastPost(data, meta)
     return new OpenedObject(fh, merged, meta ? files.meta?.timestamp.internal : undefined, (reason) => this.quarantine(hashDir, reason))
   }
 
-  private async corrupt(hashDir: string, reason: string): Promise<never> {
+  /** `name`, when the metadata told it, lets the caller have the replica re-created at once. */
+  private async corrupt(hashDir: string, reason: string, name?: string): Promise<never> {
     await this.quarantine(hashDir, reason)
-    throw new VeloxError('not-found', `object quarantined: ${reason}`, { quarantined: true, reason })
+    throw new VeloxError('not-found', `object quarantined: ${reason}`, { quarantined: true, reason, ...(name === undefined ? {} : { name }) })
   }
 
   /** Metadata of a .meta/.ts/.data by path; undefined when the file is gone. */

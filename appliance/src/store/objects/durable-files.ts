@@ -195,6 +195,33 @@ function fsyncAndClose(fd: number): Promise<void> {
   })
 }
 
+/**
+ * Replaces a committed file's metadata sidecar (`sidecarPath`, which must exist) with `bytes`:
+ * written and fsynced as a temp file, renamed over it, its directory fsynced, so a crash leaves
+ * the old sidecar or the new one, never a torn one. Returns false when there is no sidecar.
+ */
+export async function replaceSidecar(tmpDir: string, sidecarPath: string, timestamp: string, bytes: Buffer): Promise<boolean> {
+  try {
+    await stat(sidecarPath)
+  } catch (err) {
+    if (hasCode(err, 'ENOENT')) return false
+    throw translateOsError(err, 'stat metadata sidecar')
+  }
+  const { path, fh } = await createTempFile(tmpDir, timestamp)
+  try {
+    await fh.writeFile(bytes)
+    await fh.sync()
+    await fh.close()
+    await rename(path, sidecarPath)
+  } catch (err) {
+    await fh.close().catch(() => undefined)
+    await unlink(path).catch(() => undefined)
+    throw translateOsError(err, 'replace metadata sidecar')
+  }
+  await fsyncDir(dirname(sidecarPath))
+  return true
+}
+
 /** fsync a directory so the entries created or renamed in it survive a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
   return fsyncAndClose(await openDir(dir))

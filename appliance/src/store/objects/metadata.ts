@@ -78,6 +78,40 @@ export async function readMetadata(fdPath: string, filePath: string, mode: Metad
   }
 }
 
+/**
+ * Replaces the metadata of a committed file in place, where it is an xattr (setxattr swaps the
+ * whole value atomically; the file is then fsynced). Returns false, changing nothing, when the
+ * file keeps its metadata in a sidecar (durable-files.ts replaceSidecar does those) or the new
+ * value does not fit an xattr.
+ */
+export async function replaceXattrMetadata(filePath: string, value: object, mode: MetadataMode): Promise<boolean> {
+  const bytes = Buffer.from(JSON.stringify(value))
+  if (!mode.xattrs || bytes.length > XATTR_VALUE_MAX) return false
+  let fh
+  try {
+    fh = await open(filePath, 'r')
+    const fdPath = `/proc/self/fd/${fh.fd}`
+    try {
+      await getAttribute(fdPath, XATTR_NAME)
+    } catch (err) {
+      if (hasCode(err, 'ENODATA', 'ENOATTR', 'ENOTSUP', 'EOPNOTSUPP')) return false
+      throw err
+    }
+    try {
+      await setAttribute(fdPath, XATTR_NAME, bytes)
+    } catch (err) {
+      if (hasCode(err, 'ENOSPC', 'E2BIG', 'ERANGE')) return false
+      throw err
+    }
+    await fh.sync()
+    return true
+  } catch (err) {
+    throw translateOsError(err, 'replace metadata')
+  } finally {
+    await fh?.close().catch(() => undefined)
+  }
+}
+
 /** Invalid JSON is reported as `null`, which every validator below rejects. */
 function parseJson(bytes: Buffer): unknown {
   try {

@@ -17,7 +17,8 @@ import { hasCode, translateOsError } from '../os-errors.js'
 import type { ObjectMetadata } from '../types.js'
 import type { DeviceObjectStore } from './device-object-store.js'
 import { listDir, removeFiles } from './durable-files.js'
-import { chooseOndiskFiles, devicePaths, hashDirOf, isObjectHash } from './layout.js'
+import { chooseOndiskFiles, hashDirOf, isObjectHash, objectsDirName } from './layout.js'
+import { policyOfObjectsDir } from './suffix-hashes.js'
 import { asFileMetadata, asObjectMetadata, readMetadata, type FileMetadata } from './metadata.js'
 
 /** The files that count in one hash directory, as internal timestamps. */
@@ -40,9 +41,9 @@ export interface ReplicaFiles {
 }
 
 /** hash → state of every hash directory with files that count, in the given suffixes. */
-export async function hashStates(store: DeviceObjectStore, partition: number, suffixes: readonly string[]): Promise<Map<string, HashState>> {
+export async function hashStates(store: DeviceObjectStore, partition: number, suffixes: readonly string[], policy = 0): Promise<Map<string, HashState>> {
   const out = new Map<string, HashState>()
-  const partDir = join(devicePaths(store.root).objects, String(partition))
+  const partDir = join(store.root, objectsDirName(policy), String(partition))
   for (const suffix of suffixes) {
     if (!/^[0-9a-f]{3}$/.test(suffix)) continue
     for (const hash of await listDir(join(partDir, suffix))) {
@@ -62,8 +63,8 @@ function stateOf(names: readonly string[]): HashState | undefined {
 
 /** Opens a hash directory's files for pushing; undefined when nothing counts there (or it is
  *  unreadable metadata, which the auditor or a read will quarantine). */
-export async function readReplica(store: DeviceObjectStore, partition: number, hash: string): Promise<ReplicaFiles | undefined> {
-  const hashDir = hashDirOf(store.root, partition, hash)
+export async function readReplica(store: DeviceObjectStore, partition: number, hash: string, policy = 0): Promise<ReplicaFiles | undefined> {
+  const hashDir = hashDirOf(store.root, partition, hash, policy)
   const f = chooseOndiskFiles(await listDir(hashDir))
   const state = stateOf([f.data, f.meta, f.ts].flatMap((x) => (x ? [x.name] : [])))
   if (!state) return undefined
@@ -103,8 +104,8 @@ export async function readReplica(store: DeviceObjectStore, partition: number, h
 
 /** Removes a handoff's hash directory if it still holds exactly `files` (nothing newer came in
  *  meanwhile). Returns whether it was removed. */
-export async function removeHashDirIfUnchanged(store: DeviceObjectStore, partition: number, hash: string, files: readonly string[]): Promise<boolean> {
-  const hashDir = hashDirOf(store.root, partition, hash)
+export async function removeHashDirIfUnchanged(store: DeviceObjectStore, partition: number, hash: string, files: readonly string[], policy = 0): Promise<boolean> {
+  const hashDir = hashDirOf(store.root, partition, hash, policy)
   return store.withHashDirLock(hashDir, async () => {
     const names = await listDir(hashDir)
     const f = chooseOndiskFiles(names)
@@ -128,10 +129,10 @@ export interface ReclaimReport {
  * Removes tombstones older than `reclaimAgeSec` (and the obsolete files of every hash directory
  * visited), then the hash, suffix and partition directories left empty.
  */
-export async function reclaimPartition(store: DeviceObjectStore, partition: number, reclaimAgeSec: number, nowMs = Date.now()): Promise<ReclaimReport> {
+export async function reclaimPartition(store: DeviceObjectStore, partition: number, reclaimAgeSec: number, nowMs = Date.now(), policy = 0): Promise<ReclaimReport> {
   const report: ReclaimReport = { tombstones: 0, dirs: 0, partitionRemoved: false }
   const cutoff = new Timestamp(Math.max(0, Math.round((nowMs / 1000 - reclaimAgeSec) * 100000)))
-  const partDir = join(devicePaths(store.root).objects, String(partition))
+  const partDir = join(store.root, objectsDirName(policy), String(partition))
   for (const suffix of await listDir(partDir)) {
     if (!/^[0-9a-f]{3}$/.test(suffix)) continue
     for (const hash of await listDir(join(partDir, suffix))) {
@@ -157,7 +158,7 @@ export async function reclaimPartition(store: DeviceObjectStore, partition: numb
   if (await removeEmptyDir(partDir)) {
     report.dirs++
     report.partitionRemoved = true
-    store.suffixHashes.forget(partition)
+    store.suffixHashes.forget(partition, policy)
   }
   return report
 }
@@ -173,7 +174,13 @@ async function removeEmptyDir(dir: string): Promise<boolean> {
   }
 }
 
-/** Partitions with an object directory on this device. */
-export async function objectPartitions(store: DeviceObjectStore): Promise<number[]> {
-  return (await listDir(devicePaths(store.root).objects)).filter((p) => /^\d+$/.test(p)).map(Number).sort((a, b) => a - b)
+/** Partitions with an object directory on this device, in one storage policy's objects dir. */
+export async function objectPartitions(store: DeviceObjectStore, policy = 0): Promise<number[]> {
+  return (await listDir(join(store.root, objectsDirName(policy)))).filter((p) => /^\d+$/.test(p)).map(Number).sort((a, b) => a - b)
+}
+
+/** The storage policies with an objects dir on this device (`objects` → 0, `objects-N` → N). */
+export async function objectPolicies(store: DeviceObjectStore): Promise<number[]> {
+  const found = (await listDir(store.root)).map(policyOfObjectsDir).filter((p): p is number => p !== undefined)
+  return found.sort((a, b) => a - b)
 }

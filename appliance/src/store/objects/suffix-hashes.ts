@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { listDir } from './durable-files.js'
-import { chooseOndiskFiles, devicePaths, isObjectHash } from './layout.js'
+import { chooseOndiskFiles, isObjectHash, objectsDirName } from './layout.js'
 
 /** suffix (3 hex digits) → md5 hex; a suffix with no object files has no entry. */
 export type SuffixHashMap = Record<string, string>
@@ -28,37 +28,48 @@ interface PartitionHashes {
   complete: boolean
 }
 
+/** A storage policy's objects dir name → its index (`objects` → 0, `objects-N` → N). */
+export function policyOfObjectsDir(name: string): number | undefined {
+  if (name === 'objects') return 0
+  const m = /^objects-([1-9]\d{0,8})$/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
+
+/** Each storage policy's partitions are their own (objects-N/<partition>): keyed by both. */
+const keyOf = (partition: number, policy: number) => `${policy}/${partition}`
+
 export class SuffixHashes {
-  private readonly partitions = new Map<number, PartitionHashes>()
+  private readonly partitions = new Map<string, PartitionHashes>()
 
   constructor(private readonly root: string) {}
 
-  /** A file was added or removed under objects/<partition>/<suffix>/. */
-  invalidate(partition: number, suffix: string): void {
-    const p = this.partitions.get(partition)
+  /** A file was added or removed under objects[-N]/<partition>/<suffix>/. */
+  invalidate(partition: number, suffix: string, policy = 0): void {
+    const p = this.partitions.get(keyOf(partition, policy))
     if (p) p.invalid.add(suffix)
   }
 
-  /** invalidate() from a hash directory's path (…/objects/<partition>/<suffix>/<hash>). */
+  /** invalidate() from a hash directory's path (…/objects[-N]/<partition>/<suffix>/<hash>). */
   invalidateHashDir(hashDir: string): void {
     const parts = hashDir.split('/')
     const partition = Number(parts[parts.length - 3])
-    if (Number.isSafeInteger(partition)) this.invalidate(partition, parts[parts.length - 2])
+    const policy = policyOfObjectsDir(parts[parts.length - 4])
+    if (Number.isSafeInteger(partition) && policy !== undefined) this.invalidate(partition, parts[parts.length - 2], policy)
   }
 
   /** Forgets a partition (its directory was removed). */
-  forget(partition: number): void {
-    this.partitions.delete(partition)
+  forget(partition: number, policy = 0): void {
+    this.partitions.delete(keyOf(partition, policy))
   }
 
   /** The suffix hashes of a partition, recomputing the invalid ones (and `recalculate`). */
-  async get(partition: number, recalculate: readonly string[] = []): Promise<SuffixHashMap> {
-    let p = this.partitions.get(partition)
+  async get(partition: number, recalculate: readonly string[] = [], policy = 0): Promise<SuffixHashMap> {
+    let p = this.partitions.get(keyOf(partition, policy))
     if (!p) {
       p = { hashes: new Map(), invalid: new Set(), complete: false }
-      this.partitions.set(partition, p)
+      this.partitions.set(keyOf(partition, policy), p)
     }
-    const dir = join(devicePaths(this.root).objects, String(partition))
+    const dir = join(this.root, objectsDirName(policy), String(partition))
     for (const s of recalculate) if (SUFFIX.test(s)) p.invalid.add(s)
     if (!p.complete) {
       // Marked complete before the listing: a suffix created meanwhile is invalidated anyway.

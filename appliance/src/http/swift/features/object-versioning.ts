@@ -28,7 +28,7 @@ import { pyQuote, pyUnquote } from '../../../swift/symlinks.js'
 import { swiftHtmlBody } from '../../error-response.js'
 import { listingFormat, pyJson, renderObjectRecords } from '../listing-format.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, type SwiftRequest } from '../request.js'
+import { authorizeSubrequest, bodyLength, type SwiftRequest } from '../request.js'
 import { htmlStatus, type SwiftResponse } from '../respond.js'
 import { versionsListing, withVersionedRecords } from './version-listings.js'
 
@@ -191,6 +191,15 @@ async function read(req: SwiftRequest, next: Next, versions: string): Promise<Sw
   return r
 }
 
+/** Authorizes the caller on a version's path in the hidden versions container. */
+async function authorizeVersion(s: SwiftServices, req: SwiftRequest, versions: string, version: Timestamp): Promise<void> {
+  const ref = refOf(req)
+  const where = { version: req.path.version, account: ref.account, container: versions, object: versionObjectName(ref.object, version) }
+  await authorizeSubrequest(s, req, req.method, where).catch((err: unknown) => {
+    throw req.method === 'DELETE' ? withHeaders(err, { 'X-Object-Version-Id': version.internal }) : err
+  })
+}
+
 /** handle_versioned_request: `?version-id=` acts on that version (GET, HEAD, DELETE, PUT). */
 async function versionedRequest(s: SwiftServices, req: SwiftRequest, next: Next, versions: string | undefined, id: string): Promise<SwiftResponse> {
   if (req.method === 'POST') throw new VeloxError('bad-request', 'POST to a specific version is not allowed', { explain: 'html' })
@@ -198,6 +207,10 @@ async function versionedRequest(s: SwiftServices, req: SwiftRequest, next: Next,
   const version = parseVersionId(id)
   const ref = refOf(req)
   const plain = { ...req, query: withoutVersionId(req.query) }
+  // As Swift: a version is read or deleted in the hidden versions container, which carries no
+  // ACL of its own, so the caller must be allowed there (the owner is); a restore (PUT) first
+  // finds the version (404), then asks the same (restoreVersion).
+  if (version !== 'null' && versions && req.method !== 'PUT') await authorizeVersion(s, req, versions, version)
   if (req.method === 'DELETE') {
     if (version === 'null' || !versions) return next(plain)
     return deleteVersion(s, plain, next, versions, version)
@@ -260,6 +273,7 @@ async function restoreVersion(s: SwiftServices, req: SwiftRequest, versions: str
     throw err
   }
   await o.close()
+  await authorizeVersion(s, req, versions, version)
   const contentType = o.meta.headers['content-type'] ?? o.meta.contentType
   const link = await s.objectVersioning.linkToVersion(ref, versions, version, { etag: o.meta.etag, bytes: o.meta.size, contentType }, req.headers, Timestamp.now())
   return htmlStatus(201, { Etag: o.meta.etag, 'Last-Modified': Timestamp.parse(link.timestamp).httpDate, 'X-Object-Version-Id': version.internal })

@@ -23,6 +23,7 @@ import { listingFormat, renderObjectRecords } from '../listing-format.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
 import { authorizeSubrequest, bodyLength, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
+import { versionsContainerOf } from '../../../swift/object-versioning.js'
 
 const SYMLOOP_MAX = DEFAULT_SYMLOOP_MAX
 
@@ -80,9 +81,12 @@ async function linkItself(next: Next): Promise<SwiftResponse> {
 }
 
 /** A sub-request for the target of a link, authorized on its own path (Swift's make_subrequest). */
-async function hopRequest(s: SwiftServices, req: SwiftRequest, ref: ObjectRef, method: string): Promise<SwiftRequest> {
+async function hopRequest(s: SwiftServices, req: SwiftRequest, ref: ObjectRef, method: string, from: SwiftRequest = req): Promise<SwiftRequest> {
   const path = { version: req.path.version, ...ref }
-  const grant = await authorizeSubrequest(s, req, method, path)
+  // A name object_versioning links to its current version: the hidden versions container has
+  // no ACL, and Swift serves the version to whoever may read the name (a container ACL).
+  const versionLink = ref.account === from.path.account && from.path.container !== undefined && ref.container === versionsContainerOf(from.path.container)
+  const grant = versionLink ? from.grant : await authorizeSubrequest(s, req, method, path)
   return { ...req, method, path, query: new URLSearchParams(), grant, authorized: true }
 }
 
@@ -112,7 +116,7 @@ async function follow(s: SwiftServices, req: SwiftRequest, next: Next, opts: { f
       if (loops >= SYMLOOP_MAX) throw conflict(`Too many levels of symbolic links, maximum allowed is ${SYMLOOP_MAX}`)
       location = targetPath(req.path.version, link, current.path.account)
       try {
-        current = await hopRequest(s, req, targetRef(link, current.path.account), req.method)
+        current = await hopRequest(s, req, targetRef(link, current.path.account), req.method, current)
       } catch (err) {
         throw withLocation(err, location) // a denied target, as Swift's subrequest answers it
       }

@@ -18,6 +18,7 @@ import { SIZES, type Size } from '../../../thumbnails/render.js'
 import type { Lookup, Thumbnailer } from '../../../thumbnails/thumbnailer.js'
 import { Timestamp } from '../../../lib/timestamp.js'
 import type { SwiftFeature } from '../pipeline.js'
+import { versionLinkTarget } from '../../../swift/object-versioning.js'
 import type { SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 
@@ -42,10 +43,17 @@ export const thumbnailsFeature: SwiftFeature = {
     if (!t) throw new VeloxError('not-found', 'thumbnails are off on this appliance')
     const size = SIZES.find((n) => String(n) === want)
     if (size === undefined && want !== 'color') throw new VeloxError('bad-request', `thumbnail must be one of ${SIZES.join(', ')} or color`, { explain: true })
-    const ref: ObjectRef = { account: req.path.account, container: req.path.container as string, object: req.path.object }
+    let ref: ObjectRef = { account: req.path.account, container: req.path.container as string, object: req.path.object }
     // The object as this request may read it (expired ones are gone); only its facts are needed.
-    const source = await s.objects.open(ref)
+    let source = await s.objects.open(ref)
     await source.close()
+    // A name in a container keeping versions links to its current version: render that.
+    const version = versionLinkTarget(ref.account, source.meta.headers)
+    if (version) {
+      ref = version
+      source = await s.objects.open(ref)
+      await source.close()
+    }
     const meta = source.meta
     if (size === undefined) return color(t, ref, meta)
     let found = await t.find(ref, meta, size)
