@@ -4,7 +4,7 @@
  * - a signed-out visit logs nothing red (it used to log the 401 of "who am I?");
  * - a large (segmented) upload asks for its stored segments with one listing, not a HEAD per
  *   segment (each a red 404 on a first upload), and a second upload of the same file finds
- *   every segment in that listing and sends only the manifest;
+ *   every segment in that listing and sends only the manifest (after "Replace" is chosen);
  * - small and large uploads store the file's modification time in X-Object-Meta-Mtime, in
  *   seconds with six decimals, as swiftclient and rclone write it.
  * Skips, saying why, without /usr/bin/chromium. (No DOM types here.)
@@ -12,19 +12,20 @@
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, ensureWebApp, signIn } from './support.js'
+import type { Browser, Page } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { startWebFixture, type WebFixture } from './web-fixture.js'
+import { signIn } from './support.js'
 
 /** 2021-05-04 03:02:01.5 UTC, a date no test run has. */
 const MTIME_SEC = 1620097321.5
 
 describe('a quiet console and the file’s own date on upload (e2e)', function () {
   this.timeout(180_000)
+  let fx: WebFixture
   let v: TestAppliance
   let browser: Browser
   let owner: WebClient
@@ -40,21 +41,12 @@ describe('a quiet console and the file’s own date on upload (e2e)', function (
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
+    fx = await startWebFixture(this, ['inbox'])
+    ;({ v, owner, browser } = fx)
     work = mkdtempSync(join(tmpdir(), 'velox-upload-e2e-'))
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch('/v1/AUTH_test/inbox', { method: 'PUT' })).status).to.equal(201)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await fx?.stop()
     if (work) rmSync(work, { recursive: true, force: true })
   })
 
@@ -104,6 +96,7 @@ describe('a quiet console and the file’s own date on upload (e2e)', function (
       seen.requests.length = 0
       await page.getByRole('button', { name: 'Close uploads' }).click()
       await page.getByTestId('file-input').setInputFiles(big)
+      await page.getByRole('dialog', { name: '“video.bin” already exists' }).getByRole('button', { name: 'Replace' }).click()
       await page.locator('.upload-row[data-upload-name="video.bin"][data-status="done"]').waitFor()
       expect(segs('PUT')).to.deep.equal([])
       expect(segs('GET')).to.have.length(1)

@@ -8,37 +8,30 @@
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, ensureWebApp, signIn } from './support.js'
+import type { Browser } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { startWebFixture, type WebFixture } from './web-fixture.js'
+import { SHOTS, signIn } from './support.js'
 
 describe('leaving the page during a large upload, and resuming it after a reload (e2e)', function () {
   this.timeout(180_000)
+  let fx: WebFixture
   let v: TestAppliance
   let browser: Browser
   let owner: WebClient
   let work: string
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
+    fx = await startWebFixture(this, ['inbox'])
+    ;({ v, owner, browser } = fx)
     work = mkdtempSync(join(tmpdir(), 'velox-resume-e2e-'))
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch('/v1/AUTH_test/inbox', { method: 'PUT' })).status).to.equal(201)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await fx?.stop()
     if (work) rmSync(work, { recursive: true, force: true })
   })
 

@@ -7,39 +7,33 @@
  */
 import { expect } from 'chai'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
-import { WebClient } from '../harness/web-client.js'
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, ensureWebApp, signIn } from './support.js'
+import type { Browser } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { startWebFixture, type WebFixture } from './web-fixture.js'
+import { SHOTS, signIn } from './support.js'
 
 describe('download several files and a folder as one zip (e2e)', function () {
   this.timeout(120_000)
+  let fx: WebFixture
   let v: TestAppliance
+  let owner: WebClient
   let browser: Browser
   let work: string
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
-      this.skip()
-    }
-    ensureWebApp()
+    fx = await startWebFixture(this, ['work'])
+    ;({ v, owner, browser } = fx)
     work = mkdtempSync(join(tmpdir(), 'velox-zip-e2e-'))
-    v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
-    const owner = new WebClient(v.url)
-    await owner.login()
-    expect((await owner.fetch('/v1/AUTH_test/work', { method: 'PUT' })).status).to.equal(201)
     for (const [name, body] of [['reports/q1.txt', 'first quarter\n'], ['reports/2024/q4.txt', 'last quarter\n'], ['notes.txt', 'notes\n'], ['other.txt', 'left out\n']]) {
       expect((await owner.fetch(`/v1/AUTH_test/work/${name}`, { method: 'PUT', body, headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
   after(async () => {
-    await browser?.close()
-    await v?.stop()
+    await fx?.stop()
     if (work) rmSync(work, { recursive: true, force: true })
   })
 

@@ -137,7 +137,12 @@ export class SwiftClient {
     if (from.slo) {
       const manifest = await request(`${this.objectUrl(from.container, from.object)}?multipart-manifest=get&format=raw`)
       const body = await manifest.text()
-      await request(`${this.objectUrl(to.container, to.object)}?multipart-manifest=put`, { method: 'PUT', body, headers: { 'Content-Type': manifest.headers.get('Content-Type') ?? 'application/octet-stream' } })
+      // (the manifest is written anew: its metadata, such as the file's own X-Object-Meta-Mtime, goes with it)
+      const kept: Record<string, string> = {}
+      manifest.headers.forEach((value, name) => {
+        if (/^x-object-meta-|^content-disposition$|^content-encoding$/i.test(name)) kept[name] = value
+      })
+      await request(`${this.objectUrl(to.container, to.object)}?multipart-manifest=put`, { method: 'PUT', body, headers: { ...kept, 'Content-Type': manifest.headers.get('Content-Type') ?? 'application/octet-stream' } })
       await request(this.objectUrl(from.container, from.object), { method: 'DELETE', accept: [404] })
       return
     }

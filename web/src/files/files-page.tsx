@@ -23,6 +23,7 @@ import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey }
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
 import { downloadZip, offersZip, zipUrl } from './zip-download'
+import { useUploadConflicts } from '../upload/conflicts'
 import { goUp, isUpKey, openFromKeyboard, useFolderFocus, useFolderTitle } from './folder-keys'
 import { checkDestination } from './messages'
 import { DetailsPanel } from './details-panel'
@@ -193,13 +194,16 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
     ev.preventDefault()
   }
 
+  const conflicts = useUploadConflicts(swift)
   const startUpload = (files: PickedFile[]) => {
     if (!files.length) return
     if (!container) {
       setNotice('Open a container (or make one with “New folder”) to upload into it.')
       return
     }
-    uploader.add(files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath })))
+    const batch = files.map((f) => ({ file: f.file, container, object: prefix + f.relativePath }))
+    const mine = uploader.items().filter((i) => i.container === container && (i.status === 'done' || i.status === 'queued' || i.status === 'uploading')).map((i) => i.object)
+    void conflicts.resolve(batch, prefix, listing.entries, !listing.hasMore, mine).then((list) => list.length > 0 && uploader.add(list), (err: Error) => setNotice(err.message))
   }
 
   const onDrop = async (ev: DragEvent) => {
@@ -358,6 +362,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
 
+      {conflicts.dialog}
       {dialog?.type === 'new-folder' && (
         <PromptDialog
           title={container ? 'New folder' : 'New container'}
