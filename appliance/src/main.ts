@@ -38,6 +38,7 @@ import { ShareService } from './sharing/shares.js'
 import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
 import { NameSearch } from './search/name-search.js'
 import { OwnerLinks } from './sharing/owner-links.js'
+import { UserShares } from './sharing/user-shares.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -108,7 +109,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes }, ownerLinks: new OwnerLinks(state) },
+    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes }, ownerLinks: new OwnerLinks(state), userShares: new UserShares({ db: state, swift, users, resellerPrefixes }) },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })

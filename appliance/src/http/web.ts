@@ -21,6 +21,8 @@ import type { NameSearch } from '../search/name-search.js'
 import { shareManageRoutes } from './api/share-manage-routes.js'
 import type { OwnerLinks } from '../sharing/owner-links.js'
 import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
+import type { UserShares } from '../sharing/user-shares.js'
+import { userShareRoutes } from './api/user-share-routes.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -40,6 +42,8 @@ export interface WebDeps {
   search?: { search: NameSearch; resellerPrefixes: readonly string[] }
   /** Links kept for their owners (copy again, /api/shares/<id>/link). */
   ownerLinks?: OwnerLinks
+  /** Folders shared with other Velox users (/api/user-shares). */
+  userShares?: UserShares
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -72,5 +76,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const trash: Middleware[] = d.trash ? [trashRoutes({ ...d.trash, sessions: d.sessions, errorLog: d.errorLog })] : []
   const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
   const manage: Middleware[] = d.ownerLinks ? [shareManageRoutes({ shares: d.shares, links: d.ownerLinks, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, ...trash, ...search, ...manage, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const userShares: Middleware[] = d.userShares ? [userShareRoutes({ userShares: d.userShares, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...trash, ...search, ...manage, ...userShares, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

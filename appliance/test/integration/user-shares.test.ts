@@ -1,0 +1,117 @@
+/**
+ * Issue 16: a folder shared with another Velox user. The grant is the container's Swift ACL,
+ * so python-swiftclient signed in as the grantee lists, downloads (and, for read+write,
+ * uploads) exactly as the web app does; "Shared with me" lists it; revoking takes the
+ * access away for the Swift client too, while another grant on the same container keeps it.
+ */
+import { expect } from 'chai'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { TESTER, startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
+import { WebClient } from '../harness/web-client.js'
+
+const run = promisify(execFile)
+const BOB = { account: 'other', user: 'bob', key: 'bobpass' }
+
+describe('sharing a folder with another Velox user (issue 16)', function () {
+  this.timeout(120_000)
+  let v: TestAppliance
+  let owner: WebClient
+  let bob: WebClient
+  let work: string
+
+  /** python-swiftclient's CLI as bob, pointed at the owner's account. */
+  const swiftAsBob = (...args: string[]) =>
+    run('/usr/bin/swift', ['-A', `${v.url}/auth/v1.0`, '-U', `${BOB.account}:${BOB.user}`, '-K', BOB.key, '--os-storage-url', `${v.url}/v1/AUTH_test`, ...args], { cwd: work })
+  const fails = async (p: Promise<unknown>): Promise<string> => {
+    try {
+      await p
+    } catch (err) {
+      return String((err as { stderr?: string }).stderr ?? err)
+    }
+    throw new Error('expected the swift command to fail')
+  }
+  const grant = async (json: Record<string, unknown>) => {
+    const r = await owner.fetch('/api/user-shares', { method: 'POST', json })
+    expect(r.status, await r.clone().text()).to.equal(201)
+    return (await r.json()) as { id: string }
+  }
+
+  before(async function () {
+    if (!existsSync('/usr/bin/swift')) {
+      console.log('    (skipped: Debian python3-swiftclient is not installed; make test installs it)')
+      this.skip()
+    }
+    v = await startTestAppliance({ users: [TESTER, BOB] })
+    work = mkdtempSync(join(tmpdir(), 'velox-user-shares-'))
+    owner = new WebClient(v.url)
+    await owner.login()
+    bob = new WebClient(v.url)
+    await bob.login(BOB.account, BOB.user, BOB.key)
+    for (const c of ['team', 'private']) expect((await owner.fetch(`/v1/AUTH_test/${c}`, { method: 'PUT' })).status).to.equal(201)
+    expect((await owner.fetch('/v1/AUTH_test/team/docs/plan.txt', { method: 'PUT', body: 'the plan' })).status).to.equal(201)
+    expect((await owner.fetch('/v1/AUTH_test/private/x.txt', { method: 'PUT', body: 'mine' })).status).to.equal(201)
+  })
+  after(async () => {
+    await v?.stop()
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  it('offers the other users to pick from, and refuses unknown users and foreign containers', async () => {
+    const users = (await (await owner.fetch('/api/user-shares/users')).json()) as { users: string[] }
+    expect(users.users).to.deep.equal(['other:bob'])
+    expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:nobody' } })).status).to.equal(404)
+    expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'nope', grantee: 'other:bob' } })).status).to.equal(404)
+    expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:bob' }, csrf: false })).status).to.equal(403)
+  })
+
+  it('before any grant, the grantee cannot list the container', async () => {
+    expect(await fails(swiftAsBob('list', 'team'))).to.match(/403|Forbidden/i)
+  })
+
+  it('read: the grantee sees it under "Shared with me" and lists and downloads with swiftclient, but cannot upload', async () => {
+    await grant({ container: 'team', prefix: 'docs/', grantee: 'other:bob', write: false })
+    const mine = (await (await bob.fetch('/api/user-shares/with-me')).json()) as { shares: Array<Record<string, unknown>> }
+    expect(mine.shares).to.have.length(1)
+    expect(mine.shares[0]).to.include({ owner: 'test:tester', account: 'AUTH_test', container: 'team', prefix: 'docs/', write: false })
+    const { stdout } = await swiftAsBob('list', 'team', '--prefix', 'docs/')
+    expect(stdout.trim()).to.equal('docs/plan.txt')
+    await swiftAsBob('download', 'team', 'docs/plan.txt', '-o', 'plan.txt')
+    expect(readFileSync(join(work, 'plan.txt'), 'utf8')).to.equal('the plan')
+    writeFileSync(join(work, 'up.txt'), 'from bob')
+    expect(await fails(swiftAsBob('upload', 'team', 'up.txt', '--object-name', 'docs/up.txt'))).to.match(/403|Forbidden/i)
+    expect(await fails(swiftAsBob('list', 'private'))).to.match(/403|Forbidden/i)
+    // The web app's session of the grantee has the same access.
+    expect((await bob.fetch('/v1/AUTH_test/team/docs/plan.txt')).status).to.equal(200)
+    expect((await bob.fetch('/v1/AUTH_test/private/x.txt')).status).to.equal(403)
+  })
+
+  it('read+write: the grantee uploads with swiftclient; revoking one grant keeps the other', async () => {
+    const rw = await grant({ container: 'team', prefix: 'inbox/', grantee: 'other:bob', write: true })
+    writeFileSync(join(work, 'up.txt'), 'from bob')
+    await swiftAsBob('upload', 'team', 'up.txt', '--object-name', 'inbox/up.txt')
+    expect(await (await owner.fetch('/v1/AUTH_test/team/inbox/up.txt')).text()).to.equal('from bob')
+    const acl = await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })
+    expect(acl.headers.get('x-container-read')).to.equal('other:bob')
+    expect(acl.headers.get('x-container-write')).to.equal('other:bob')
+    expect((await owner.fetch(`/api/user-shares/${rw.id}`, { method: 'DELETE' })).status).to.equal(204)
+    expect(await fails(swiftAsBob('upload', 'team', 'up.txt', '--object-name', 'inbox/again.txt'))).to.match(/403|Forbidden/i)
+    const { stdout } = await swiftAsBob('list', 'team', '--prefix', 'docs/')
+    expect(stdout.trim()).to.equal('docs/plan.txt')
+  })
+
+  it('revoking the last grant removes the ACL entry: the grantee loses access and the share leaves "Shared with me"', async () => {
+    const mine = (await (await owner.fetch('/api/user-shares?container=team')).json()) as { shares: Array<{ id: string }> }
+    expect(mine.shares).to.have.length(1)
+    expect((await bob.fetch(`/api/user-shares/${mine.shares[0].id}`, { method: 'DELETE' })).status, 'only the owner revokes').to.equal(404)
+    expect((await owner.fetch(`/api/user-shares/${mine.shares[0].id}`, { method: 'DELETE' })).status).to.equal(204)
+    expect(await fails(swiftAsBob('list', 'team'))).to.match(/403|Forbidden/i)
+    const head = await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })
+    expect(head.headers.get('x-container-read')).to.equal(null)
+    const left = (await (await bob.fetch('/api/user-shares/with-me')).json()) as { shares: unknown[] }
+    expect(left.shares).to.deep.equal([])
+  })
+})
