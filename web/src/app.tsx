@@ -12,6 +12,7 @@ import { SharesPage } from './shares/shares-page'
 import { SignInPage } from './sign-in'
 import { TrashPage } from './trash/trash-page'
 import { SearchPage } from './search/search-page'
+import { SharedWithMePage } from './shares/shared-with-me-page'
 
 /** The admin console (charts, terminal) loads only when an administrator opens it. */
 const AdminPage = lazy(() => import('./admin/admin-page').then((m) => ({ default: m.AdminPage })))
@@ -83,6 +84,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         <nav className="topnav" aria-label="Main">
           <a className={route.page === 'files' ? 'active' : ''} {...linkProps(filesPath(''))}>Files</a>
           <a className={route.page === 'shares' ? 'active' : ''} {...linkProps('/shares')}>Shares</a>
+          <a className={route.page === 'shared' ? 'active' : ''} {...linkProps('/shared')}>Shared with me</a>
           <a className={route.page === 'search' ? 'active' : ''} {...linkProps('/search')}>Search</a>
           <a className={route.page === 'trash' ? 'active' : ''} {...linkProps('/trash')}>Trash</a>
           {session.user.admin && <a className={route.page === 'settings' ? 'active' : ''} {...linkProps('/admin/settings/identity')}>Settings</a>}
@@ -97,6 +99,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
+        {route.page === 'shared' && <SharedWithMePage />}
         {route.page === 'trash' && <TrashPage swift={swift} session={session} />}
         {route.page === 'search' && <SearchPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestAppliance, type TestAppliance } from '../harness/test-appliance.js'
+import { startTestAppliance, type TestAppliance, type TestUser } from '../harness/test-appliance.js'
 import { WebClient } from '../harness/web-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signIn } from './support.js'
 
@@ -21,14 +21,14 @@ export interface WebApp {
 }
 
 /** Call from `before` with its `this`; `prepare` fills the appliance before the browser signs in. */
-export async function startWebApp(ctx: Mocha.Context, prepare: (owner: WebClient) => Promise<void> = async () => undefined): Promise<WebApp> {
+export async function startWebApp(ctx: Mocha.Context, prepare: (owner: WebClient) => Promise<void> = async () => undefined, opts: { users?: TestUser[] } = {}): Promise<WebApp> {
   if (!existsSync(CHROMIUM)) {
     console.log(`      skipped: ${CHROMIUM} is not installed (apt-get install chromium)`)
     ctx.skip()
   }
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run make build first')
   mkdirSync(SHOTS, { recursive: true })
-  const v = await startTestAppliance({ flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
+  const v = await startTestAppliance({ users: opts.users, flags: { web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 } } })
   let browser: Browser | undefined
   try {
     const owner = new WebClient(v.url)

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react'
 import { createShare, shareLink, type Share, type ShareKind } from '../api/shares'
 import type { Entry } from '../api/swift'
 import { Dialog } from '../ui/dialog'
+import { UserShareForm } from './user-share-form'
 
 export function ShareDialog(props: { entry: Entry; onClose: () => void }) {
   const { entry } = props
@@ -101,6 +102,8 @@ export function ShareDialog(props: { entry: Entry; onClose: () => void }) {
           </div>
         </form>
       )}
+      {!share && entry.type === 'folder' && <UserShareForm container={entry.container} prefix={entry.prefix} />}
+      {!share && entry.type === 'container' && <UserShareForm container={entry.name} prefix="" />}
     </Dialog>
   )
 }

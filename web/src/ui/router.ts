@@ -8,6 +8,7 @@ import { encodePath } from '../api/swift'
 export type Route =
   | { page: 'files'; container: string; prefix: string }
   | { page: 'shares' }
+  | { page: 'shared' }
   | { page: 'trash' }
   | { page: 'search' }
   | { page: 'public'; token: string }
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === '' || pathname === '/') return { page: 'files', container: '', prefix: '' }
   if (parts[0] === 's' && parts[1]) return { page: 'public', token: decodeURIComponent(parts[1]) }
   if (parts[0] === 'shares') return { page: 'shares' }
+  if (parts[0] === 'shared') return { page: 'shared' }
   if (parts[0] === 'trash') return { page: 'trash' }
   if (parts[0] === 'search') return { page: 'search' }
   if (parts[0] === 'admin' && parts[1] === 'settings') return { page: 'settings', section: parts[2] || 'identity' }

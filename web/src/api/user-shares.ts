@@ -1,0 +1,46 @@
+/**
+ * Folders shared between Velox users (`/api/user-shares`): the users I may pick, my grants,
+ * what others shared with me, grant and revoke. The access itself is a Swift container ACL,
+ * so browsing a shared folder is the Swift API on the owner's storage URL (`/v1/<account>`).
+ */
+import { request, requestJson } from './http'
+
+export interface UserShare {
+  id: string
+  /** "account:user" of the owner and of the grantee. */
+  owner: string
+  grantee: string
+  /** The owner's Swift account ("AUTH_test"). */
+  account: string
+  container: string
+  /** '' (the whole container) or a folder ending in "/". */
+  prefix: string
+  write: boolean
+  /** Unix seconds. */
+  createdAt: number
+}
+
+export async function listUserCandidates(): Promise<string[]> {
+  return (await requestJson<{ users: string[] }>('/api/user-shares/users', { cache: 'no-store' })).users
+}
+
+export async function listMyUserShares(container: string): Promise<UserShare[]> {
+  return (await requestJson<{ shares: UserShare[] }>(`/api/user-shares?${new URLSearchParams({ container })}`, { cache: 'no-store' })).shares
+}
+
+export async function listSharedWithMe(): Promise<UserShare[]> {
+  return (await requestJson<{ shares: UserShare[] }>('/api/user-shares/with-me', { cache: 'no-store' })).shares
+}
+
+export function grantUserShare(g: { container: string; prefix: string; grantee: string; write: boolean }): Promise<UserShare> {
+  return requestJson<UserShare>('/api/user-shares', { method: 'POST', json: g })
+}
+
+export async function revokeUserShare(id: string): Promise<void> {
+  await request(`/api/user-shares/${encodeURIComponent(id)}`, { method: 'DELETE' })
+}
+
+/** The storage URL a grantee browses a share through. */
+export function shareStorageUrl(s: UserShare): string {
+  return `/v1/${encodeURIComponent(s.account)}`
+}
