@@ -32,6 +32,7 @@ import { useDragMove } from './drag-move'
 import { ContextMenu, type MenuAction } from './context-menu'
 import { VersionsDialog } from '../trash/versions-dialog'
 import { StorageUsage } from '../quota/storage-usage'
+import { MoveHint } from '../trash/move-hint'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -400,7 +401,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           label="New path (container/folder/name)"
           initial={dialog.entry.path}
           confirm="Rename"
-          hint="Change the name, or the folders before it to move. Objects are copied on the server, then the originals deleted."
+          hint={<MoveHint swift={swift} container={dialog.entry.container} />}
           validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
           onSubmit={async (v) => {
             await checkDestination(swift, v.trim())

@@ -9,6 +9,7 @@
  */
 import { request, requestJson } from '../api/http'
 import { encodePath, type SwiftClient } from '../api/swift'
+import { markMoved, type Moved } from './moved'
 
 const PAGE = 1000
 
@@ -31,7 +32,7 @@ export interface Version {
   contentType: string
 }
 
-export interface TrashItem {
+export interface TrashItem extends Moved {
   container: string
   object: string
   deletedAt: string
@@ -102,7 +103,7 @@ export async function containerTrash(swift: SwiftClient, container: string): Pro
     if (!keep) continue
     out.push({ container, object, deletedAt: latest[0].last_modified, restoreId: keep.version_id, bytes: keep.bytes, versionIds: rows.filter((r) => r.version_id !== 'null').map((r) => r.version_id) })
   }
-  return out
+  return markMoved(out, byName)
 }
 
 export async function restoreVersion(swift: SwiftClient, container: string, object: string, versionId: string): Promise<void> {

@@ -95,10 +95,12 @@ export function TrashPage(props: { swift: SwiftClient; session: Session }) {
                       <span className="trash-file">{t.object.slice(folder.length)}</span>
                       <a className="muted small" {...linkProps(filesPath(t.container, folder))}>{t.container}/{folder}</a>
                     </td>
-                    <td>{formatDate(t.deletedAt)}</td>
+                    <td data-testid={t.movedTo ? 'trash-moved' : undefined}>
+                      {t.movedTo ? <>Moved to <a {...linkProps(filesPath(t.container, t.movedTo.slice(0, t.movedTo.lastIndexOf('/') + 1)))}>{t.movedTo}</a> · {formatDate(t.deletedAt)}<br /><span className="muted small">earlier versions, kept under the old name</span></> : formatDate(t.deletedAt)}
+                    </td>
                     <td className="num">{formatBytes(t.bytes)}</td>
                     <td className="row-actions">
-                      <button className="btn btn-ghost" onClick={() => act(() => restoreVersion(swift, t.container, t.object, t.restoreId), `Restored “${t.object}”.`)}>Restore</button>
+                      <button className="btn btn-ghost" onClick={() => act(() => restoreVersion(swift, t.container, t.object, t.restoreId), `Restored “${t.object}”.`)}>{t.movedTo ? 'Restore under old name' : 'Restore'}</button>
                       <button className="btn btn-danger-ghost" onClick={() => setForever(t)}>Delete forever</button>
                     </td>
                   </tr>
