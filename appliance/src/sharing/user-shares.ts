@@ -73,6 +73,9 @@ export class UserShares {
     const colon = grantee.indexOf(':')
     if (colon <= 0 || !(await this.opts.users.get(grantee.slice(0, colon), grantee.slice(colon + 1)))) throw new VeloxError('not-found', `there is no user ${grantee} on this appliance`)
     if (grantee === owner) throw new VeloxError('bad-request', 'this folder is already yours')
+    // Swift lets only the account's owner (tempauth: an .admin user) set a container's ACLs.
+    const me = await this.opts.users.get(owner.slice(0, owner.indexOf(':')), owner.slice(owner.indexOf(':') + 1))
+    if (!me?.admin && !me?.resellerAdmin) throw new VeloxError('forbidden', "only the account's administrators can share its containers with other users")
     const account = this.storageAccount(owner.slice(0, owner.indexOf(':')))
     if (!(await this.opts.swift.containers.find(account, container))) throw new VeloxError('not-found', 'no such container')
     for await (const [, s] of this.byOwner.entries(`${owner}\x00`)) {

@@ -15,6 +15,8 @@ import { WebClient } from '../harness/web-client.js'
 
 const run = promisify(execFile)
 const BOB = { account: 'other', user: 'bob', key: 'bobpass' }
+/** Not an administrator of the account: Swift would not let her set ACLs. */
+const CAROL = { account: 'test', user: 'carol', key: 'carolpass' }
 
 describe('sharing a folder with another Velox user (issue 16)', function () {
   this.timeout(120_000)
@@ -45,7 +47,7 @@ describe('sharing a folder with another Velox user (issue 16)', function () {
       console.log('    (skipped: Debian python3-swiftclient is not installed; make test installs it)')
       this.skip()
     }
-    v = await startTestAppliance({ users: [TESTER, BOB] })
+    v = await startTestAppliance({ users: [TESTER, BOB, CAROL] })
     work = mkdtempSync(join(tmpdir(), 'velox-user-shares-'))
     owner = new WebClient(v.url)
     await owner.login()
@@ -62,10 +64,18 @@ describe('sharing a folder with another Velox user (issue 16)', function () {
 
   it('offers the other users to pick from, and refuses unknown users and foreign containers', async () => {
     const users = (await (await owner.fetch('/api/user-shares/users')).json()) as { users: string[] }
-    expect(users.users).to.deep.equal(['other:bob'])
+    expect(users.users).to.deep.equal(['other:bob', 'test:carol'])
     expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:nobody' } })).status).to.equal(404)
     expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'nope', grantee: 'other:bob' } })).status).to.equal(404)
     expect((await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:bob' }, csrf: false })).status).to.equal(403)
+  })
+
+  it('only an administrator of the account may share its containers (Swift\'s rule for ACLs)', async () => {
+    const carol = new WebClient(v.url)
+    await carol.login(CAROL.account, CAROL.user, CAROL.key)
+    const r = await carol.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:bob' } })
+    expect(r.status).to.equal(403)
+    expect((await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })).headers.get('x-container-read')).to.equal(null)
   })
 
   it('before any grant, the grantee cannot list the container', async () => {
