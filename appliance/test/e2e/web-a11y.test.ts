@@ -15,20 +15,10 @@ import type { TestAppliance } from '../harness/test-appliance.js'
 import type { WebClient } from '../harness/web-client.js'
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, signedInContext, startWebSuite } from './support.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { axeProblems } from './axe.js'
 import { tmpdir } from 'node:os'
 
 const LONG = `${'a-very-long-file-name-that-goes-on-'.repeat(6)}end.txt`
-const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js')
-
-/** Serious and critical axe-core violations on the page as it is now ("id: target" lines). */
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: AXE })
-  const found = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`)) as string[]
-  return found
-}
-
 describe('keyboard, screen reader, phone layout and polish of the files app (e2e)', function () {
   this.timeout(120_000)
   let v: TestAppliance

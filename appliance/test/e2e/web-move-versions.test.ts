@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core'
 import type { TestAppliance } from '../harness/test-appliance.js'
 import type { WebClient } from '../harness/web-client.js'
 import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
+import { axeProblems } from './axe.js'
 
 const C = '/v1/AUTH_test'
 
@@ -68,6 +69,7 @@ describe('rename and move in a versioned container in Chromium (e2e)', function 
     expect(await deleted.getByTestId('trash-moved').count()).to.equal(0)
     await deleted.getByRole('button', { name: 'Restore', exact: true }).waitFor()
     await shotsLightDark(page, 'trash-moved')
+    expect(await axeProblems(page), 'Trash').to.deep.equal([])
     expect(await (await owner.fetch(`${C}/docs/b.txt`)).text()).to.equal('alpha 2')
   })
 })

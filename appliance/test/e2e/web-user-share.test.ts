@@ -12,6 +12,7 @@ import { TESTER, type TestAppliance } from '../harness/test-appliance.js'
 import type { WebClient } from '../harness/web-client.js'
 import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
 import { signIn } from './support.js'
+import { axeProblems } from './axe.js'
 
 const BOB = { account: 'other', user: 'bob', key: 'bobpass' }
 
@@ -50,6 +51,7 @@ describe('a folder shared with another Velox user in Chromium (e2e)', function (
     await dialog.getByRole('button', { name: 'Share with user' }).click()
     await dialog.getByRole('list', { name: 'Shared with users' }).getByText('other:bob · docs/ · read and write').waitFor()
     await shotsLightDark(page, 'user-share-dialog')
+    expect(await axeProblems(page), 'share dialog').to.deep.equal([])
     const head = await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })
     expect(head.headers.get('x-container-read')).to.equal('other:bob')
     expect(head.headers.get('x-container-write')).to.equal('other:bob')
@@ -60,6 +62,7 @@ describe('a folder shared with another Velox user in Chromium (e2e)', function (
     await bob.getByRole('button', { name: 'team/docs/' }).click()
     await bob.getByRole('link', { name: 'plan.txt' }).waitFor()
     await shotsLightDark(bob, 'shared-with-me')
+    expect(await axeProblems(bob), 'shared folder').to.deep.equal([])
     const [download] = await Promise.all([bob.waitForEvent('download'), bob.getByRole('link', { name: 'plan.txt' }).click()])
     expect(readFileSync(await download.path(), 'utf8')).to.equal('the plan')
     await bob.getByRole('button', { name: 'old/' }).click()
