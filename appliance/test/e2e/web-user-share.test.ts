@@ -82,4 +82,18 @@ describe('a folder shared with another Velox user in Chromium (e2e)', function (
     const status = await bob.evaluate(`fetch('/v1/AUTH_test/team/docs/plan.txt').then((r) => r.status)`)
     expect(status).to.equal(403)
   })
+
+  it('the Shares page lists the folders shared with users, and revokes there', async () => {
+    const r = await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:bob', write: false } })
+    expect(r.status).to.equal(201)
+    await page.goto(`${v.url}/shares`)
+    const section = page.getByRole('region', { name: 'Shared with users' })
+    await section.getByText('team/ · other:bob · read').waitFor()
+    await shotsLightDark(page, 'shares-user-grants')
+    await section.getByRole('button', { name: 'Revoke other:bob on team/' }).click()
+    await section.waitFor({ state: 'detached' })
+    const left = (await (await owner.fetch('/api/user-shares')).json()) as { shares: unknown[] }
+    expect(left.shares).to.deep.equal([])
+    expect((await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })).headers.get('x-container-read')).to.equal(null)
+  })
 })

@@ -24,8 +24,10 @@ export async function listUserCandidates(): Promise<string[]> {
   return (await requestJson<{ users: string[] }>('/api/user-shares/users', { cache: 'no-store' })).users
 }
 
-export async function listMyUserShares(container: string): Promise<UserShare[]> {
-  return (await requestJson<{ shares: UserShare[] }>(`/api/user-shares?${new URLSearchParams({ container })}`, { cache: 'no-store' })).shares
+/** My grants, of one container or (without it) all of them. */
+export async function listMyUserShares(container?: string): Promise<UserShare[]> {
+  const q = container === undefined ? '' : `?${new URLSearchParams({ container })}`
+  return (await requestJson<{ shares: UserShare[] }>(`/api/user-shares${q}`, { cache: 'no-store' })).shares
 }
 
 export async function listSharedWithMe(): Promise<UserShare[]> {

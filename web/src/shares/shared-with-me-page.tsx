@@ -10,6 +10,7 @@ import { SwiftClient, type Entry } from '../api/swift'
 import { listSharedWithMe, shareStorageUrl, type UserShare } from '../api/user-shares'
 import { formatBytes, formatDate } from '../ui/format'
 import { mtimeHeader } from '../upload/uploader'
+import './user-share.css'
 
 export function SharedWithMePage() {
   const [shares, setShares] = useState<UserShare[] | null>(null)

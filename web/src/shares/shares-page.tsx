@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../ui/dialog'
 import { formatDate } from '../ui/format'
 import { filesPath, linkProps } from '../ui/router'
 import { ShareEditDialog, ShareLinkDialog } from './share-manage'
+import { UserGrants } from './user-grants'
 
 export function SharesPage() {
   const [shares, setShares] = useState<Share[] | null>(null)
@@ -71,6 +72,7 @@ export function SharesPage() {
           </table>
         </div>
       )}
+      <UserGrants />
       {showing && <ShareLinkDialog share={showing} onClose={() => setShowing(null)} />}
       {editing && <ShareEditDialog share={editing} onClose={() => setEditing(null)} onSaved={load} />}
       {revoking && (

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
 import { grantUserShare, listMyUserShares, listUserCandidates, revokeUserShare, type UserShare } from '../api/user-shares'
+import './user-share.css'
 
 export function UserShareForm(props: { container: string; prefix: string }) {
   const { container, prefix } = props
