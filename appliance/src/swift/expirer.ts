@@ -5,6 +5,7 @@
  */
 import type { ObjectRef } from '../cluster/replicated-objects.js'
 import type { StateNamespace } from '../store/state-db.js'
+import { TimedPass } from '../lib/timed-pass.js'
 
 export interface ExpirerTarget {
   /** Deletes an object if it is still due (its X-Delete-At matches). */
@@ -17,7 +18,7 @@ interface Entry {
 }
 
 export class Expirer {
-  private timer: NodeJS.Timeout | undefined
+  private readonly passes = new TimedPass()
 
   constructor(
     private readonly queue: StateNamespace<Entry>,
@@ -42,19 +43,11 @@ export class Expirer {
   }
 
   start(target: ExpirerTarget, intervalSec: number, onError: (err: unknown) => void): void {
-    const tick = () => {
-      this.runOnce(target)
-        .catch(onError)
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalSec * 1000).unref()
-        })
-    }
-    this.timer = setTimeout(tick, intervalSec * 1000).unref()
+    this.passes.start(intervalSec, () => this.runOnce(target).then(() => undefined, onError))
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    this.passes.stop()
   }
 }
 

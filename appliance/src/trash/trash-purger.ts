@@ -12,6 +12,7 @@ import type { StateNamespace } from '../store/state-db.js'
 import { DELETE_MARKER, splitVersionName, versioningState } from '../swift/object-versioning.js'
 import type { SwiftServices } from '../swift/index.js'
 import { VeloxError } from '../errors.js'
+import { TimedPass } from '../lib/timed-pass.js'
 
 export const DEFAULT_TRASH_DAYS = 30
 /** Longest retention an admin may set (ten years). */
@@ -50,7 +51,7 @@ export class TrashRetention {
 }
 
 export class TrashPurger {
-  private timer: NodeJS.Timeout | undefined
+  private readonly passes = new TimedPass()
 
   constructor(
     private readonly swift: Pick<SwiftServices, 'accounts' | 'containers' | 'objects'>,
@@ -132,18 +133,10 @@ export class TrashPurger {
   }
 
   start(intervalSec: number, onPass: (r: PurgeReport) => void, onError: (err: unknown) => void): void {
-    const tick = () => {
-      this.runOnce()
-        .then(onPass, onError)
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalSec * 1000).unref()
-        })
-    }
-    this.timer = setTimeout(tick, intervalSec * 1000).unref()
+    this.passes.start(intervalSec, () => this.runOnce().then(onPass, onError))
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    this.passes.stop()
   }
 }

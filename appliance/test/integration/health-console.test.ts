@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import { execFileSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import WebSocket from 'ws'
+import { openTerminal } from '../harness/terminal-client.js'
 import { createLog } from '../../src/lib/log.js'
 import { TESTER, startTestAppliance, type TestAppliance, type TestUser } from '../harness/test-appliance.js'
 import { WebClient } from '../harness/web-client.js'
@@ -27,30 +27,7 @@ const until = async <T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<
 }
 
 /** Opens the terminal socket and resolves with what the server sent until `stop` matches. */
-function terminal(url: string, headers: Record<string, string>, first: object | undefined, input?: string, stop = /hi-42/): Promise<{ status?: number; messages: any[]; output: string }> {
-  return new Promise((done) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/terminal', { headers })
-    const messages: any[] = []
-    let output = ''
-    const finish = (status?: number) => {
-      clearTimeout(timer)
-      ws.terminate()
-      done({ status, messages, output })
-    }
-    const timer = setTimeout(() => finish(), 15_000)
-    ws.on('unexpected-response', (_req, res) => finish(res.statusCode))
-    ws.on('error', () => finish())
-    ws.on('open', () => first && ws.send(JSON.stringify(first)))
-    ws.on('close', () => finish())
-    ws.on('message', (raw) => {
-      const m = JSON.parse(raw.toString())
-      messages.push(m)
-      if (m.type === 'ready' && input) ws.send(JSON.stringify({ type: 'input', data: input }))
-      if (m.type === 'output') output += m.data
-      if (stop.test(output.replace(/echo hi-\$\(\(6\*7\)\)/g, ''))) finish()
-    })
-  })
-}
+const terminal = (url: string, headers: Record<string, string>, first: object | undefined, input?: string, stop?: RegExp) => openTerminal(url, { headers, first, input, stop })
 
 describe('health console (integration: real appliance, real samplers, recorded SMART)', function () {
   this.timeout(90_000)
