@@ -59,6 +59,7 @@ export class UserShares {
 
   /** The other users of this appliance, as "account:user", for the owner to pick from. */
   async candidates(owner: string): Promise<string[]> {
+    await this.requireGranter(owner)
     return (await this.opts.users.list()).map((u) => `${u.account}:${u.user}`).filter((n) => n !== owner).sort()
   }
 
@@ -73,9 +74,7 @@ export class UserShares {
     const colon = grantee.indexOf(':')
     if (colon <= 0 || !(await this.opts.users.get(grantee.slice(0, colon), grantee.slice(colon + 1)))) throw new VeloxError('not-found', `there is no user ${grantee} on this appliance`)
     if (grantee === owner) throw new VeloxError('bad-request', 'this folder is already yours')
-    // Swift lets only the account's owner (tempauth: an .admin user) set a container's ACLs.
-    const me = await this.opts.users.get(owner.slice(0, owner.indexOf(':')), owner.slice(owner.indexOf(':') + 1))
-    if (!me?.admin && !me?.resellerAdmin) throw new VeloxError('forbidden', "only the account's administrators can share its containers with other users")
+    await this.requireGranter(owner)
     const account = this.storageAccount(owner.slice(0, owner.indexOf(':')))
     if (!(await this.opts.swift.containers.find(account, container))) throw new VeloxError('not-found', 'no such container')
     for await (const [, s] of this.byOwner.entries(`${owner}\x00`)) {
@@ -117,6 +116,16 @@ export class UserShares {
       if (await this.opts.swift.containers.find(s.account, s.container)) out.push(s)
     }
     return out.sort((a, b) => b.createdAt - a.createdAt)
+  }
+
+  /**
+   * Swift lets only the account's owner (tempauth: an .admin user) set a container's ACLs;
+   * the list of users is for them only, too.
+   */
+  private async requireGranter(owner: string): Promise<void> {
+    const colon = owner.indexOf(':')
+    const me = await this.opts.users.get(owner.slice(0, colon), owner.slice(colon + 1))
+    if (!me?.admin && !me?.resellerAdmin) throw new VeloxError('forbidden', "only the account's administrators can share its containers with other users")
   }
 
   private editAcl(account: string, container: string, fn: (acl: { read: string; write: string }) => { read: string; write: string }): Promise<void> {

@@ -73,6 +73,7 @@ describe('sharing a folder with another Velox user (issue 16)', function () {
   it('only an administrator of the account may share its containers (Swift\'s rule for ACLs)', async () => {
     const carol = new WebClient(v.url)
     await carol.login(CAROL.account, CAROL.user, CAROL.key)
+    expect((await carol.fetch('/api/user-shares/users')).status, 'nor list the users').to.equal(403)
     const r = await carol.fetch('/api/user-shares', { method: 'POST', json: { container: 'team', grantee: 'other:bob' } })
     expect(r.status).to.equal(403)
     expect((await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })).headers.get('x-container-read')).to.equal(null)

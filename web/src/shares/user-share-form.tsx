@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
 import { grantUserShare, listMyUserShares, listUserCandidates, revokeUserShare, type UserShare } from '../api/user-shares'
+import type { ApiError } from '../api/http'
 import './user-share.css'
 
 export function UserShareForm(props: { container: string; prefix: string }) {
@@ -16,12 +17,13 @@ export function UserShareForm(props: { container: string; prefix: string }) {
   const [write, setWrite] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [notAllowed, setNotAllowed] = useState(false)
 
   const load = useCallback(() => {
     listMyUserShares(container).then(setGrants, (e: Error) => setError(e.message))
   }, [container])
   useEffect(() => {
-    listUserCandidates().then(setUsers, (e: Error) => setError(e.message))
+    listUserCandidates().then(setUsers, (e: ApiError) => (e.status === 403 ? setNotAllowed(true) : setError(e.message)))
     load()
   }, [load])
 
@@ -50,6 +52,14 @@ export function UserShareForm(props: { container: string; prefix: string }) {
     }
   }
 
+  if (notAllowed) {
+    return (
+      <section className="user-share" aria-labelledby="user-share-title">
+        <h3 id="user-share-title">Share with a Velox user</h3>
+        <p className="muted small">Only the account’s administrators can share its containers with other users (Swift lets only them set access lists).</p>
+      </section>
+    )
+  }
   return (
     <section className="user-share" aria-labelledby="user-share-title">
       <h3 id="user-share-title">Share with a Velox user</h3>
