@@ -26,7 +26,7 @@ describe('rename and move in a versioned container in Chromium (e2e)', function 
     app = await startWebApp(this, async (owner) => {
       expect((await owner.fetch(`${C}/docs`, { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })).status).to.equal(201)
       expect((await owner.fetch(`${C}/plain`, { method: 'PUT' })).status).to.equal(201)
-      for (const [path, body] of [['docs/a.txt', 'alpha 1'], ['docs/a.txt', 'alpha 2'], ['docs/gone.txt', 'bye'], ['plain/x.txt', 'x']]) {
+      for (const [path, body] of [['docs/a.txt', 'alpha 1'], ['docs/a.txt', 'alpha 2'], ['docs/gone.txt', 'bye'], ['docs/h.txt', 'h 1'], ['docs/h.txt', 'h 2'], ['docs/h.txt', 'h 3'], ['plain/x.txt', 'x']]) {
         expect((await owner.fetch(`${C}/${path}`, { method: 'PUT', body, headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
       }
     })
@@ -62,6 +62,7 @@ describe('rename and move in a versioned container in Chromium (e2e)', function 
     expect((await owner.fetch(`${C}/docs/gone.txt`, { method: 'DELETE' })).status).to.equal(204)
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trash' }).click()
     await page.getByTestId('trash-row').nth(1).waitFor()
+    expect(await page.getByTestId('trash-row').count(), 'a.txt moved, gone.txt deleted; h.txt not yet renamed').to.equal(2)
     const moved = page.getByTestId('trash-row').filter({ hasText: 'a.txt' })
     expect(await moved.getByTestId('trash-moved').textContent()).to.match(/^Moved to b\.txt/)
     await moved.getByRole('button', { name: 'Restore under old name' }).waitFor()
@@ -71,5 +72,25 @@ describe('rename and move in a versioned container in Chromium (e2e)', function 
     await shotsLightDark(page, 'trash-moved')
     expect(await axeProblems(page), 'Trash').to.deep.equal([])
     expect(await (await owner.fetch(`${C}/docs/b.txt`)).text()).to.equal('alpha 2')
+  })
+
+  it('renames a file with its history when asked: the versions follow, and the old name leaves the Trash', async () => {
+    const dialog = await openRename('docs', 'h.txt')
+    await dialog.getByLabel('New path (container/folder/name)').fill('docs/history.txt')
+    // (after the name: focusing the name field again selects only its stem, as file managers do)
+    await dialog.getByLabel('Take its earlier versions along', { exact: false }).check()
+    await dialog.getByRole('button', { name: 'Rename' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await page.locator('tr[data-name="history.txt"]').waitFor()
+    const versions = (await (await owner.fetch(`${C}/docs?versions&format=json&prefix=h`)).json()) as Array<{ name: string; version_id: string; content_type: string; is_latest: boolean }>
+    expect(versions.filter((r) => r.name === 'h.txt'), 'nothing left of the old name').to.deep.equal([])
+    const moved = versions.filter((r) => r.name === 'history.txt')
+    expect(moved).to.have.length(3)
+    const bodies = []
+    for (const r of moved) bodies.push(await (await owner.fetch(`${C}/docs/history.txt?version-id=${r.version_id}`)).text())
+    expect(bodies, 'newest first').to.deep.equal(['h 3', 'h 2', 'h 1'])
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trash' }).click()
+    await page.getByTestId('trash-row').nth(1).waitFor()
+    expect(await page.getByTestId('trash-row').filter({ hasText: 'h.txt' }).count()).to.equal(0)
   })
 })

@@ -33,6 +33,8 @@ import { ContextMenu, type MenuAction } from './context-menu'
 import { VersionsDialog } from '../trash/versions-dialog'
 import { StorageUsage } from '../quota/storage-usage'
 import { MoveHint } from '../trash/move-hint'
+import { moveWithHistory } from '../trash/move-history'
+import { splitTarget } from './actions'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -55,6 +57,9 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const [filter, setFilter] = useState('')
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const [dialog, setDialog] = useState<DialogState>(null)
+  // (the rename dialog's "take its earlier versions along", fresh for every dialog)
+  const [takeHistory, setTakeHistory] = useState(false)
+  useEffect(() => setTakeHistory(false), [dialog])
   const [preview, setPreview] = useState<number | null>(null)
   const [dragging, setDragging] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
@@ -401,11 +406,12 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           label="New path (container/folder/name)"
           initial={dialog.entry.path}
           confirm="Rename"
-          hint={<MoveHint swift={swift} container={dialog.entry.container} />}
+          hint={<MoveHint swift={swift} container={dialog.entry.container} takeHistory={takeHistory} onTakeHistory={dialog.entry.type === 'object' ? setTakeHistory : undefined} />}
           validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
           onSubmit={async (v) => {
             await checkDestination(swift, v.trim())
-            await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
+            if (takeHistory && dialog.entry.type === 'object') await moveWithHistory(swift, dialog.entry, { container: splitTarget(v.trim()).container, object: splitTarget(v.trim()).path })
+            else await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
             afterChange([dialog.entry])
           }}
           onClose={() => setDialog(null)}
