@@ -16,6 +16,8 @@ export interface NewShare {
   expiresAt?: number
   password?: string
   maxDownloads?: number
+  /** Inline previews the share page may show (pictures, PDF, video, text); limited apart from downloads. */
+  maxPreviews?: number
 }
 
 export interface Share {
@@ -29,7 +31,9 @@ export interface Share {
   expiresAt?: string | null
   hasPassword: boolean
   maxDownloads?: number | null
+  maxPreviews?: number | null
   downloads: number
+  previews: number
   uploads: number
   views: number
   createdAt?: string
@@ -62,9 +66,11 @@ function normaliseShare(raw: RawShare): Share {
     expiresAt: toIso(raw.expiresAt),
     hasPassword: Boolean(raw.hasPassword ?? raw.passwordProtected ?? raw.needsPassword ?? false),
     maxDownloads: (raw.maxDownloads as number | null | undefined) ?? null,
+    maxPreviews: (raw.maxPreviews as number | null | undefined) ?? null,
     downloads: num('downloads', 'downloadCount'),
     uploads: num('uploads', 'uploadCount'),
     views: num('views'),
+    previews: num('previews'),
     createdAt: toIso(raw.createdAt) ?? undefined,
     state: String(raw.state ?? 'active'),
     name: String(raw.name ?? ''),
