@@ -107,8 +107,14 @@ export class SwiftClient {
     } while (marker)
   }
 
-  async createContainer(container: string): Promise<void> {
-    await request(this.containerUrl(container), { method: 'PUT' })
+  /**
+   * A container the person makes keeps versions (X-Versions-Enabled), so that a deleted file
+   * goes to the Trash by default; the uploader's `_segments` containers do not (a large
+   * object's history is its manifest's, whose segments stay referenced).
+   */
+  async createContainer(container: string, opts: { versions?: boolean } = {}): Promise<void> {
+    const headers: Record<string, string> = opts.versions ? { 'X-Versions-Enabled': 'true' } : {}
+    await request(this.containerUrl(container), { method: 'PUT', headers })
   }
 
   async deleteContainer(container: string): Promise<void> {

@@ -373,7 +373,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           onSubmit={async (v) => {
             const name = v.trim().replace(/^\/+|\/+$/g, '')
             if (container) await swift.createFolder(container, `${prefix}${name}/`)
-            else await swift.createContainer(name)
+            else await swift.createContainer(name, { versions: true })
             listing.changed([])
           }}
           onClose={() => setDialog(null)}

@@ -1,0 +1,61 @@
+/**
+ * Defaults of the files app in Debian's headless Chromium: a container made in the app keeps
+ * versions (X-Versions-Enabled), so that a file deleted there goes to the Trash; and a share
+ * link made in the dialog can carry a preview limit, apart from its download limit. Screenshot
+ * of the share dialog with the preview limit, desktop and phone, light and dark. Skips, saying
+ * why, when /usr/bin/chromium is not installed. (No DOM types.)
+ */
+import { expect } from 'chai'
+import type { Page } from 'playwright-core'
+import type { TestAppliance } from '../harness/test-appliance.js'
+import type { WebClient } from '../harness/web-client.js'
+import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
+
+const C = '/v1/AUTH_test'
+
+describe('files app defaults: versions and preview limits in Chromium (e2e)', function () {
+  this.timeout(120_000)
+  let app: WebApp
+  let v: TestAppliance
+  let owner: WebClient
+  let page: Page
+
+  before(async function () {
+    app = await startWebApp(this)
+    ;({ v, page, owner } = app)
+  })
+  after(async () => {
+    await app?.stop()
+  })
+
+  it('makes a new container that keeps versions, so a deleted file lands in the Trash', async () => {
+    await page.goto(`${v.url}/files/`)
+    await page.getByRole('button', { name: 'New folder' }).click()
+    const name = page.getByRole('dialog', { name: 'New container' }).getByLabel('Name')
+    await name.fill('keep')
+    await name.press('Enter')
+    await page.locator('tr[data-name="keep"]').waitFor()
+    const head = await owner.fetch(`${C}/keep`, { method: 'HEAD' })
+    expect(head.headers.get('x-versions-enabled')).to.match(/^true$/i)
+    expect((await owner.fetch(`${C}/keep/note.txt`, { method: 'PUT', body: 'kept', headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
+    expect((await owner.fetch(`${C}/keep/note.txt`, { method: 'DELETE' })).status).to.equal(204)
+    const versions = await owner.fetch(`${C}/keep?versions&format=json`)
+    const rows = (await versions.json()) as Array<{ name: string; content_type: string }>
+    expect(rows.filter((r) => r.name === 'note.txt').length).to.equal(2)
+  })
+
+  it('creates a share link with a preview limit from the dialog', async () => {
+    await page.goto(`${v.url}/files/keep/`)
+    expect((await owner.fetch(`${C}/keep/pic.txt`, { method: 'PUT', body: 'hello', headers: { 'Content-Type': 'text/plain' } })).status).to.equal(201)
+    await page.reload()
+    await page.getByLabel('Select pic.txt').click()
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Share' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Share “pic.txt”' })
+    await dialog.getByLabel('Preview limit').fill('3')
+    await shotsLightDark(page, 'share-preview-limit')
+    await dialog.getByRole('button', { name: 'Create link' }).click()
+    await dialog.getByLabel('Link').waitFor()
+    const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ maxPreviews?: number; target: { object?: string } }> }
+    expect(list.shares.find((s) => s.target.object === 'pic.txt')?.maxPreviews).to.equal(3)
+  })
+})
