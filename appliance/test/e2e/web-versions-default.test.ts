@@ -55,7 +55,11 @@ describe('files app defaults: versions and preview limits in Chromium (e2e)', fu
     await shotsLightDark(page, 'share-preview-limit')
     await dialog.getByRole('button', { name: 'Create link' }).click()
     await dialog.getByLabel('Link').waitFor()
-    const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ maxPreviews?: number; target: { object?: string } }> }
-    expect(list.shares.find((s) => s.target.object === 'pic.txt')?.maxPreviews).to.equal(3)
+    const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ id: string; maxPreviews?: number; target: { object?: string } }> }
+    const made = list.shares.find((s) => s.target.object === 'pic.txt')
+    expect(made?.maxPreviews).to.equal(3)
+    await dialog.getByRole('button', { name: 'Done' }).click()
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click()
+    await page.locator('tr[data-share-id]').filter({ hasText: '0 / 3 previews' }).waitFor()
   })
 })
