@@ -2,7 +2,8 @@
  * Defaults of the files app in Debian's headless Chromium: a container made in the app keeps
  * versions (X-Versions-Enabled), so that a file deleted there goes to the Trash; and a share
  * link made in the dialog can carry a preview limit, apart from its download limit. Screenshot
- * of the share dialog with the preview limit, desktop and phone, light and dark. Skips, saying
+ * of the share dialog with the preview limit and of a share page whose previews are used up,
+ * desktop and phone, light and dark. Skips, saying
  * why, when /usr/bin/chromium is not installed. (No DOM types.)
  */
 import { expect } from 'chai'
@@ -61,5 +62,24 @@ describe('files app defaults: versions and preview limits in Chromium (e2e)', fu
     await dialog.getByRole('button', { name: 'Done' }).click()
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click()
     await page.locator('tr[data-share-id]').filter({ hasText: '0 / 3 previews' }).waitFor()
+  })
+
+  it('shows a stranger the preview while the limit lasts, then offers only the download', async () => {
+    const r = await owner.fetch('/api/shares', { method: 'POST', json: { kind: 'file', container: 'keep', object: 'pic.txt', maxPreviews: 1 } })
+    expect(r.status).to.equal(201)
+    const { token } = (await r.json()) as { token: string }
+    const stranger = await app.browser.newContext()
+    try {
+      const p = await stranger.newPage()
+      await p.goto(`${v.url}/s/${token}`)
+      await p.locator('.inline-preview').getByText('hello').waitFor()
+      await p.reload()
+      await p.getByTestId('share-no-preview').waitFor()
+      expect(await p.locator('.inline-preview').count()).to.equal(0)
+      await shotsLightDark(p, 'share-preview-limit-reached')
+      expect((await p.request.get(`${v.url}/s/${token}/file?download=1`)).status()).to.equal(200)
+    } finally {
+      await stranger.close()
+    }
   })
 })

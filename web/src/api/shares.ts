@@ -123,6 +123,8 @@ export interface PublicShare {
   /** The folder shown, relative to the link ('' or ending in '/'). */
   path: string
   nextMarker?: string
+  /** Inline previews the link has left, when it has a preview limit. */
+  previewsLeft?: number
 }
 
 function normaliseEntry(raw: Record<string, unknown>): PublicEntry {
@@ -160,6 +162,7 @@ export class PublicShareClient {
       entries: Array.isArray(raw.entries) ? (raw.entries as Record<string, unknown>[]).map(normaliseEntry) : undefined,
       path: String(raw.path ?? ''),
       nextMarker: typeof raw.nextMarker === 'string' ? raw.nextMarker : undefined,
+      previewsLeft: typeof raw.previewsLeft === 'number' ? raw.previewsLeft : undefined,
     }
   }
 
