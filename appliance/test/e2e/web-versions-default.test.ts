@@ -82,4 +82,18 @@ describe('files app defaults: versions and preview limits in Chromium (e2e)', fu
       await stranger.close()
     }
   })
+
+  it('renames a container made in the app (it keeps versions): the files move, the old one goes with its history', async () => {
+    await page.goto(`${v.url}/files/`)
+    await page.locator('tr[data-name="keep"]').click({ button: 'right' })
+    await page.getByRole('menu', { name: 'Actions for keep' }).getByRole('menuitem', { name: 'Rename' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Rename container “keep”' })
+    await dialog.getByRole('textbox').fill('kept')
+    await dialog.getByRole('button', { name: 'Rename' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await page.locator('tr[data-name="kept"]').waitFor()
+    expect(await (await owner.fetch(`${C}/kept/pic.txt`)).text()).to.equal('hello')
+    expect((await owner.fetch(`${C}/kept`, { method: 'HEAD' })).headers.get('x-versions-enabled')).to.match(/^true$/i)
+    expect((await owner.fetch(`${C}/keep`, { method: 'HEAD' })).status).to.equal(404)
+  })
 })

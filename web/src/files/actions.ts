@@ -111,7 +111,8 @@ export async function copyInto(swift: SwiftClient, entries: Entry[], folder: str
  * it (server-side COPY + DELETE; a large object as its manifest, its segments staying where
  * they are), then the old, empty container deleted. The new name must be free. The new
  * container keeps versions, as every container made in the app does; the old one's other
- * metadata (ACLs, policy) and its share links do not follow.
+ * metadata (ACLs, policy), its share links and its Trash (earlier versions, deleted files)
+ * do not follow: those are deleted with it.
  */
 export async function renameContainer(swift: SwiftClient, from: string, to: string, onProgress: (done: number) => void): Promise<void> {
   if (!to || to.includes('/')) throw new Error('A container name has no “/”.')
@@ -121,5 +122,7 @@ export async function renameContainer(swift: SwiftClient, from: string, to: stri
   await swift.createContainer(to, { versions: true })
   let done = 0
   await parallel(swift.walk(from, ''), (o) => swift.move(o, { container: to, object: o.object }).then(() => onProgress(++done)))
+  // (a container keeping versions cannot go before they do: its Trash and history stay behind, as Swift cannot move them)
+  await purgeVersions(swift, from)
   await swift.deleteContainer(from)
 }
