@@ -25,6 +25,8 @@ export interface ShareCounts {
   views: number
   downloads: number
   uploads: number
+  /** Inline previews served (the page's picture, PDF, video or text); absent in older records. */
+  previews?: number
 }
 
 export interface ShareRecord {
@@ -39,6 +41,8 @@ export interface ShareRecord {
   /** bcrypt hash of the link's password. */
   passwordHash?: string
   maxDownloads?: number
+  /** How many inline previews the link serves (counts.previews); downloads are limited apart. */
+  maxPreviews?: number
   counts: ShareCounts
   revoked: boolean
   revokedAt?: number

@@ -35,6 +35,7 @@ export interface NewShare {
   expiresAt?: number
   password?: string
   maxDownloads?: number
+  maxPreviews?: number
 }
 
 /** A link as its owner sees it (never the token after creation, never the password hash). */
@@ -47,6 +48,7 @@ export interface ShareView {
   expiresAt?: number
   hasPassword: boolean
   maxDownloads?: number
+  maxPreviews?: number
   counts: ShareCounts
   revoked: boolean
   state: 'active' | 'expired' | 'exhausted' | 'revoked'
@@ -125,6 +127,7 @@ export class ShareService {
       expiresAt: n.expiresAt,
       passwordHash: n.password === undefined ? undefined : await hashKey(n.password),
       maxDownloads: n.maxDownloads,
+      maxPreviews: n.maxPreviews,
       counts: { views: 0, downloads: 0, uploads: 0 },
       revoked: false,
     }
@@ -214,7 +217,21 @@ export class ShareService {
     await this.records.update(share.hash, (rec) => {
       const state = this.state(rec)
       if (state !== 'active') throw closed(state)
-      return { ...rec, counts: { ...rec.counts, [field]: rec.counts[field] + 1 } }
+      return { ...rec, counts: { ...rec.counts, [field]: (rec.counts[field] ?? 0) + 1 } }
+    })
+  }
+
+  /**
+   * Counts one inline preview; past the link's preview limit it is refused (`not-found`,
+   * "this link's preview limit was reached") while downloads, limited apart, still work.
+   */
+  async countPreview(share: OpenShare): Promise<void> {
+    await this.records.update(share.hash, (rec) => {
+      const state = this.state(rec)
+      if (state !== 'active') throw closed(state)
+      const previews = rec.counts.previews ?? 0
+      if (rec.maxPreviews !== undefined && previews >= rec.maxPreviews) throw new VeloxError('not-found', "this link's preview limit was reached", { state: 'previews-used' })
+      return { ...rec, counts: { ...rec.counts, previews: previews + 1 } }
     })
   }
 
@@ -246,7 +263,8 @@ export class ShareService {
       expiresAt: rec.expiresAt,
       hasPassword: rec.passwordHash !== undefined,
       maxDownloads: rec.maxDownloads,
-      counts: rec.counts,
+      maxPreviews: rec.maxPreviews,
+      counts: { ...rec.counts, previews: rec.counts.previews ?? 0 },
       revoked: rec.revoked,
       state: this.state(rec),
     }
@@ -332,5 +350,8 @@ function checkNewShare(input: unknown, nowSec: number): NewShare {
   const maxDownloads = i.maxDownloads
   if (maxDownloads !== undefined && !(Number.isInteger(maxDownloads) && (maxDownloads as number) > 0)) throw bad('maxDownloads must be a positive integer')
   if (kind === 'drop' && maxDownloads !== undefined) throw bad('a drop link has no downloads to limit')
-  return { kind, account, container, object, prefix, expiresAt: expiresAt as number | undefined, password: password as string | undefined, maxDownloads: maxDownloads as number | undefined }
+  const maxPreviews = i.maxPreviews
+  if (maxPreviews !== undefined && !(Number.isInteger(maxPreviews) && (maxPreviews as number) > 0)) throw bad('maxPreviews must be a positive integer')
+  if (kind === 'drop' && maxPreviews !== undefined) throw bad('a drop link has no previews to limit')
+  return { kind, account, container, object, prefix, expiresAt: expiresAt as number | undefined, password: password as string | undefined, maxDownloads: maxDownloads as number | undefined, maxPreviews: maxPreviews as number | undefined }
 }

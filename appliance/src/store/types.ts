@@ -114,6 +114,11 @@ export interface ObjectRow {
   contentType: string
   etag: string
   deleted: boolean
+  /**
+   * The file's own modification time (X-Object-Meta-Mtime, unix seconds as the client sent
+   * it), kept in the row so that a listing can show and sort by it without a HEAD per object.
+   */
+  mtime?: string
 }
 
 /** A row of an account database (one container). */

@@ -14,7 +14,7 @@ import { Timestamp } from '../lib/timestamp.js'
 import type { ObjectMetadata, OpenObject } from '../store/types.js'
 import type { Expirer } from './expirer.js'
 import type { ListingUpdates, Ticket } from './listing-updates.js'
-import { rowOf } from './object-rows.js'
+import { ownMtime, rowOf } from './object-rows.js'
 import { pythonGuessType } from './mimetypes.js'
 import type { HeaderMap } from './types.js'
 
@@ -130,7 +130,8 @@ export class ObjectService {
     await this.objects.post(ref, timestamp, headers)
     if (deleteAt !== undefined) await this.expirer.schedule(deleteAt, ref)
     if (h['content-type']) {
-      await this.dbs.putObjectRow(ref.account, ref.container, { ...rowOf(current.meta), contentType: headers['content-type'], timestamp })
+      // (a POST replaces the user metadata, the file's own mtime with it)
+      await this.dbs.putObjectRow(ref.account, ref.container, { ...rowOf(current.meta), contentType: headers['content-type'], timestamp, mtime: ownMtime(headers) })
     }
   }
 
@@ -267,7 +268,7 @@ export class ObjectService {
   }
 }
 
-export { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, rowOf } from './object-rows.js'
+export { OVERRIDE_ETAG_KEY, OVERRIDE_SIZE_KEY, ownMtime, rowOf } from './object-rows.js'
 
 /** What Python's int() accepts of a header: an optional sign and digits, blanks around. */
 const PY_INT = /^\s*[+-]?\d+\s*$/

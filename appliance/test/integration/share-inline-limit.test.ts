@@ -24,8 +24,8 @@ describe('share link inline reads and the download limit', function () {
     expect(r.status, await r.clone().text()).to.equal(201)
     return (await r.json()) as { id: string; token: string }
   }
-  async function counts(id: string): Promise<{ views: number; downloads: number }> {
-    const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ id: string; counts: { views: number; downloads: number } }> }
+  async function counts(id: string): Promise<{ views: number; downloads: number; previews?: number }> {
+    const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ id: string; counts: { views: number; downloads: number; previews?: number } }> }
     return list.shares.find((s) => s.id === id)!.counts
   }
   const put = async (object: string, body: Buffer, type: string) =>
@@ -69,6 +69,29 @@ describe('share link inline reads and the download limit', function () {
     expect(await counts(s.id)).to.include({ downloads: 0 })
     expect((await fetch(`${v.url}/s/${s.token}/file?download=1`)).status).to.equal(200)
     expect(await counts(s.id)).to.include({ downloads: 1 })
+  })
+
+  it('counts previews against a preview limit of their own, which an edit lifts; downloads stay apart', async () => {
+    const s = await share({ kind: 'file', container: 'box', object: 'doc.pdf', maxDownloads: 1, maxPreviews: 2 })
+    for (let i = 0; i < 2; i++) {
+      const r = await fetch(`${v.url}/s/${s.token}/file?inline=1`)
+      expect(r.status).to.equal(200)
+      await r.arrayBuffer()
+    }
+    const third = await fetch(`${v.url}/s/${s.token}/file?inline=1`)
+    expect(third.status).to.equal(404)
+    expect(((await third.json()) as { message: string }).message).to.equal("this link's preview limit was reached")
+    expect(await counts(s.id)).to.include({ previews: 2, downloads: 0 })
+    const dl = await fetch(`${v.url}/s/${s.token}/file?download=1`)
+    expect(dl.status).to.equal(200)
+    expect(Buffer.from(await dl.arrayBuffer()).equals(pdf)).to.equal(true)
+    expect((await owner.fetch(`/api/shares/${s.id}`, { method: 'PATCH', json: { maxPreviews: 0 } })).status).to.equal(400)
+    const lifted = await owner.fetch(`/api/shares/${s.id}`, { method: 'PATCH', json: { maxPreviews: null, maxDownloads: 2 } })
+    expect(lifted.status, await lifted.clone().text()).to.equal(200)
+    const fourth = await fetch(`${v.url}/s/${s.token}/file?inline=1`)
+    expect(fourth.status).to.equal(200)
+    await fourth.arrayBuffer()
+    expect(await counts(s.id)).to.include({ previews: 3, downloads: 1 })
   })
 
   it('decides per file inside a folder link: text is a view, a binary is a download', async () => {

@@ -22,7 +22,7 @@ interface Created {
   url: string
   kind: string
   name: string
-  counts: { views: number; downloads: number; uploads: number }
+  counts: { views: number; downloads: number; uploads: number; previews: number }
 }
 
 describe('share links', function () {
@@ -63,7 +63,7 @@ describe('share links', function () {
       expect(s.token).to.match(/^[A-Za-z0-9_-]{43}$/)
       expect(s.url).to.equal(`/s/${s.token}`)
       expect(s).to.deep.include({ kind: 'file', name: 'readme.txt' })
-      expect(s.counts).to.deep.equal({ views: 0, downloads: 0, uploads: 0 })
+      expect(s.counts).to.deep.equal({ views: 0, downloads: 0, uploads: 0, previews: 0 })
     })
 
     it('needs a session and the CSRF token', async () => {
@@ -104,7 +104,7 @@ describe('share links', function () {
       expect((await fetch(`${v.url}/s/${s.token}/file`)).status).to.equal(200)
       const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<Created & { state: string; revoked: boolean }> }
       const mine = list.shares.find((x) => x.id === s.id)!
-      expect(mine.counts).to.deep.equal({ views: 1, downloads: 1, uploads: 0 })
+      expect(mine.counts).to.deep.equal({ views: 1, downloads: 1, uploads: 0, previews: 0 })
       expect(mine.state).to.equal('active')
       expect(mine).not.to.have.property('token')
       expect((await owner.fetch(`/api/shares/${s.id}`, { method: 'DELETE', csrf: false })).status).to.equal(403)
@@ -154,7 +154,7 @@ describe('share links', function () {
       expect((await fetch(`${v.url}/s/${s.token}/file`)).status).to.equal(404)
       expect((await fetch(`${v.url}/api/public/shares/${s.token}`)).status).to.equal(404)
       const list = (await (await owner.fetch('/api/shares')).json()) as { shares: Array<{ id: string; state: string; counts: { downloads: number } }> }
-      expect(list.shares.find((x) => x.id === s.id)).to.deep.include({ state: 'exhausted', counts: { views: 0, downloads: 2, uploads: 0 } })
+      expect(list.shares.find((x) => x.id === s.id)).to.deep.include({ state: 'exhausted', counts: { views: 0, downloads: 2, uploads: 0, previews: 0 } })
     })
 
     it('expires at expiresAt', async () => {

@@ -16,6 +16,8 @@ export interface NewShare {
   expiresAt?: number
   password?: string
   maxDownloads?: number
+  /** Inline previews the share page may show (pictures, PDF, video, text); limited apart from downloads. */
+  maxPreviews?: number
 }
 
 export interface Share {
@@ -29,7 +31,9 @@ export interface Share {
   expiresAt?: string | null
   hasPassword: boolean
   maxDownloads?: number | null
+  maxPreviews?: number | null
   downloads: number
+  previews: number
   uploads: number
   views: number
   createdAt?: string
@@ -62,9 +66,11 @@ function normaliseShare(raw: RawShare): Share {
     expiresAt: toIso(raw.expiresAt),
     hasPassword: Boolean(raw.hasPassword ?? raw.passwordProtected ?? raw.needsPassword ?? false),
     maxDownloads: (raw.maxDownloads as number | null | undefined) ?? null,
+    maxPreviews: (raw.maxPreviews as number | null | undefined) ?? null,
     downloads: num('downloads', 'downloadCount'),
     uploads: num('uploads', 'uploadCount'),
     views: num('views'),
+    previews: num('previews'),
     createdAt: toIso(raw.createdAt) ?? undefined,
     state: String(raw.state ?? 'active'),
     name: String(raw.name ?? ''),
@@ -117,6 +123,8 @@ export interface PublicShare {
   /** The folder shown, relative to the link ('' or ending in '/'). */
   path: string
   nextMarker?: string
+  /** Inline previews the link has left, when it has a preview limit. */
+  previewsLeft?: number
 }
 
 function normaliseEntry(raw: Record<string, unknown>): PublicEntry {
@@ -154,6 +162,7 @@ export class PublicShareClient {
       entries: Array.isArray(raw.entries) ? (raw.entries as Record<string, unknown>[]).map(normaliseEntry) : undefined,
       path: String(raw.path ?? ''),
       nextMarker: typeof raw.nextMarker === 'string' ? raw.nextMarker : undefined,
+      previewsLeft: typeof raw.previewsLeft === 'number' ? raw.previewsLeft : undefined,
     }
   }
 

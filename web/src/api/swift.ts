@@ -20,6 +20,8 @@ export interface ObjectRow {
   content_type: string
   last_modified: string
   slo_etag?: string
+  /** The file's own mtime (X-Object-Meta-Mtime, unix seconds): Velox's `velox_mtime=1` listing extension. */
+  mtime?: string
 }
 
 export interface SubdirRow {
@@ -72,7 +74,8 @@ export class SwiftClient {
 
   /** One page of a folder: objects and sub-folders directly under `prefix`. */
   async listFolder(container: string, prefix: string, marker: string | null, limit: number, delimiter = '/'): Promise<Page> {
-    const q = new URLSearchParams({ format: 'json', limit: String(limit) })
+    // velox_mtime=1: each row carries the file's own date, kept in the container row (no HEAD per file).
+    const q = new URLSearchParams({ format: 'json', limit: String(limit), velox_mtime: '1' })
     if (prefix) q.set('prefix', prefix)
     if (delimiter) q.set('delimiter', delimiter)
     if (marker) q.set('marker', marker)
@@ -107,8 +110,14 @@ export class SwiftClient {
     } while (marker)
   }
 
-  async createContainer(container: string): Promise<void> {
-    await request(this.containerUrl(container), { method: 'PUT' })
+  /**
+   * A container the person makes keeps versions (X-Versions-Enabled), so that a deleted file
+   * goes to the Trash by default; the uploader's `_segments` containers do not (a large
+   * object's history is its manifest's, whose segments stay referenced).
+   */
+  async createContainer(container: string, opts: { versions?: boolean } = {}): Promise<void> {
+    const headers: Record<string, string> = opts.versions ? { 'X-Versions-Enabled': 'true' } : {}
+    await request(this.containerUrl(container), { method: 'PUT', headers })
   }
 
   async deleteContainer(container: string): Promise<void> {
@@ -169,10 +178,19 @@ export function objectEntry(container: string, row: ObjectRow): Extract<Entry, {
     object: row.name,
     bytes: row.bytes,
     contentType: row.content_type,
-    modified: row.last_modified,
+    modified: ownDate(row.mtime) ?? row.last_modified,
     etag: row.slo_etag ?? row.hash,
     slo: row.slo_etag !== undefined,
   }
+}
+
+/**
+ * The file's own date (X-Object-Meta-Mtime) in the listings' zone-less UTC form, so that it
+ * shows and sorts beside Swift's last_modified; undefined when the object has none.
+ */
+export function ownDate(mtime: string | undefined): string | undefined {
+  const ms = mtime === undefined ? NaN : Number(mtime) * 1000
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, -1) : undefined
 }
 
 export function baseName(path: string): string {

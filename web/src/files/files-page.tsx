@@ -379,7 +379,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           onSubmit={async (v) => {
             const name = v.trim().replace(/^\/+|\/+$/g, '')
             if (container) await swift.createFolder(container, `${prefix}${name}/`)
-            else await swift.createContainer(name)
+            else await swift.createContainer(name, { versions: true })
             listing.changed([])
           }}
           onClose={() => setDialog(null)}
@@ -391,7 +391,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           label="New name"
           initial={dialog.entry.name}
           confirm="Rename"
-          hint="Swift cannot rename a container: a new one is made, every file is moved into it on the server, then the old one is deleted. Its share links, access lists and storage policy do not follow."
+          hint="Swift cannot rename a container: a new one is made, every file is moved into it on the server, then the old one is deleted. Its share links, access lists, storage policy and Trash (earlier versions and deleted files) do not follow."
           validate={(v) => (!v.trim() || v.includes('/') ? 'A container name has no “/”.' : v.trim() === dialog.entry.name ? 'That is its name already.' : null)}
           onSubmit={async (v) => {
             await renameContainer(swift, dialog.entry.name, v.trim(), progress('Moved'))

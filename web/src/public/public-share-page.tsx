@@ -107,12 +107,12 @@ function ShareBody(props: { client: PublicShareClient; share: PublicShare }) {
   }
   if (share.kind === 'file' || share.file) {
     const f = share.file ?? { type: 'file' as const, path: '', name: share.name, bytes: 0, contentType: '' }
-    return <SharedFile client={client} file={f} expiry={expiry} />
+    return <SharedFile client={client} file={f} expiry={expiry} previewsLeft={share.previewsLeft} />
   }
   return <SharedFolder client={client} share={share} expiry={expiry} />
 }
 
-function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expiry: ReactNode }) {
+function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expiry: ReactNode; previewsLeft?: number }) {
   const { client, file } = props
   const kind = fileKind(file.name, file.contentType)
   const item: PreviewItem = { name: file.name, contentType: file.contentType, bytes: file.bytes, url: viewUrl(client.fileUrl()), downloadUrl: client.fileUrl(undefined, true), stillUrl: hasThumbnail(file.name, file.contentType) ? client.thumbUrl(file.path, 1280) : undefined }
@@ -126,9 +126,13 @@ function SharedFile(props: { client: PublicShareClient; file: PublicEntry; expir
         </div>
       </div>
       {props.expiry}
-      <div className="inline-preview">
-        <PreviewBody item={item} kind={kind} zoom="fit" onZoom={() => undefined} />
-      </div>
+      {props.previewsLeft === 0 ? (
+        <p className="muted" data-testid="share-no-preview">This link's preview limit was reached. The download still works.</p>
+      ) : (
+        <div className="inline-preview">
+          <PreviewBody item={item} kind={kind} zoom="fit" onZoom={() => undefined} />
+        </div>
+      )}
     </section>
   )
 }

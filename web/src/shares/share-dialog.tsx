@@ -15,6 +15,7 @@ export function ShareDialog(props: { entry: Entry; onClose: () => void }) {
   const [password, setPassword] = useState('')
   const [expires, setExpires] = useState('')
   const [maxDownloads, setMaxDownloads] = useState('')
+  const [maxPreviews, setMaxPreviews] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [share, setShare] = useState<Share | null>(null)
@@ -34,7 +35,7 @@ export function ShareDialog(props: { entry: Entry; onClose: () => void }) {
       const expiresAt = expires ? Math.floor(new Date(expires).getTime() / 1000) : undefined
       if (expiresAt !== undefined && expiresAt * 1000 <= Date.now()) throw new Error('The expiry must be in the future.')
       const limit = maxDownloads ? Number(maxDownloads) : undefined
-      setShare(await createShare({ ...target, kind, password: password || undefined, expiresAt, maxDownloads: kind === 'drop' ? undefined : limit }))
+      setShare(await createShare({ ...target, kind, password: password || undefined, expiresAt, maxDownloads: kind === 'drop' ? undefined : limit, maxPreviews: kind === 'drop' || !maxPreviews ? undefined : Number(maxPreviews) }))
     } catch (err) {
       setError((err as Error).message)
     } finally {
@@ -93,6 +94,12 @@ export function ShareDialog(props: { entry: Entry; onClose: () => void }) {
             <label>
               Download limit <span className="muted small">(optional)</span>
               <input name="share-max-downloads" type="number" min="1" step="1" value={maxDownloads} onChange={(e) => setMaxDownloads(e.target.value)} />
+            </label>
+          )}
+          {kind !== 'drop' && (
+            <label>
+              Preview limit <span className="muted small">(optional: pictures, PDF, video, text shown on the page)</span>
+              <input name="share-max-previews" type="number" min="1" step="1" value={maxPreviews} onChange={(e) => setMaxPreviews(e.target.value)} />
             </label>
           )}
           {error && <p className="error" role="alert">{error}</p>}

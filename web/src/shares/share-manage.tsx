@@ -66,6 +66,7 @@ export function ShareEditDialog(props: { share: Share; onClose: () => void; onSa
   const [password, setPassword] = useState<'keep' | 'remove' | 'new'>('keep')
   const [newPassword, setNewPassword] = useState('')
   const [limit, setLimit] = useState(share.maxDownloads ? String(share.maxDownloads) : '')
+  const [previewLimit, setPreviewLimit] = useState(share.maxPreviews ? String(share.maxPreviews) : '')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
@@ -82,6 +83,9 @@ export function ShareEditDialog(props: { share: Share; onClose: () => void; onSa
       const n = limit.trim()
       if (n && !/^[1-9]\d*$/.test(n)) return setError('The download limit is a whole number, or empty for none.')
       body.maxDownloads = n ? Number(n) : null
+      const p = previewLimit.trim()
+      if (p && !/^[1-9]\d*$/.test(p)) return setError('The preview limit is a whole number, or empty for none.')
+      body.maxPreviews = p ? Number(p) : null
     }
     setBusy(true)
     try {
@@ -119,6 +123,8 @@ export function ShareEditDialog(props: { share: Share; onClose: () => void; onSa
           <>
             <label htmlFor="share-edit-limit">Download limit (empty: none)</label>
             <input id="share-edit-limit" inputMode="numeric" value={limit} onChange={(e) => setLimit(e.target.value)} />
+            <label htmlFor="share-edit-preview-limit">Preview limit (empty: none)</label>
+            <input id="share-edit-preview-limit" inputMode="numeric" value={previewLimit} onChange={(e) => setPreviewLimit(e.target.value)} />
           </>
         )}
         {error && <p className="error" role="alert">{error}</p>}

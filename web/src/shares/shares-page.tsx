@@ -59,6 +59,7 @@ export function SharesPage() {
                     <td data-label="Expires" className={expired ? 'error' : ''}>{s.expiresAt ? formatDate(s.expiresAt) : 'never'}</td>
                     <td data-label="Uses" className="num">
                       {s.kind === 'drop' ? `${s.uploads} uploads` : `${s.downloads}${s.maxDownloads ? ` / ${s.maxDownloads}` : ''} downloads`}
+                      {s.kind !== 'drop' && (s.previews > 0 || s.maxPreviews) ? ` · ${s.previews}${s.maxPreviews ? ` / ${s.maxPreviews}` : ''} previews` : ''}
                     </td>
                     <td className="share-actions">
                       {s.state !== 'revoked' && <button className="btn btn-ghost" onClick={() => setShowing(s)}>Link</button>}

@@ -134,5 +134,7 @@ async function publicShare(d: WebDeps, ctx: Context, token: string): Promise<voi
     if (page.nextMarker !== undefined) body.nextMarker = page.nextMarker
   }
   if (!path && !marker) await d.shares.count(share, 'views')
+  // With a preview limit the page is told what is left, so that it offers the download instead of a dead preview.
+  if (rec.maxPreviews !== undefined) body.previewsLeft = Math.max(0, rec.maxPreviews - (rec.counts.previews ?? 0))
   ctx.body = body
 }

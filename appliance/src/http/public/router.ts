@@ -94,9 +94,11 @@ async function file(d: WebDeps, ctx: Context, share: OpenShare, path: string): P
   // whole file without touching the limit.
   const first = r.status === 200 || (r.status === 206 && /^bytes 0-/.test(String(r.headers['Content-Range'] ?? '')))
   const view = ctx.query.inline === '1' && ctx.query.download !== '1' && sharePagePreviews(baseName(object), String(r.headers['Content-Type'] ?? ''))
-  if (ctx.method === 'GET' && first && !view) {
+  // A preview is counted too (counts.previews), against the link's own preview limit if it has one.
+  if (ctx.method === 'GET' && first) {
     try {
-      await d.shares.count(share, 'downloads')
+      if (view) await d.shares.countPreview(share)
+      else await d.shares.count(share, 'downloads')
     } catch (err) {
       if (r.body && typeof r.body === 'object' && 'destroy' in r.body) r.body.destroy()
       throw err

@@ -111,6 +111,7 @@ function fileFacts(row: ObjectRow, base: string): { path: string; size: number; 
     size: row.size,
     contentType: row.contentType,
     etag: row.etag,
-    lastModified: new Date(Timestamp.parse(row.timestamp).ms).toISOString(),
+    // The file's own date (X-Object-Meta-Mtime) when the row keeps one, else when it was stored.
+    lastModified: new Date(row.mtime !== undefined ? Number(row.mtime) * 1000 : Timestamp.parse(row.timestamp).ms).toISOString(),
   }
 }

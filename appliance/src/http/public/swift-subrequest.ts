@@ -42,10 +42,20 @@ export interface Subrequest {
 export function linkPlaces(target: ShareTarget): LinkPlace[] {
   const segments = `${target.container}_segments`
   // In a container keeping versions a name links to its version ("\0name\0<time>" in the versions container).
+  // So does a segment when the segments container keeps versions too (the web app's containers
+  // keep versions by default): "\0<object>/<n>\0<time>" in "\0versions\0<container>_segments".
   const versions = versionsContainerOf(target.container)
-  if (target.object !== undefined) return [{ container: target.container, object: target.object }, { container: segments, prefix: `${target.object}/` }, { container: versions, prefix: `${RESERVED}${target.object}${RESERVED}` }]
+  const segmentVersions = versionsContainerOf(segments)
+  if (target.object !== undefined) {
+    return [
+      { container: target.container, object: target.object },
+      { container: segments, prefix: `${target.object}/` },
+      { container: versions, prefix: `${RESERVED}${target.object}${RESERVED}` },
+      { container: segmentVersions, prefix: `${RESERVED}${target.object}/` },
+    ]
+  }
   const prefix = target.prefix ?? ''
-  return [{ container: target.container, prefix }, { container: segments, prefix }, { container: versions, prefix: `${RESERVED}${prefix}` }]
+  return [{ container: target.container, prefix }, { container: segments, prefix }, { container: versions, prefix: `${RESERVED}${prefix}` }, { container: segmentVersions, prefix: `${RESERVED}${prefix}` }]
 }
 
 export async function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {

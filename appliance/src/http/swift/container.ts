@@ -56,7 +56,7 @@ export async function handleContainer(s: SwiftServices, req: SwiftRequest): Prom
       const { info, entries } = await s.containers.list(account, container, listingParams(req.query, s.constraints.container_listing_limit))
       const headers = { ...ct, ...containerHeaders(s, info, req.grant.owner) }
       if (format === 'text/plain' && entries.length === 0) return { status: 204, headers }
-      return { status: 200, headers, body: renderContainerListing(entries, format, container) }
+      return { status: 200, headers, body: renderContainerListing(entries, format, container, format === 'application/json' && req.query.get('velox_mtime') === '1') }
     }
     default:
       throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: 'HEAD, GET, PUT, POST, DELETE' } })

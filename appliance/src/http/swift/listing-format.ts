@@ -49,8 +49,18 @@ export function containerRecord(r: ContainerRow): Record<string, unknown> {
   return { name: r.name, count: r.objectCount, bytes: r.bytesUsed, last_modified: Timestamp.parse(r.putTimestamp).isoListing }
 }
 
-export function renderContainerListing(entries: ListingEntry<ObjectRow>[], format: ListingFormat, container: string): string {
-  return renderObjectRecords(entries.map((e) => (isSubdir(e) ? { subdir: e.subdir } : objectRecord(e))), format, container)
+/**
+ * `withMtime`: a Velox listing extension the web app asks for with `?velox_mtime=1` — each JSON
+ * row carries "mtime", the file's own modification time (X-Object-Meta-Mtime) when it has one.
+ * Off by default, so Swift clients and the SAIO parity tests see Swift's rows exactly.
+ */
+export function renderContainerListing(entries: ListingEntry<ObjectRow>[], format: ListingFormat, container: string, withMtime = false): string {
+  const record = (r: ObjectRow) => {
+    const o = objectRecord(r)
+    if (withMtime && r.mtime !== undefined) o.mtime = r.mtime
+    return o
+  }
+  return renderObjectRecords(entries.map((e) => (isSubdir(e) ? { subdir: e.subdir } : record(e))), format, container)
 }
 
 /** A container listing from JSON records (as a feature that rewrote them holds them); XML keeps Swift's five fields. */

@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { isVeloxError } from '../../errors.js'
 import type { ObjectRow } from '../types.js'
+import { decodeObjectRow, encodeObjectRow, listedObjectRow } from './records.js'
 import { tempDevice, ts, type TempDevice } from './test-helpers.js'
 
 const A = 'AUTH_t'
@@ -156,6 +157,18 @@ describe('store/db container databases', () => {
     ])
     expect(await device.dbs.objectChangesSince(A, 'c', 2, 100)).to.deep.equal([changes[1]])
     expect((await device.dbs.getDatabaseRecord(A, 'c'))?.seq).to.equal(3)
+  })
+
+  it('keeps a row\'s own mtime through listing and the change log, and reads five-element rows without one', async () => {
+    await device.dbs.putContainer(1, A, 'c', ts(1))
+    await device.dbs.putObjectRow(A, 'c', { ...row('a', 10), mtime: '1500000000.25' })
+    await device.dbs.putObjectRow(A, 'c', row('b', 11))
+    expect(await device.dbs.listObjects(A, 'c', { limit: 10 })).to.deep.equal([{ ...row('a', 10), mtime: '1500000000.25' }, row('b', 11)])
+    const changes = await device.dbs.objectChangesSince(A, 'c', 0, 10)
+    expect(changes.map((c) => c.row)).to.deep.equal([{ ...row('a', 10), mtime: '1500000000.25' }, row('b', 11)])
+    // A row value written before the mtime was kept has five elements and decodes without one.
+    expect(decodeObjectRow('x', JSON.stringify([ts(3), 1, 'text/plain', 'e', 7]), false)).to.deep.equal({ name: 'x', timestamp: ts(3), size: 1, contentType: 'text/plain', etag: 'e', deleted: false, seq: 7 })
+    expect(listedObjectRow('x', encodeObjectRow({ ...row('x', 3), mtime: '1' }, 7))).to.deep.equal({ ...row('x', 3), mtime: '1' })
   })
 
   it('moves a database to its new partition in the index', async () => {

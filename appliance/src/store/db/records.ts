@@ -114,20 +114,27 @@ export function newRecord(id: number, kind: DbKind, partition: number, account: 
   }
 }
 
-/** Row value of a container database: [timestamp, size, contentType, etag, seq]. */
+/** Row value of a container database: [timestamp, size, contentType, etag, seq, mtime?]
+ *  (rows written before the file's own mtime was kept, or of files without one, have five). */
 export function encodeObjectRow(row: ObjectRow, seq: number): string {
-  return JSON.stringify([row.timestamp, row.size, row.contentType, row.etag, seq])
+  const v: unknown[] = [row.timestamp, row.size, row.contentType, row.etag, seq]
+  if (row.mtime !== undefined) v.push(row.mtime)
+  return JSON.stringify(v)
 }
 
 export function decodeObjectRow(name: string, value: string, deleted: boolean): ObjectRow & { seq: number } {
-  const [timestamp, size, contentType, etag, seq] = JSON.parse(value) as [string, number, string, string, number]
-  return { name, timestamp, size, contentType, etag, deleted, seq }
+  const [timestamp, size, contentType, etag, seq, mtime] = JSON.parse(value) as [string, number, string, string, number, string?]
+  const row: ObjectRow & { seq: number } = { name, timestamp, size, contentType, etag, deleted, seq }
+  if (mtime !== undefined) row.mtime = mtime
+  return row
 }
 
 /** A live row as listed (no sequence): the listing hot path, so no spreads or copies. */
 export function listedObjectRow(name: string, value: string): ObjectRow {
-  const v = JSON.parse(value) as [string, number, string, string, number]
-  return { name, timestamp: v[0], size: v[1], contentType: v[2], etag: v[3], deleted: false }
+  const v = JSON.parse(value) as [string, number, string, string, number, string?]
+  const row: ObjectRow = { name, timestamp: v[0], size: v[1], contentType: v[2], etag: v[3], deleted: false }
+  if (v[5] !== undefined) row.mtime = v[5]
+  return row
 }
 
 /** Row value of an account database: [putTimestamp, deleteTimestamp, objectCount, bytesUsed, seq, policy index]
