@@ -401,6 +401,9 @@ describe('web app in Chromium (e2e)', function () {
       await p.locator(`[data-name="${pictures[0]}"]`).waitFor()
       const overflow = await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
       expect(overflow).to.be.at.most(0)
+      // Every link of the main navigation is on screen, none scrolled out of sight.
+      const offscreen = await p.evaluate(`[...document.querySelectorAll('.topnav a')].filter((a) => { const r = a.getBoundingClientRect(); return r.left < 0 || r.right > document.documentElement.clientWidth || r.width === 0 }).map((a) => a.textContent)`)
+      expect(offscreen).to.deep.equal([])
       await shot(p, '14-phone-files')
     } finally {
       await phone.close()
