@@ -5,20 +5,8 @@
  */
 import { request, requestJson } from './http'
 
-export interface UserShare {
-  id: string
-  /** "account:user" of the owner and of the grantee. */
-  owner: string
-  grantee: string
-  /** The owner's Swift account ("AUTH_test"). */
-  account: string
-  container: string
-  /** '' (the whole container) or a folder ending in "/". */
-  prefix: string
-  write: boolean
-  /** Unix seconds. */
-  createdAt: number
-}
+export type { UserShare } from '../../../appliance/src/sharing/user-shares'
+import type { UserShare } from '../../../appliance/src/sharing/user-shares'
 
 export async function listUserCandidates(): Promise<string[]> {
   return (await requestJson<{ users: string[] }>('/api/user-shares/users', { cache: 'no-store' })).users
