@@ -129,7 +129,7 @@ describe('a folder of 100,000 entries in Chromium (e2e)', function () {
     expect(firstPageMs).to.be.below(5000)
 
     expect(listings.length).to.equal(1)
-    expect(Object.fromEntries(listings[0])).to.deep.equal({ format: 'json', limit: String(PAGE), delimiter: '/' })
+    expect(Object.fromEntries(listings[0])).to.deep.equal({ format: 'json', limit: String(PAGE), delimiter: '/', velox_mtime: '1' })
     expect(await loaded()).to.equal(PAGE)
     expect(await page.locator('table.files-table').getAttribute('aria-rowcount')).to.equal(String(PAGE + 1))
     const rows = await domRows()
@@ -143,7 +143,7 @@ describe('a folder of 100,000 entries in Chromium (e2e)', function () {
       await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)')
       await page.waitForFunction(`document.querySelector('[data-testid="loaded-count"]')?.textContent.replace(/\\D/g, '') === '${(pageNo + 1) * PAGE}'`)
       console.log(`      (page ${pageNo + 1} loaded ${(performance.now() - start).toFixed(0)} ms after scrolling to the end)`)
-      expect(Object.fromEntries(listings[pageNo])).to.deep.equal({ format: 'json', limit: String(PAGE), delimiter: '/', marker: nameOf(pageNo * PAGE - 1) })
+      expect(Object.fromEntries(listings[pageNo])).to.deep.equal({ format: 'json', limit: String(PAGE), delimiter: '/', velox_mtime: '1', marker: nameOf(pageNo * PAGE - 1) })
       expect(await domRows()).to.be.at.most(DOM_BOUND)
     }
     expect(listings.length).to.equal(4)
