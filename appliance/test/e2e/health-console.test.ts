@@ -192,6 +192,9 @@ describe('health console in Chromium (e2e)', function () {
     await page.waitForFunction(`navigator.clipboard.readText().then((s) => s === 'hi-42')`, undefined, { timeout: 10_000 })
     await page.evaluate(`navigator.clipboard.writeText('echo pasted-$((2+3))')`)
     await page.getByRole('button', { name: 'Paste' }).click()
+    // Paste reads the clipboard (a promise), types it, then gives the terminal the focus back:
+    // Enter before that would press the Paste button again instead of reaching the shell.
+    await page.waitForFunction(`document.activeElement?.classList.contains('xterm-helper-textarea') === true`, undefined, { timeout: 10_000 })
     await page.keyboard.press('Enter')
     await page.waitForFunction(`/pasted-5/.test((document.querySelector('.xterm-rows')?.textContent ?? '').split('echo pasted-$((2+3))').join(''))`, undefined, { timeout: 20_000 })
     await shot(page, 'terminal-paste')

@@ -94,7 +94,9 @@ export function clientLoad(workers: number, op: (i: number) => Promise<void>): {
         await op(n++)
         ok++
       } catch (err) {
-        failures.push((err as Error).message)
+        // fetch's own message is only "fetch failed"; the cause says which socket error it was.
+        const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause
+        failures.push(cause ? `${(err as Error).message}: ${cause.code ?? ''} ${cause.message ?? ''}`.trim() : (err as Error).message)
       }
     }
   })
