@@ -39,6 +39,9 @@ import { TrashPurger, TrashRetention } from './trash/trash-purger.js'
 import { NameSearch } from './search/name-search.js'
 import { OwnerLinks } from './sharing/owner-links.js'
 import { UserShares } from './sharing/user-shares.js'
+import { repointUserShares } from './sharing/user-share-repoint.js'
+import { ContainerRenames } from './files/container-rename.js'
+import { listenLoopback } from './files/loopback-swift.js'
 import { SwiftServices } from './swift/index.js'
 import { findTools } from './thumbnails/sources.js'
 import { Thumbnailer } from './thumbnails/thumbnailer.js'
@@ -104,12 +107,14 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const trashRetention = new TrashRetention(state.namespace('trash'))
   const trashAccounts = async () => [...new Set((await users.list()).map((u) => `${resellerPrefixes[0] ?? ''}${u.account}`))]
   const trashPurger = new TrashPurger(swift, trashRetention, trashAccounts)
+  const shares = new ShareService({ db: state, swift, users, tokens, resellerPrefixes })
+  const renames = new ContainerRenames({ db: state, users, tokens, log, repoint: async (account, from, to) => ({ links: await shares.repointContainer(account, from, to), userShares: await repointUserShares(state, account, from, to) }) })
   const app = createApp({
     setup: firstBoot.setupDeps,
     settings: firstBoot.settingsDeps,
     swift,
     keystone: new KeystoneService(users, tokens, resellerPrefixes[0]),
-    web: { sessions, shares: new ShareService({ db: state, swift, users, tokens, resellerPrefixes }), distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes }, ownerLinks: new OwnerLinks(state), userShares: new UserShares({ db: state, swift, users, resellerPrefixes }) },
+    web: { sessions, shares, distDir: config.web.distDir, disks, trash: { retention: trashRetention, purger: trashPurger }, search: { search: new NameSearch(swift.dbs), resellerPrefixes }, ownerLinks: new OwnerLinks(state), userShares: new UserShares({ db: state, swift, users, resellerPrefixes }), renames: { renames, resellerPrefixes } },
     requestLog: config.log.requests || health ? (line) => {
       health?.counters.countRequest(line.method, line.status)
       if (config.log.requests) log.record('request', { ...line })
@@ -165,6 +170,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host}:${addr.port}`
+  const renamesLoopback = await listenLoopback(handler)
+  await renames.start(renamesLoopback.url) // (renames a stop or crash interrupted go on)
 
   let stopped = false
   return {
@@ -184,6 +191,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
       if (stopped) return
       stopped = true
       await firstBoot.https.stop()
+      await renames.stop()
+      await renamesLoopback.close()
       ringReloader.stop()
       await diskJobs?.stop()
       swift.expirer.stop()

@@ -35,7 +35,7 @@ export interface AppDeps {
   /** The Keystone v3 subset at /v3 (off when absent). */
   keystone?: KeystoneService
   /** The web app: sessions and share links for /api, /s/… and the SPA at / (off when absent). */
-  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks' | 'trash' | 'search' | 'ownerLinks' | 'userShares'>
+  web?: Pick<WebDeps, 'sessions' | 'shares' | 'distDir' | 'disks' | 'trash' | 'search' | 'ownerLinks' | 'userShares' | 'renames'>
   /** Receives one line per request. */
   requestLog?: (line: RequestLogLine) => void
   /** Receives 5xx causes. */

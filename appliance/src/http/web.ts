@@ -23,6 +23,8 @@ import type { OwnerLinks } from '../sharing/owner-links.js'
 import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
 import type { UserShares } from '../sharing/user-shares.js'
 import { userShareRoutes } from './api/user-share-routes.js'
+import type { ContainerRenames } from '../files/container-rename.js'
+import { renameRoutes } from './api/rename-routes.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -44,6 +46,8 @@ export interface WebDeps {
   ownerLinks?: OwnerLinks
   /** Folders shared with other Velox users (/api/user-shares). */
   userShares?: UserShares
+  /** Container renames as server-side jobs (/api/container-renames). */
+  renames?: { renames: ContainerRenames; resellerPrefixes: readonly string[] }
 }
 
 /** Link tokens are secrets: the log shows /s/… and /api/public/shares/… without them. */
@@ -77,5 +81,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
   const manage: Middleware[] = d.ownerLinks ? [shareManageRoutes({ shares: d.shares, links: d.ownerLinks, sessions: d.sessions, errorLog: d.errorLog })] : []
   const userShares: Middleware[] = d.userShares ? [userShareRoutes({ userShares: d.userShares, sessions: d.sessions, errorLog: d.errorLog })] : []
-  return [log, ...trash, ...search, ...manage, ...userShares, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
+  const renames: Middleware[] = d.renames ? [renameRoutes({ ...d.renames, sessions: d.sessions, errorLog: d.errorLog })] : []
+  return [log, ...trash, ...search, ...manage, ...userShares, ...renames, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

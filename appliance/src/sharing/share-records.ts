@@ -85,6 +85,11 @@ export class ShareRecords {
     }
   }
 
+  /** Every link's token hash and record (a container rename re-points them). */
+  async *all(): AsyncGenerator<[string, ShareRecord]> {
+    yield* this.byToken.entries()
+  }
+
   /**
    * Read-modify-write of one record, one at a time per link: `fn` sees the current record
    * and returns the new one (or throws, and nothing is written).

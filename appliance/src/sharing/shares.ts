@@ -158,6 +158,17 @@ export class ShareService {
     await this.records.update(hash, (rec) => (rec.revoked ? rec : { ...rec, revoked: true, revokedAt: Math.floor(this.nowSec()) }))
   }
 
+  /** Points every link to container `from` of `account` at `to` (a container rename); how many. */
+  async repointContainer(account: string, from: string, to: string): Promise<number> {
+    let n = 0
+    for await (const [hash, rec] of this.records.all()) {
+      if (rec.target.account !== account || rec.target.container !== from) continue
+      await this.records.update(hash, (r) => (r.target.account === account && r.target.container === from ? { ...r, target: { ...r.target, container: to } } : r))
+      n++
+    }
+    return n
+  }
+
   /**
    * The live link behind `token`; `not-found` when unknown, revoked, expired, used up, or its
    * owner lost access. A link that exists but ended says why (message, `detail.state`).

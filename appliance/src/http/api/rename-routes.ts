@@ -1,0 +1,56 @@
+/**
+ * Container renames (files/container-rename.ts) under /api/container-renames: start one
+ * (202 with the job), the signed-in user's unfinished ones (the app offers to follow or
+ * continue them after a reload), one job's progress (polled), and continuing a job an error
+ * stopped. CSRF on changes; the job acts as the signed-in user in that user's own account.
+ * Paths it does not know fall through.
+ */
+import Router from '@koa/router'
+import type { Middleware } from 'koa'
+import type { ContainerRenames } from '../../files/container-rename.js'
+import type { SessionService, WebSession } from '../../identity/sessions.js'
+import { jsonErrors, readJson, requireSession } from './json.js'
+
+export interface RenameRouteDeps {
+  renames: ContainerRenames
+  sessions: SessionService
+  resellerPrefixes: readonly string[]
+  errorLog?: (msg: string, err: unknown, transId: string) => void
+}
+
+const PREFIX = '/api/container-renames'
+const nameOf = (s: WebSession) => `${s.account}:${s.user}`
+
+export function renameRoutes(d: RenameRouteDeps): Middleware {
+  const router = new Router({ prefix: PREFIX })
+
+  router.post('/', async (ctx) => {
+    const session = await requireSession(ctx, d.sessions)
+    ctx.status = 202
+    ctx.body = await d.renames.begin(session, `${d.resellerPrefixes[0] ?? ''}${session.account}`, await readJson(ctx))
+  })
+
+  router.get('/', async (ctx) => {
+    const session = await requireSession(ctx, d.sessions)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = { jobs: await d.renames.open(nameOf(session)) }
+  })
+
+  router.get('/:id', async (ctx) => {
+    const session = await requireSession(ctx, d.sessions)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = await d.renames.get(nameOf(session), ctx.params.id)
+  })
+
+  router.post('/:id/resume', async (ctx) => {
+    const session = await requireSession(ctx, d.sessions)
+    ctx.body = await d.renames.resume(nameOf(session), ctx.params.id)
+  })
+
+  const routes = router.routes()
+  const errors = jsonErrors(d.errorLog)
+  return async (ctx, next) => {
+    if (ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next()
+    await errors(ctx, () => routes(ctx as never, next))
+  }
+}
