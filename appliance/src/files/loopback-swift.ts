@@ -55,8 +55,10 @@ export class LoopbackSwift {
       body: c.body,
     })
     if (r.ok || c.accept?.includes(r.status)) return r
-    const text = (await r.text()).slice(0, 200)
-    throw new VeloxError(r.status === 404 ? 'not-found' : r.status === 409 ? 'conflict' : r.status === 403 || r.status === 401 ? 'forbidden' : 'unavailable', `${method} ${decodeURIComponent(path)}: ${r.status} ${text}`.trim())
+    // (Swift's error bodies are short plain text such as "Upload exceeds quota.")
+    const text = (await r.text()).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().replace(/\.$/, '').slice(0, 200)
+    const kind = r.status === 404 ? 'not-found' : r.status === 409 ? 'conflict' : r.status === 403 || r.status === 401 ? 'forbidden' : r.status === 413 ? 'too-large' : 'unavailable'
+    throw new VeloxError(kind, `${method} “${decodeURIComponent(path)}”: ${text || r.statusText} (${r.status})`)
   }
 
   /** HEAD, undefined when it is not there. */

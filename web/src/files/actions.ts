@@ -105,24 +105,3 @@ export async function copyInto(swift: SwiftClient, entries: Entry[], folder: str
     } else throw new Error('A container is copied by opening it and copying what is inside.')
   }
 }
-
-/**
- * Renames a container the only way Swift allows: a new container, every object moved into
- * it (server-side COPY + DELETE; a large object as its manifest, its segments staying where
- * they are), then the old, empty container deleted. The new name must be free. The new
- * container keeps versions, as every container made in the app does; the old one's other
- * metadata (ACLs, policy), its share links and its Trash (earlier versions, deleted files)
- * do not follow: those are deleted with it.
- */
-export async function renameContainer(swift: SwiftClient, from: string, to: string, onProgress: (done: number) => void): Promise<void> {
-  if (!to || to.includes('/')) throw new Error('A container name has no “/”.')
-  if (to === from) throw new Error('That is its name already.')
-  const free = await request(swift.containerUrl(to), { method: 'HEAD', accept: [404], cache: 'no-store' })
-  if (free.status !== 404) throw new Error(`There is a container “${to}” already.`)
-  await swift.createContainer(to, { versions: true })
-  let done = 0
-  await parallel(swift.walk(from, ''), (o) => swift.move(o, { container: to, object: o.object }).then(() => onProgress(++done)))
-  // (a container keeping versions cannot go before they do: its Trash and history stay behind, as Swift cannot move them)
-  await purgeVersions(swift, from)
-  await swift.deleteContainer(from)
-}

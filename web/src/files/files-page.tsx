@@ -18,7 +18,8 @@ import { Preview, type PreviewItem } from '../ui/preview'
 import { hasThumbnail } from '../ui/format'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
-import { copyInto, deleteEntries, moveEntry, moveInto, renameContainer, saveText } from './actions'
+import { copyInto, deleteEntries, moveEntry, moveInto, saveText } from './actions'
+import { ContainerRenameDialog, OpenRenames } from './container-rename'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
@@ -327,6 +328,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
 
       {!container && <p className="muted small top-explain" data-testid="top-explain">Top-level folders are containers: Swift clients such as swift and rclone see them as containers, and each can have its own storage policy. The folders inside them are part of the files' names (“photos/2024/cat.jpg”).</p>}
       {notice && <p className="notice" role="status">{notice} <button className="btn btn-ghost small" onClick={() => setNotice(null)}>Dismiss</button></p>}
+      {!container && <OpenRenames key={dialog ? 'dialog' : 'page'} onDone={() => listing.changed([])} />}
       {listing.error && <p className="error" role="alert">{listing.error} <button className="btn btn-ghost small" onClick={listing.reload}>Try again</button></p>}
 
       {visible.length === 0 && !listing.loading && !listing.error && (
@@ -386,19 +388,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
       {dialog?.type === 'rename' && dialog.entry.type === 'container' && (
-        <PromptDialog
-          title={`Rename container “${dialog.entry.name}”`}
-          label="New name"
-          initial={dialog.entry.name}
-          confirm="Rename"
-          hint="Swift cannot rename a container: a new one is made, every file is moved into it on the server, then the old one is deleted. Its share links, access lists, storage policy and Trash (earlier versions and deleted files) do not follow."
-          validate={(v) => (!v.trim() || v.includes('/') ? 'A container name has no “/”.' : v.trim() === dialog.entry.name ? 'That is its name already.' : null)}
-          onSubmit={async (v) => {
-            await renameContainer(swift, dialog.entry.name, v.trim(), progress('Moved'))
-            afterChange([dialog.entry])
-          }}
-          onClose={() => setDialog(null)}
-        />
+        <ContainerRenameDialog from={dialog.entry.name} onDone={() => afterChange([dialog.entry])} onClose={() => setDialog(null)} />
       )}
       {dialog?.type === 'rename' && dialog.entry.type !== 'container' && (
         <PromptDialog
