@@ -2,9 +2,9 @@
  * Renaming a container from the files app (issue 16), in Debian's headless Chromium: the
  * dialog starts the server-side job and shows its progress until the share links point at
  * the new name; a rename an error stopped (the carried quota is too small) is listed on the
- * containers page after a reload and continues from there. Screenshots of the dialog and of
- * the unfinished rename, desktop and phone, light and dark. Skips, saying why, without
- * /usr/bin/chromium. (No DOM types.)
+ * containers page after a reload and continues from there. Screenshots of the dialog (with
+ * the stopped rename) and of the containers page listing it, desktop and phone, light and
+ * dark. Skips, saying why, without /usr/bin/chromium. (No DOM types.)
  */
 import { expect } from 'chai'
 import type { Page } from 'playwright-core'
@@ -49,9 +49,8 @@ describe('renaming a container in the app (e2e)', function () {
     const dialog = await openRenameDialog(page, v.url, 'trip')
     await dialog.getByRole('textbox').fill('holiday')
     await dialog.getByRole('button', { name: 'Rename' }).click()
-    await dialog.getByRole('status').filter({ hasText: 'Renamed “trip” to “holiday”: 12 files moved; 1 share link and 0 user shares now point at “holiday”.' }).waitFor()
-    await shotsLightDark(page, 'container-rename-dialog')
-    await dialog.getByRole('button', { name: 'Close' }).click()
+    await page.getByRole('status').filter({ hasText: 'Renamed “trip” to “holiday”: 12 files moved; 1 share link and 0 user shares now point at “holiday”.' }).waitFor()
+    await dialog.waitFor({ state: 'detached' })
     await page.locator('tr[data-name="holiday"]').waitFor()
     expect(await page.locator('tr[data-name="trip"]').count()).to.equal(0)
     const h = await owner.fetch('/v1/AUTH_test/holiday', { method: 'HEAD' })
@@ -65,6 +64,7 @@ describe('renaming a container in the app (e2e)', function () {
     await dialog.getByRole('textbox').fill('roomy')
     await dialog.getByRole('button', { name: 'Rename' }).click()
     await dialog.getByRole('status').filter({ hasText: 'Renaming “full” to “roomy” stopped after 2 of 3 files: COPY “full/c.txt”: Upload exceeds quota (413). Nothing was lost' }).waitFor()
+    await shotsLightDark(page, 'container-rename-dialog')
     await page.reload()
     const open = page.getByRole('region', { name: 'Container renames in progress' })
     await open.getByRole('status').filter({ hasText: 'Renaming “full” to “roomy” stopped after 2 of 3 files: COPY “full/c.txt”: Upload exceeds quota (413). Nothing was lost' }).waitFor()

@@ -30,12 +30,19 @@ function useJob(initial: RenameJob | undefined): [RenameJob | undefined, (j: Ren
   return [job, setJob]
 }
 
+/** What a finished rename did, in a sentence. */
+export function renameSummary(job: RenameJob): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
+  const shares = job.repointed ? `; ${n(job.repointed.links, 'share link')} and ${n(job.repointed.userShares, 'user share')} now point at “${job.to}”` : ''
+  return `Renamed “${job.from}” to “${job.to}”: ${n(job.moved, 'file')} moved${shares}.`
+}
+
 function RenameProgress(props: { job: RenameJob; onResume: () => void }) {
   const { job } = props
   const total = Math.max(job.total, job.moved)
   const status =
     job.state === 'done'
-      ? `Renamed “${job.from}” to “${job.to}”: ${job.moved} file${job.moved === 1 ? '' : 's'} moved${job.repointed ? `; ${job.repointed.links} share link${job.repointed.links === 1 ? '' : 's'} and ${job.repointed.userShares} user share${job.repointed.userShares === 1 ? '' : 's'} now point at “${job.to}”` : ''}.`
+      ? renameSummary(job)
       : job.state === 'failed'
         ? `Renaming “${job.from}” to “${job.to}” stopped after ${job.moved} of ${total} files: ${(job.error ?? 'unknown error').replace(/\.+$/, '')}. Nothing was lost: the files not yet moved are still in “${job.from}”.`
         : job.step === 'finishing'
@@ -50,14 +57,17 @@ function RenameProgress(props: { job: RenameJob; onResume: () => void }) {
   )
 }
 
-/** The rename dialog: the new name, then the job's progress (closing it leaves the job running). */
-export function ContainerRenameDialog(props: { from: string; onClose: () => void; onDone: () => void }) {
+/**
+ * The rename dialog: the new name, then the job's progress until it is done (`onDone`, the
+ * page says what it did) or an error stops it (Continue). Closing it leaves the job running.
+ */
+export function ContainerRenameDialog(props: { from: string; onClose: () => void; onDone: (job: RenameJob) => void }) {
   const [value, setValue] = useState(props.from)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [job, setJob] = useJob(undefined)
   useEffect(() => {
-    if (job?.state === 'done') props.onDone()
+    if (job?.state === 'done') props.onDone(job)
   }, [job?.state])
   const submit = async (e: FormEvent) => {
     e.preventDefault()

@@ -19,7 +19,7 @@ import { hasThumbnail } from '../ui/format'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
 import { copyInto, deleteEntries, moveEntry, moveInto, saveText } from './actions'
-import { ContainerRenameDialog, OpenRenames } from './container-rename'
+import { ContainerRenameDialog, OpenRenames, renameSummary } from './container-rename'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
@@ -388,7 +388,15 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
         />
       )}
       {dialog?.type === 'rename' && dialog.entry.type === 'container' && (
-        <ContainerRenameDialog from={dialog.entry.name} onDone={() => afterChange([dialog.entry])} onClose={() => setDialog(null)} />
+        <ContainerRenameDialog
+          from={dialog.entry.name}
+          onDone={(job) => {
+            afterChange([dialog.entry])
+            setDialog(null)
+            setNotice(renameSummary(job))
+          }}
+          onClose={() => setDialog(null)}
+        />
       )}
       {dialog?.type === 'rename' && dialog.entry.type !== 'container' && (
         <PromptDialog
