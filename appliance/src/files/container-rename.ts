@@ -161,6 +161,13 @@ export class ContainerRenames {
     return job
   }
 
+  /** Forgets a job an error stopped: both containers stay as they are, nothing is undone. */
+  async abandon(owner: string, id: string): Promise<void> {
+    const job = await this.get(owner, id)
+    if (job.state === 'running') throw new VeloxError('conflict', 'the rename is running; it can be left once it stops')
+    await this.jobs.del(id)
+  }
+
   /** Resolves when job `id` is not running in this process (tests). */
   async settled(id: string): Promise<void> {
     await this.running.get(id)

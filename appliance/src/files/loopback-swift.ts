@@ -81,10 +81,14 @@ export const bareEtag = (h: Headers | undefined): string | undefined => h?.get('
 /**
  * A private listener on 127.0.0.1 for the jobs' calls: the public port may only redirect to
  * HTTPS (tls-endpoint.ts) or be bound to another address, and a job must not depend on either.
- * It serves the same request handler, so every call is authenticated like any other.
+ * It serves the same request handler, Swift API paths only (/v1/…), so every call is
+ * authenticated like any other and nothing else (admin, metrics, web app) is reachable here.
  */
 export async function listenLoopback(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(handler)
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/v1/')) return handler(req, res)
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Only the Swift API answers here.\n')
+  })
   server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

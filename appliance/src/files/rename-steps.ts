@@ -17,21 +17,32 @@ const PAGE = 500
 export async function moveObject(swift: LoopbackSwift, from: string, to: string, row: ListedObject): Promise<void> {
   const src = `${encodeURIComponent(from)}/${encodeName(row.name)}`
   const dst = `${encodeURIComponent(to)}/${encodeName(row.name)}`
-  const source = await swift.head(src)
-  if (!source) return // deleted meanwhile: nothing to move
-  const there = await swift.head(dst)
-  if (there && bareEtag(there) !== bareEtag(source)) {
-    throw new VeloxError('conflict', `“${to}” already holds a different “${row.name}”; it was left in “${from}”, not overwritten`)
-  }
-  if (!there) {
-    if (row.slo_etag !== undefined || /^true$/i.test(source.get('x-static-large-object') ?? '')) await copyManifest(swift, src, dst)
-    else await swift.call('COPY', src, { headers: { Destination: dst } })
-    const copied = await swift.head(dst)
-    if (!copied || bareEtag(copied) !== bareEtag(source)) {
-      throw new VeloxError('etag-mismatch', `the copy of “${row.name}” does not match the original (ETag); the original was kept`)
+  let ours: string | undefined // (the ETag of the copy this call made: that one it may replace)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const source = await swift.head(src)
+    if (!source) return // deleted meanwhile: nothing to move
+    const there = await swift.head(dst)
+    if (there && bareEtag(there) !== bareEtag(source) && bareEtag(there) !== ours) {
+      throw new VeloxError('conflict', `“${to}” already holds a different “${row.name}”; it was left in “${from}”, not overwritten`)
+    }
+    if (!there || bareEtag(there) !== bareEtag(source)) {
+      if (row.slo_etag !== undefined || /^true$/i.test(source.get('x-static-large-object') ?? '')) await copyManifest(swift, src, dst)
+      else await swift.call('COPY', src, { headers: { Destination: dst } })
+      const copied = await swift.head(dst)
+      if (!copied || bareEtag(copied) !== bareEtag(source)) {
+        throw new VeloxError('etag-mismatch', `the copy of “${row.name}” does not match the original (ETag); the original was kept`)
+      }
+      ours = bareEtag(copied)
+    }
+    // Written again while it was copied: copy the new content rather than delete it.
+    const now = await swift.head(src)
+    if (!now) return
+    if (bareEtag(now) === bareEtag(source)) {
+      await swift.call('DELETE', src, { accept: [404] }) // (a manifest alone: never ?multipart-manifest=delete)
+      return
     }
   }
-  await swift.call('DELETE', src, { accept: [404] }) // (a manifest alone: never ?multipart-manifest=delete)
+  throw new VeloxError('conflict', `“${row.name}” keeps changing in “${from}”; stop writing to it, then continue`)
 }
 
 async function copyManifest(swift: LoopbackSwift, src: string, dst: string): Promise<void> {

@@ -138,6 +138,40 @@ describe('renaming a container (issue 16)', function () {
     expect((await bob.fetch('/v1/AUTH_test/photos/pics/p002.txt')).status).to.equal(200)
   })
 
+  it('a rename an error stopped keeps both halves, then continues or is left as it is', async () => {
+    const stopped = async (from: string, to: string): Promise<Job> => {
+      await put(from, '')
+      for (const n of ['a', 'b', 'c']) await put(`${from}/${n}.txt`, n)
+      // (a quota set after the files: the new container gets it too and refuses the third)
+      expect((await owner.fetch(`/v1/AUTH_test/${from}`, { method: 'POST', headers: { 'X-Container-Meta-Quota-Count': '2' } })).status).to.equal(204)
+      const r = await owner.fetch('/api/container-renames', { method: 'POST', json: { from, to } })
+      const { id } = (await r.json()) as Job
+      for (let i = 0; i < 400; i++) {
+        const j = await job(id)
+        if (j.state !== 'running') return j
+        await new Promise((res) => setTimeout(res, 50))
+      }
+      throw new Error('the rename did not stop')
+    }
+    const count = async (c: string) => (await owner.fetch(`/v1/AUTH_test/${c}`, { method: 'HEAD' })).headers.get('x-container-object-count')
+
+    const a = await stopped('q1', 'q2')
+    expect([a.state, a.moved]).to.deep.equal(['failed', 2])
+    expect(a.error).to.contain('Upload exceeds quota (413)')
+    expect([await count('q1'), await count('q2')]).to.deep.equal(['1', '2'])
+    expect((await owner.fetch('/v1/AUTH_test/q2', { method: 'POST', headers: { 'X-Container-Meta-Quota-Count': '10' } })).status).to.equal(204)
+    expect((await owner.fetch(`/api/container-renames/${a.id}/resume`, { method: 'POST' })).status).to.equal(200)
+    await until(a.id, (j) => j.state === 'done')
+    expect(await count('q2')).to.equal('3')
+    expect((await owner.fetch('/v1/AUTH_test/q1', { method: 'HEAD' })).status).to.equal(404)
+
+    const b = await stopped('q3', 'q4')
+    expect((await owner.fetch(`/api/container-renames/${b.id}`, { method: 'DELETE' })).status).to.equal(204)
+    const open = (await (await owner.fetch('/api/container-renames')).json()) as { jobs: Job[] }
+    expect(open.jobs.map((j) => j.id)).to.not.include(b.id)
+    expect([await count('q3'), await count('q4')], 'both halves stay').to.deep.equal(['1', '2'])
+  })
+
   it('moves one object only after its copy checks out, and never overwrites another', async () => {
     const { token } = await v.auth()
     const identity = { users: { get: () => v.app.users.get('test', 'tester') }, tokens: { issue: async () => ({ token }) } }

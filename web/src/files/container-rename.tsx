@@ -3,11 +3,12 @@
  * (/api/container-renames, appliance/src/files/container-rename.ts) that keeps the
  * container's settings and share links and goes on after a reload or a restart. The dialog
  * asks for the name, then follows the job's progress; the containers page lists unfinished
- * renames (after a reload) with their progress and "Continue" for one an error stopped.
+ * renames (after a reload) with their progress, and "Continue" or "Leave it" (both
+ * containers stay as they are) for one an error stopped.
  */
 import { useEffect, useState, type FormEvent } from 'react'
 import type { RenameJob } from '../../../appliance/src/files/container-rename'
-import { requestJson } from '../api/http'
+import { request, requestJson } from '../api/http'
 import { Dialog } from '../ui/dialog'
 import './container-rename.css'
 
@@ -17,6 +18,7 @@ const POLL_MS = 700
 const startRename = (from: string, to: string) => requestJson<RenameJob>(API, { method: 'POST', json: { from, to } })
 const jobOf = (id: string) => requestJson<RenameJob>(`${API}/${encodeURIComponent(id)}`, { cache: 'no-store' })
 const resumeJob = (id: string) => requestJson<RenameJob>(`${API}/${encodeURIComponent(id)}/resume`, { method: 'POST' })
+const leaveJob = (id: string) => request(`${API}/${encodeURIComponent(id)}`, { method: 'DELETE' })
 const openJobs = () => requestJson<{ jobs: RenameJob[] }>(API, { cache: 'no-store' }).then((r) => r.jobs)
 
 /** Follows a job until it is done or stopped; `job` is undefined until it is known. */
@@ -37,7 +39,7 @@ export function renameSummary(job: RenameJob): string {
   return `Renamed “${job.from}” to “${job.to}”: ${n(job.moved, 'file')} moved${shares}.`
 }
 
-function RenameProgress(props: { job: RenameJob; onResume: () => void }) {
+function RenameProgress(props: { job: RenameJob; onResume: () => void; onLeave: () => void }) {
   const { job } = props
   const total = Math.max(job.total, job.moved)
   const status =
@@ -52,7 +54,12 @@ function RenameProgress(props: { job: RenameJob; onResume: () => void }) {
     <div className="rename-progress">
       <progress max={total || 1} value={job.state === 'done' ? total || 1 : job.moved} aria-label={`Renaming ${job.from} to ${job.to}`} />
       <p role="status" className={job.state === 'failed' ? 'error' : undefined}>{status}</p>
-      {job.state === 'failed' && <button type="button" className="btn btn-primary" onClick={props.onResume}>Continue</button>}
+      {job.state === 'failed' && (
+        <div className="rename-actions">
+          <button type="button" className="btn btn-primary" onClick={props.onResume}>Continue</button>
+          <button type="button" className="btn" onClick={props.onLeave} title={`Keep “${job.from}” and “${job.to}” as they are now`}>Leave it</button>
+        </div>
+      )}
     </div>
   )
 }
@@ -85,6 +92,7 @@ export function ContainerRenameDialog(props: { from: string; onClose: () => void
     }
   }
   const resume = () => void (job && resumeJob(job.id).then(setJob, (err: Error) => setError(err.message)))
+  const leave = () => void (job && leaveJob(job.id).then(props.onClose, (err: Error) => setError(err.message)))
   return (
     <Dialog title={`Rename container “${props.from}”`} onClose={props.onClose}>
       {!job ? (
@@ -104,7 +112,7 @@ export function ContainerRenameDialog(props: { from: string; onClose: () => void
         </form>
       ) : (
         <>
-          <RenameProgress job={job} onResume={resume} />
+          <RenameProgress job={job} onResume={resume} onLeave={leave} />
           {error && <p className="error" role="alert">{error}</p>}
           <div className="dialog-actions">
             <button type="button" className="btn" onClick={props.onClose} autoFocus>{job.state === 'running' ? 'Hide (it goes on)' : 'Close'}</button>
@@ -116,7 +124,7 @@ export function ContainerRenameDialog(props: { from: string; onClose: () => void
 }
 
 /** One unfinished rename on the containers page. */
-function OpenRename(props: { job: RenameJob; onDone: () => void }) {
+function OpenRename(props: { job: RenameJob; onDone: () => void; onLeft: () => void }) {
   const [job, setJob] = useJob(props.job)
   useEffect(() => {
     if (job?.state === 'done') props.onDone()
@@ -124,7 +132,7 @@ function OpenRename(props: { job: RenameJob; onDone: () => void }) {
   if (!job) return null
   return (
     <li className="rename-job">
-      <RenameProgress job={job} onResume={() => void resumeJob(job.id).then(setJob, () => undefined)} />
+      <RenameProgress job={job} onResume={() => void resumeJob(job.id).then(setJob, () => undefined)} onLeave={() => void leaveJob(job.id).then(props.onLeft, () => undefined)} />
     </li>
   )
 }
@@ -138,7 +146,7 @@ export function OpenRenames(props: { onDone: () => void }) {
   if (!jobs.length) return null
   return (
     <section className="rename-jobs" aria-label="Container renames in progress">
-      <ul>{jobs.map((j) => <OpenRename key={j.id} job={j} onDone={props.onDone} />)}</ul>
+      <ul>{jobs.map((j) => <OpenRename key={j.id} job={j} onDone={props.onDone} onLeft={() => setJobs((all) => all.filter((x) => x.id !== j.id))} />)}</ul>
     </section>
   )
 }

@@ -1,8 +1,8 @@
 /**
  * Container renames (files/container-rename.ts) under /api/container-renames: start one
  * (202 with the job), the signed-in user's unfinished ones (the app offers to follow or
- * continue them after a reload), one job's progress (polled), and continuing a job an error
- * stopped. CSRF on changes; the job acts as the signed-in user in that user's own account.
+ * continue them after a reload), one job's progress (polled), continuing a job an error
+ * stopped or leaving it (DELETE: both containers stay as they are). CSRF on changes; the job acts as the signed-in user in that user's own account.
  * Paths it does not know fall through.
  */
 import Router from '@koa/router'
@@ -45,6 +45,12 @@ export function renameRoutes(d: RenameRouteDeps): Middleware {
   router.post('/:id/resume', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.body = await d.renames.resume(nameOf(session), ctx.params.id)
+  })
+
+  router.delete('/:id', async (ctx) => {
+    const session = await requireSession(ctx, d.sessions)
+    await d.renames.abandon(nameOf(session), ctx.params.id)
+    ctx.status = 204
   })
 
   const routes = router.routes()
