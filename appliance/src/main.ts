@@ -31,6 +31,7 @@ import { createLog, type Log } from './lib/log.js'
 import { available as pageCacheDrops } from './lib/page-cache.js'
 import { StateDb } from './store/state-db.js'
 import { startHealth, type Health } from './health/index.js'
+import { ClientActivity } from './lib/client-activity.js'
 import { CertificateStore } from './setup/certificates.js'
 import { attachTerminal } from './http/admin/terminal-socket.js'
 import { ObjectAuditor } from './store/objects/auditor.js'
@@ -97,6 +98,8 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   const swift = new SwiftServices({ placement, state, users, tokens, sessions, constraints: config.constraints, resellerPrefixes, requireGroup: config.auth.requireGroup, domainRemap: config.domainRemap, cors: config.cors, log, reads: config.reads, policies: policiesOf(config), pending: config.listings.journal ? [...devices.values()].map((d) => d.pending) : [] })
 
   let handler: RequestListener = () => undefined
+  // Client requests being served: the replicator gives way to them (its busy share).
+  const activity = new ClientActivity()
   const errorLog = (msg: string, err: unknown, transId: string) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
   const limits = new ConnectionLimits(config.connections, log)
   const terminal = health?.terminal && { sessions, users, terminal: health.terminal }
@@ -122,7 +125,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
     health: health && { metrics: health.metrics, access: config.health.metrics, web: { health: health.service, audit: health.audit, logFiles: health.logFiles } },
     errorLog: (msg, err, transId) => log.error(msg, { trans_id: transId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   })
-  handler = guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size)))
+  handler = activity.track(guardRequests(limits.wrap(limitHead(app.callback(), config.constraints.max_header_size))))
   const server = createServer(firstBoot.https.httpHandler(handler))
   limits.prepare(server)
   server.requestTimeout = 0 // large uploads stream for as long as they take
@@ -160,7 +163,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   }
   const auditors = new Map([...devices.values()].map((d) => [d.device, startAuditor(d)]))
   ringReloader.onDevice(deviceJoined(auditors, startAuditor, config.listings.journal ? swift.listings : undefined, log))
-  const replication = startReplication(config, placement, devices, ringReloader, log)
+  const replication = startReplication(config, placement, devices, ringReloader, log, () => activity.busy())
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -8,9 +8,10 @@
  * per reading on this machine and its share of a core at its default interval, the history
  * writes and the alert rules, and prom-client's default metrics (its event-loop monitor
  * cost the most once). (2) The Swift bench's 4 KiB figures
- * (`--ops`, `--clients`, `--rounds` as in `velox bench swift`) against two Velox processes,
- * health on and health off, measured in turn, order alternating, medians compared (target:
- * no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
+ * (`--ops`, `--clients` as in `velox bench swift`; `--rounds` pairs, default 20) against two
+ * Velox processes, health on and health off, both warmed up, then measured in pairs back to
+ * back, order alternating; the pairs' on/off ratios give a geometric mean and its 95 % interval
+ * (target: no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -77,6 +78,19 @@ console.log('RESULT ' + JSON.stringify({ cpuPctOfCore: (c.user + c.system) / 100
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`
 
+/** The geometric mean of ratios and its 95 % interval (a t interval on their logarithms). */
+export function geometricMean(ratios: number[]): { mean: number; low: number; high: number } {
+  const logs = ratios.map(Math.log)
+  const n = logs.length
+  const m = logs.reduce((a, b) => a + b, 0) / n
+  const sd = n > 1 ? Math.sqrt(logs.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1)) : 0
+  // Student's t at 97.5 % for n - 1 degrees of freedom (≥ 30: the normal's 1.96).
+  const T = [12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045]
+  const t = n > 1 ? (T[n - 2] ?? 1.96) : 0
+  const half = n > 1 ? (t * sd) / Math.sqrt(n) : 0
+  return { mean: Math.exp(m), low: Math.exp(m - half), high: Math.exp(m + half) }
+}
+
 /** CPU ms (user + system) that `fn` takes, averaged over `n` runs. */
 async function cpuMs(n: number, fn: (i: number) => Promise<unknown> | void): Promise<number> {
   const c0 = process.cpuUsage()
@@ -124,7 +138,7 @@ async function breakdown(n: number): Promise<void> {
 
 export async function run(args: string[]): Promise<void> {
   const seconds = option(args, 'seconds', 120)
-  const rounds = option(args, 'rounds', 3)
+  const rounds = option(args, 'rounds', 20)
   const ops = option(args, 'ops', 500)
   const clients = option(args, 'clients', 16)
   console.log(`(1) samplers at default intervals, ${seconds} s per child, both children at once; load avg ${loadAverage()}`)
@@ -138,7 +152,7 @@ export async function run(args: string[]): Promise<void> {
   await breakdown(option(args, 'runs', 200))
 
   if (args.includes('--no-swift')) return
-  console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), ${rounds} rounds, health on vs off`)
+  console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), a warm-up each, then ${rounds} pairs, health on vs off`)
   const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-swift-'))
   const file = join(dir, 'object-4096')
   writeFileSync(file, randomBytes(4096))
@@ -147,7 +161,10 @@ export async function run(args: string[]): Promise<void> {
   const without = await startVeloxProcess({ embedded, health: { enabled: false } })
   const targets = [{ name: 'health on', url: withHealth.url, results: [] as SizeResult[] }, { name: 'health off', url: without.url, results: [] as SizeResult[] }]
   try {
-    console.log(row(['round', 'velox', 'PUT ops/s', 'GET ops/s', 'load avg']))
+    // Both warm up first (JIT, caches, the first containers): throughput climbs over the first
+    // rounds, which would otherwise favour whichever went second.
+    for (const t of targets) await measure(t.url, dir, 0, 4096, file, ops, clients)
+    console.log(row(['pair', 'velox', 'PUT ops/s', 'GET ops/s', 'load avg']))
     console.log(row(['---:', '---', '---:', '---:', '---']))
     for (let round = 1; round <= rounds; round++) {
       for (const t of round % 2 ? targets : [...targets].reverse()) {
@@ -158,7 +175,12 @@ export async function run(args: string[]): Promise<void> {
     }
     const med = (i: number, f: (r: SizeResult) => number) => median(targets[i].results.map(f))
     for (const [label, f] of [['PUT', (r: SizeResult) => r.put.opsPerSec], ['GET', (r: SizeResult) => r.get.opsPerSec]] as const) {
-      console.log(`4 KiB ${label} medians: on ${med(0, f).toFixed(0)} ops/s, off ${med(1, f).toFixed(0)} ops/s, on/off ${(med(0, f) / med(1, f)).toFixed(3)}×`)
+      // Each pair ran back to back, so its ratio cancels the machine's drift; the geometric mean
+      // of the pairs' ratios, with a 95 % interval, says whether a difference is measurable.
+      const ratios = targets[0].results.map((r, i) => f(r) / f(targets[1].results[i]))
+      const g = geometricMean(ratios)
+      const verdict = g.high < 0.97 ? 'NOT met' : g.mean >= 0.97 ? 'met' : 'not shown'
+      console.log(`4 KiB ${label}: medians on ${med(0, f).toFixed(0)} ops/s, off ${med(1, f).toFixed(0)} ops/s; on/off per pair: median ${median(ratios).toFixed(3)}×, geometric mean ${g.mean.toFixed(3)}× (95 % interval ${g.low.toFixed(3)}–${g.high.toFixed(3)}×) over ${ratios.length} pairs; target ≥ 0.97×: ${verdict}`)
     }
   } finally {
     await withHealth.stop()

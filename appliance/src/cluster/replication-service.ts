@@ -21,7 +21,7 @@ export interface Replication {
   stop(): Promise<void>
 }
 
-export function startReplication(config: Readonly<VeloxConfig>, placement: Placement, devices: Map<string, LocalDevice>, reloader: RingReloader, log: Log): Replication {
+export function startReplication(config: Readonly<VeloxConfig>, placement: Placement, devices: Map<string, LocalDevice>, reloader: RingReloader, log: Log, clientsBusy?: () => boolean): Replication {
   const c = config.replicator
   // Every storage policy's object ring too: objects-N/ dirs are replicated with object-N.ring.gz.
   const currentRings = (): Rings => placement.current()
@@ -37,6 +37,8 @@ export function startReplication(config: Readonly<VeloxConfig>, placement: Place
     intervalMs: c.intervalSec * 1000,
     reclaimAgeSec: c.reclaimAgeSec,
     concurrency: c.concurrency,
+    clientsBusy,
+    busyShare: c.busyShare,
     statusFile: replicatorStatusPath(config.dataDir),
     onPass: (report) => log.info('replication pass', { ...report }),
   })

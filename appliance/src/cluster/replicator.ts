@@ -5,7 +5,8 @@
  * handoff partitions are sent home and removed, old tombstones are reclaimed, and every
  * account and container database is brought up to date on its holders (replicate-dbs.ts).
  * Bounded in rate (bytes and files per second, shared by all devices) so that client traffic
- * comes first. Each pass ends with a report that goes to the log, to `status()` and to a
+ * comes first, and slower still (a share of those rates) while clients are being served. Each pass
+ * ends with a report that goes to the log, to `status()` and to a
  * status file under the data dir that `velox replicator status` reads; a pass that found
  * nothing to move on unchanged rings is `idle`, which is when a disk's ramp may step (settled()).
  * Owns scheduling, pacing and reports; it must not know file layouts or database keys.
@@ -45,6 +46,10 @@ export interface ReplicatorOptions {
   resolve: (dev: RingDevice) => ReplicationNode | undefined
   bytesPerSec: number
   filesPerSec: number
+  /** While this says clients are being served, both rates are multiplied by `busyShare` (client traffic first). */
+  clientsBusy?: () => boolean
+  /** 0 < busyShare ≤ 1 (default 1: no slowdown). */
+  busyShare?: number
   /** Pause between passes of start(). */
   intervalMs: number
   /** Tombstones older than this are removed (Swift's reclaim_age). */
@@ -153,8 +158,9 @@ export class Replicator {
       idle: false,
     }
     const generation = this.ringGeneration
-    const bytes = new TokenBucket(o.bytesPerSec)
-    const files = new TokenBucket(o.filesPerSec)
+    const share = () => (o.clientsBusy?.() ? (o.busyShare ?? 1) : 1)
+    const bytes = new TokenBucket(() => o.bytesPerSec * share())
+    const files = new TokenBucket(() => o.filesPerSec * share())
     const pace = async (n: number) => {
       await files.take(1, signal)
       if (n > 0) await bytes.take(n, signal)

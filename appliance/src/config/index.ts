@@ -66,9 +66,10 @@ export interface VeloxConfig {
   /**
    * The replicator (cluster/replicator.ts): passes `intervalSec` apart, at most `bytesPerSec` and
    * `filesPerSec` pushed for the whole box, tombstones removed after `reclaimAgeSec` (Swift's
-   * reclaim_age, one week); `concurrency` pushes in flight per partition.
+   * reclaim_age, one week); `concurrency` pushes in flight per partition; while clients are
+   * being served (lib/client-activity.ts) both rates are multiplied by `busyShare` (0 < s ≤ 1).
    */
-  replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number }
+  replicator: { enabled: boolean; intervalSec: number; bytesPerSec: number; filesPerSec: number; reclaimAgeSec: number; concurrency: number; busyShare: number }
   expirer: { intervalSec: number }
   /**
    * Object reads (issue 11): `newestReplica` asks every replica and serves the newest, and reads
@@ -156,7 +157,7 @@ function defaults(dataDir: string): Omit<VeloxConfig, 'hashPathPrefix' | 'hashPa
     domainRemap: { storageDomain: [], resellerPrefixes: ['AUTH'] },
     cors: { allowOrigin: [], exposeHeaders: [] },
     auditor: { bytesPerSec: 10 * 1024 * 1024, intervalSec: 3600 },
-    replicator: { enabled: true, intervalSec: 30, bytesPerSec: 64 * 1024 * 1024, filesPerSec: 500, reclaimAgeSec: 7 * 86400, concurrency: 4 },
+    replicator: { enabled: true, intervalSec: 30, bytesPerSec: 64 * 1024 * 1024, filesPerSec: 500, reclaimAgeSec: 7 * 86400, concurrency: 4, busyShare: 0.25 },
     expirer: { intervalSec: 300 },
     reads: { newestReplica: true, verifyMaxBytes: 4 * 1024 * 1024 },
     listings: { journal: true, retryIntervalSec: 30 },
@@ -281,6 +282,7 @@ function validate(c: Omit<VeloxConfig, 'hashPathPrefix' | 'hashPathSuffix'>): vo
   if (!(c.replicator.bytesPerSec > 0) || !(c.replicator.filesPerSec > 0)) bad('replicator.bytesPerSec and filesPerSec must be > 0')
   if (!(c.replicator.reclaimAgeSec > 0) || !(c.replicator.intervalSec >= 0)) bad('replicator.reclaimAgeSec must be > 0, intervalSec ≥ 0')
   if (!Number.isInteger(c.replicator.concurrency) || c.replicator.concurrency < 1) bad('replicator.concurrency must be an integer ≥ 1')
+  if (!(c.replicator.busyShare > 0 && c.replicator.busyShare <= 1)) bad('replicator.busyShare must be > 0 and ≤ 1')
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) bad(`log.level ${c.log.level}`)
   for (const k of ['bodyIdleSec', 'headersTimeoutSec', 'unauthenticatedPerClient'] as const) if (!(c.connections[k] > 0)) bad(`connections.${k} must be > 0`)
   if (!(Number.isInteger(c.connections.max) && c.connections.max >= 0)) bad('connections.max must be an integer ≥ 0')

@@ -236,8 +236,9 @@ function leftOnDisk(mountPoint: string, emptyUsedBytes: number): { partitions: n
  * One step of every gradual ramp and drain, when min_part_hours lets partitions move again:
  * ramping disks get another `rampPercent` of their weight (the last step lands on the target),
  * and the rings are rebalanced for draining disks whose partitions could not all move at once.
- * A ramp also waits for `replicationSettled` (the replicator found nothing left to move on the
- * current rings), so each step's data has arrived before the next share is given.
+ * Both also wait for `replicationSettled` (the replicator found nothing left to move on the
+ * current rings), so each step's data has arrived before the next share is given or taken:
+ * a partition is never moved again while its last move is still on its way.
  * Called on a timer by the appliance and by `velox disk status`.
  */
 export async function settleRings(svc: DiskService, replicationSettled: () => boolean = () => true): Promise<{ ramped: string[]; rebalanced: boolean; waiting?: 'min-part-hours' | 'replication' }> {
@@ -245,7 +246,8 @@ export async function settleRings(svc: DiskService, replicationSettled: () => bo
   if (svc.ring.secondsUntilSettled() > 0) return { ramped, rebalanced: false, waiting: 'min-part-hours' }
   let changed = false
   const ramping = svc.registry.all().filter((rec) => rec.state === 'in-ring' && rec.rampPercent && rec.ringIds && rec.targetWeight)
-  const moving = ramping.length > 0 && !replicationSettled()
+  const draining = svc.registry.all().some((r) => r.state === 'draining')
+  const moving = (ramping.length > 0 || draining) && !replicationSettled()
   for (const rec of moving ? [] : ramping) {
     const current = svc.ring.assigned(rec.ringIds!).weight
     const target = rec.targetWeight!
@@ -256,7 +258,7 @@ export async function settleRings(svc: DiskService, replicationSettled: () => bo
     changed = true
     if (svc.ring.secondsUntilSettled() > 0) break // one ring move per min_part_hours
   }
-  if (!changed) changed = svc.registry.all().some((r) => r.state === 'draining') && svc.ring.settle()
+  if (!changed && !moving) changed = draining && svc.ring.settle()
   if (changed) await svc.ringChanged()
   return { ramped, rebalanced: changed, ...(moving ? { waiting: 'replication' as const } : {}) }
 }

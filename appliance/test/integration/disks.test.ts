@@ -183,6 +183,8 @@ describe('disks on loop devices (discover, burn-in, format, mount, rings, failur
     await rejects(removeDisk(svc, ids[1]!), 'conflict', /drain it first/)
     const d = await drainDisk(svc, ids[1]!)
     expect(d.velox).to.include({ state: 'draining', weight: 0 })
+    // The next drain step (a rebalance) waits while the replicator still moves the last one's data.
+    expect(await settleRings(svc, () => false)).to.deep.equal({ ramped: [], rebalanced: false, waiting: 'replication' })
     const s = drainStatus(svc, ids[1]!)
     expect(s).to.deep.include({ ringPartitions: 0, partitionsOnDisk: 0, drained: true })
     expect(s.bytesOnDisk).to.be.below(2 ** 20) // the empty filesystem's own metadata may move a little

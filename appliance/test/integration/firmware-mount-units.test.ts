@@ -3,7 +3,8 @@
  * the mount table into a temporary root (never this machine's /etc), enabled through
  * velox.service.wants/, units of disks that left the table removed while units Velox did not
  * write are left alone; each unit checked by `systemd-analyze verify` where it is installed
- * (the unit name must match Where=, the options must parse), with firmware/systemd/velox.service.
+ * (the unit name must match Where=, the options must parse), with firmware/systemd/velox.service;
+ * and the path unit that runs the installer on every change of the mount table.
  */
 import { expect } from 'chai'
 import { execFile, spawnSync } from 'node:child_process'
@@ -76,6 +77,26 @@ describe('firmware: install-mount-units', function () {
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...files], { encoding: 'utf8' })
     expect(r.status, r.stderr).to.equal(0)
     expect(r.stderr).to.not.match(/bad unit file setting|Refusing/)
+  })
+
+  it('runs again on every change of the mount table: the path unit and its service pass systemd-analyze verify', function () {
+    if (!hasAnalyze) this.skip()
+    const dir = mkdtempSync(join(tmpdir(), 'velox-fw-path-'))
+    try {
+      const files = ['velox-mount-units.path', 'velox-mount-units.service'].map((n) => {
+        const text = readFileSync(join(REPO, 'firmware', 'systemd', n), 'utf8').replaceAll('/opt/velox', REPO)
+        writeFileSync(join(dir, n), text)
+        return { n, text, path: join(dir, n) }
+      })
+      // The table the appliance writes (disks/registry.ts) and the installer it runs.
+      expect(files[0].text).to.include('PathChanged=/var/lib/velox/etc/disks.json\n').and.include('Unit=velox-mount-units.service')
+      expect(files[1].text).to.include(`ExecStart=${INSTALLER} --data /var/lib/velox\n`).and.include('Type=oneshot')
+      const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...files.map((f) => f.path)], { encoding: 'utf8' })
+      expect(r.status, r.stderr).to.equal(0)
+      expect(r.stderr).to.not.match(/bad unit file setting|Refusing|Unknown/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('removes the units of disks that left the table, and never a unit it did not write', async () => {

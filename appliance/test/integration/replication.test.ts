@@ -18,7 +18,7 @@ const bodyOf = (name: string) => `body of ${name}`
 /** A box of `devices` directory devices holding `objects` objects in AUTH_test/c. Devices are
  *  in memory where there is /dev/shm: what is measured is the replicator, not the fsyncs of a
  *  disk that other jobs share. */
-function box(devices: number, objects: number) {
+function box(devices: number, objects: number, replicator: Record<string, number> = {}) {
   const names = Array.from({ length: objects }, (_, i) => `o/${i}`)
   const f = {
     t: undefined as unknown as TestAppliance,
@@ -31,7 +31,7 @@ function box(devices: number, objects: number) {
         dataDir: mkdtempSync(join(base, 'velox-repl-')),
         flags: {
           embedded: { devices, partPower: 8, replicas: 3, minPartHours: 0 },
-          replicator: { enabled: false, bytesPerSec: 1e9, filesPerSec: 1e6, concurrency: 8 },
+          replicator: { enabled: false, bytesPerSec: 1e9, filesPerSec: 1e6, concurrency: 8, ...replicator },
           thumbnails: { enabled: false },
         },
       })
@@ -103,6 +103,41 @@ describe('replicator: a device added to a box of 10,000 objects (directory devic
     expect(Math.abs(ideal - (OBJECTS * 3) / 4) / ((OBJECTS * 3) / 4)).to.be.below(0.05)
     expect(totals.objectsPushed, `${totals.objectsPushed} pushed, ${ideal} ideal`).to.be.at.most(ideal * 1.02)
     expect(await f.containerCounts()).to.deep.equal([OBJECTS, OBJECTS, OBJECTS])
+  })
+})
+
+describe('replicator: gives way to clients (its busy share)', function () {
+  this.timeout(120_000)
+  const OBJECTS = 120
+  // 40 files/s alone, a quarter of that while clients are served.
+  const f = box(3, OBJECTS, { filesPerSec: 40, busyShare: 0.25 })
+  before(() => f.start())
+  after(async () => f.t?.stop())
+
+  it('moves at a quarter of its rate while reads go on, and all of it once they stop', async () => {
+    const app = f.t.app
+    mkdirSync(join(app.config.devicesDir, 'd4'))
+    await changeRings(app, (b) => b.addDevice({ region: 1, zone: 4, ip: '127.0.0.1', port: 8080, device: 'd4', weight: 100 }))
+    // Clients that list the container: reads of the objects would repair the new device's share
+    // themselves (read-repair) and leave the replicator nothing to move.
+    const reads = clientLoad(2, async () => {
+      const r = await fetch(`${f.storageUrl}/c?limit=10`, { headers: f.headers })
+      if (r.status !== 200) throw new Error(`GET listing: ${r.status}`)
+      await r.arrayBuffer()
+    })
+    const started = performance.now()
+    const first = await app.replication.replicator.runOnce()
+    const seconds = (performance.now() - started) / 1000
+    const load = await reads.stop()
+    expect(load.failures, load.failures.slice(0, 3).join('; ')).to.deep.equal([])
+    // Every push takes a file token: at 10 a second after the first second's 10, the pass
+    // cannot have been quicker than this, however fast the machine.
+    const pushed = first.objectsPushed
+    expect(pushed).to.be.greaterThan(50)
+    expect(seconds, `${pushed} pushed in ${seconds.toFixed(1)} s`).to.be.at.least((pushed - 10) / 10 - 0.5)
+    // Without clients the rest goes at the full rate and everything ends where the ring says.
+    await replicateUntilQuiet(app)
+    expect(f.misplaced(f.names)).to.deep.equal([])
   })
 })
 

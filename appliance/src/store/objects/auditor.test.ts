@@ -112,4 +112,17 @@ describe('ObjectAuditor', () => {
     await bucket.take(200_000)
     expect(performance.now() - started).to.be.within(150, 400)
   })
+
+  it('token bucket: a rate read at every take follows its conditions', async () => {
+    let busy = false
+    const bucket = new TokenBucket(() => (busy ? 100_000 : 1_000_000))
+    await bucket.take(1_000_000)
+    let started = performance.now()
+    await bucket.take(100_000) // at the full rate: a tenth of a second
+    expect(performance.now() - started).to.be.within(50, 300)
+    busy = true
+    started = performance.now()
+    await bucket.take(50_000) // the debt left and this take, at a tenth of the rate: ~1.4 s
+    expect(performance.now() - started).to.be.at.least(1000)
+  })
 })

@@ -56,20 +56,25 @@ export interface AuditQuarantine {
 export class TokenBucket {
   private tokens: number
   private last = performance.now()
+  private readonly rate: () => number
 
-  constructor(private readonly perSecond: number) {
-    if (!(perSecond > 0)) throw new RangeError(`bad rate ${perSecond}`)
-    this.tokens = perSecond
+  /** `perSecond`: a fixed rate, or a function read at every take (a rate that follows conditions, e.g. the replicator's busy rates). */
+  constructor(perSecond: number | (() => number)) {
+    this.rate = typeof perSecond === 'number' ? () => perSecond : perSecond
+    const r = this.rate()
+    if (!(r > 0)) throw new RangeError(`bad rate ${r}`)
+    this.tokens = r
   }
 
   /** Waits until `n` tokens are available, then takes them (a debt larger than the bucket is
    *  allowed so one big chunk never blocks for ever). */
   async take(n: number, signal?: AbortSignal): Promise<void> {
     const now = performance.now()
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond)
+    const perSecond = this.rate()
+    this.tokens = Math.min(perSecond, this.tokens + ((now - this.last) / 1000) * perSecond)
     this.last = now
     this.tokens -= n
-    if (this.tokens < 0) await sleep((-this.tokens / this.perSecond) * 1000, undefined, { signal })
+    if (this.tokens < 0) await sleep((-this.tokens / perSecond) * 1000, undefined, { signal })
   }
 }
 
