@@ -9,6 +9,7 @@
 import { expect } from 'chai'
 import type { Page } from 'playwright-core'
 import type { WebClient } from '../harness/web-client.js'
+import { axeProblems } from './axe.js'
 import { shotsLightDark, startWebApp, type WebApp } from './screens.js'
 
 const put = async (owner: WebClient, path: string, body = '', headers: Record<string, string> = {}) => {
@@ -64,10 +65,12 @@ describe('renaming a container in the app (e2e)', function () {
     await dialog.getByRole('textbox').fill('roomy')
     await dialog.getByRole('button', { name: 'Rename' }).click()
     await dialog.getByRole('status').filter({ hasText: 'Renaming “full” to “roomy” stopped after 2 of 3 files: COPY “full/c.txt”: Upload exceeds quota (413). Nothing was lost' }).waitFor()
+    expect(await axeProblems(page), 'rename dialog').to.deep.equal([])
     await shotsLightDark(page, 'container-rename-dialog')
     await page.reload()
     const open = page.getByRole('region', { name: 'Container renames in progress' })
     await open.getByRole('status').filter({ hasText: 'Renaming “full” to “roomy” stopped after 2 of 3 files: COPY “full/c.txt”: Upload exceeds quota (413). Nothing was lost' }).waitFor()
+    expect(await axeProblems(page), 'containers page with a stopped rename').to.deep.equal([])
     await shotsLightDark(page, 'container-rename-stopped')
     expect((await owner.fetch('/v1/AUTH_test/roomy', { method: 'POST', headers: { 'X-Container-Meta-Quota-Count': '10' } })).status).to.equal(204)
     await open.getByRole('button', { name: 'Continue' }).click()
