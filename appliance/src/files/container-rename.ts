@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto'
 import { VeloxError } from '../errors.js'
 import type { StateDb, StateNamespace } from '../store/state-db.js'
-import { LoopbackSwift, type LoopbackIdentity } from './loopback-swift.js'
+import { LoopbackSwift, type ListedObject, type LoopbackIdentity } from './loopback-swift.js'
 import { moveObject, purgeHistory } from './rename-steps.js'
 
 export interface RenameJob {
@@ -55,6 +55,8 @@ export interface RenameDeps extends LoopbackIdentity {
 const CARRIED = /^(x-container-read|x-container-write|x-container-meta-.+|x-storage-policy|x-versions-enabled|x-versions-location|x-history-location)$/i
 const PAGE = 500
 const MAX_PASSES = 5
+/** Objects moved at once: a few, so that the user's own requests still come first. */
+const CONCURRENCY = 4
 
 export function checkContainerName(name: unknown): string {
   if (typeof name !== 'string' || !name || name.includes('/') || name.length > 256 || Buffer.byteLength(name) > 256) {
@@ -199,13 +201,8 @@ export class ContainerRenames {
     const swift = this.swift({ account, user }, job.storageAccount)
     while (job.step === 'copying') {
       const page = await swift.list(job.from, job.marker, PAGE)
-      for (const row of page) {
-        if (this.stopping) return
-        await moveObject(swift, job.from, job.to, row)
-        job.moved++
-        job.marker = row.name
-        await this.save(job)
-      }
+      await this.movePage(swift, job, page)
+      if (this.stopping) return
       if (page.length === PAGE) continue
       // Anything written to the old container behind the marker meanwhile needs another pass.
       const left = await swift.list(job.from, '', 1)
@@ -226,6 +223,37 @@ export class ContainerRenames {
     await swift.call('DELETE', encodeURIComponent(job.from), { accept: [404] })
     job.state = 'done'
     await this.save(job)
+  }
+
+  /**
+   * Moves a page of objects, CONCURRENCY at a time. The marker (and the count) only moves
+   * over the names done without a gap, so that a stop or crash never skips one: a name done
+   * after the gap is looked at again and counted then (its copy is found at the target).
+   */
+  private async movePage(swift: LoopbackSwift, job: RenameJob, page: ListedObject[]): Promise<void> {
+    const done = new Array<boolean | undefined>(page.length)
+    let next = 0
+    let committed = 0
+    let failure: { err: unknown } | undefined
+    const worker = async () => {
+      while (next < page.length && !this.stopping && !failure) {
+        const i = next++
+        try {
+          done[i] = await moveObject(swift, job.from, job.to, page[i])
+        } catch (err) {
+          failure ??= { err }
+          return
+        }
+        const before = committed
+        for (; committed < page.length && done[committed] !== undefined; committed++) {
+          job.marker = page[committed].name
+          if (done[committed]) job.moved++
+        }
+        if (committed > before) await this.save(job)
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    if (failure) throw failure.err
   }
 
   private async save(job: RenameJob): Promise<void> {
