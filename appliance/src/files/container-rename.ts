@@ -57,6 +57,8 @@ const PAGE = 500
 const MAX_PASSES = 5
 /** Objects moved at once: a few, so that the user's own requests still come first. */
 const CONCURRENCY = 4
+/** How long a finished job stays readable (its summary after a reload). */
+const KEEP_DONE_SEC = 7 * 86_400
 
 export function checkContainerName(name: unknown): string {
   if (typeof name !== 'string' || !name || name.includes('/') || name.length > 256 || Buffer.byteLength(name) > 256) {
@@ -70,15 +72,20 @@ export class ContainerRenames {
   private readonly running = new Map<string, Promise<void>>()
   private base: string | undefined
   private stopping = false
+  private starting: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly d: RenameDeps) {
     this.jobs = d.db.namespace<RenameJob>('container-renames')
   }
 
-  /** Once the server listens: continues the jobs a stop or a crash interrupted. */
+  /** Once the server listens: continues the jobs a stop or a crash interrupted, forgets old finished ones. */
   async start(baseUrl: string): Promise<void> {
     this.base = baseUrl
-    for await (const [, job] of this.jobs.entries()) if (job.state === 'running') this.launch(job)
+    const old = Date.now() / 1000 - KEEP_DONE_SEC
+    for await (const [id, job] of this.jobs.entries()) {
+      if (job.state === 'running') this.launch(job)
+      else if (job.state === 'done' && job.updatedAt < old) await this.jobs.del(id)
+    }
   }
 
   /** Lets the running jobs finish the object they are on; they continue after the next start. */
@@ -87,7 +94,14 @@ export class ContainerRenames {
     await Promise.all(this.running.values())
   }
 
-  async begin(who: { account: string; user: string }, storageAccount: string, body: unknown): Promise<RenameJob> {
+  /** Starts renaming; one start at a time, so that two cannot both take the same names. */
+  begin(who: { account: string; user: string }, storageAccount: string, body: unknown): Promise<RenameJob> {
+    const run = this.starting.catch(() => undefined).then(() => this.beginNow(who, storageAccount, body))
+    this.starting = run
+    return run
+  }
+
+  private async beginNow(who: { account: string; user: string }, storageAccount: string, body: unknown): Promise<RenameJob> {
     const b = (body ?? {}) as { from?: unknown; to?: unknown }
     const from = checkContainerName(b.from)
     const to = checkContainerName(b.to)

@@ -86,6 +86,14 @@ describe('renaming a container (issue 16)', function () {
     expect((await owner.fetch('/api/container-renames', { method: 'POST', json: { from: 'album', to: 'a/b' } })).status).to.equal(400)
     expect((await owner.fetch('/api/container-renames', { method: 'POST', json: { from: 'album', to: 'x' }, csrf: false })).status).to.equal(403)
     expect((await owner.fetch('/v1/AUTH_test/taken/x.txt')).status).to.equal(200)
+
+    // Two starts at once for the same container: one runs, the other is told why not.
+    await put('twice', '')
+    await put('twice/t.txt', 't')
+    const both = await Promise.all(['twice2', 'twice3'].map((to) => owner.fetch('/api/container-renames', { method: 'POST', json: { from: 'twice', to } })))
+    expect(both.map((x) => x.status).sort()).to.deep.equal([202, 409])
+    const started = (await both.find((x) => x.status === 202)?.json()) as Job
+    await until(started.id, (j) => j.state === 'done')
   })
 
   it('survives a restart halfway and carries settings, large objects and shares', async () => {
