@@ -78,6 +78,10 @@ describe('a folder shared with a Velox user opens only that folder (issue 16)', 
     expect(await status(`/api/shared/${ro}/photos?format=json&prefix=2024`)).to.equal(403)
     expect(await status(`/api/shared/${ro}/photos?format=json&prefix=2024-x/`)).to.equal(403)
     expect(await status(`/api/shared/${ro}/private?format=json&prefix=2024/`)).to.equal(403)
+    // Nothing of the container's own: no HEAD, no counts or metadata with a listing.
+    expect(await status(`/api/shared/${ro}/photos`, { method: 'HEAD' })).to.equal(405)
+    const r = await bob.fetch(`/api/shared/${ro}/photos?format=json`)
+    expect([...r.headers.keys()].filter((k) => k.startsWith('x-container-'))).to.deep.equal([])
   })
 
   it('downloads files under the folder and nothing else (siblings, look-alikes, other containers)', async () => {
@@ -144,6 +148,29 @@ describe('a folder shared with a Velox user opens only that folder (issue 16)', 
     expect(await (await owner.fetch('/v1/AUTH_test/photos/2024/sub/renamed.txt')).text()).to.equal('from bob')
     expect(await status(`/api/shared/${rw}/photos/2024/a.txt`, { method: 'DELETE' })).to.equal(403)
     expect(await status('/v1/AUTH_test/photos/2024/sub/renamed.txt', { method: 'DELETE' })).to.equal(403)
+  })
+
+  it('a writer cannot reach outside with SLO manifests: neither make one of outside segments nor delete them', async () => {
+    const seg = await owner.fetch('/v1/AUTH_test/private/secret.txt', { method: 'HEAD' })
+    const manifest = JSON.stringify([{ path: '/private/secret.txt', etag: seg.headers.get('etag'), size_bytes: 6 }])
+    const made = await bob.fetch(`/api/shared/${rw}/photos/2024/sub/steal?multipart-manifest=put`, { method: 'PUT', body: manifest })
+    expect(made.status).to.not.equal(201)
+    expect((await owner.fetch('/v1/AUTH_test/photos/2024/sub/steal')).status).to.equal(404)
+    // The owner's own manifest in the folder, with a segment outside it: deleting it with its segments spares the segment.
+    await put('photos/2024/sub/owners-slo?multipart-manifest=put', manifest)
+    const del = await bob.fetch(`/api/shared/${rw}/photos/2024/sub/owners-slo?multipart-manifest=delete`, { method: 'DELETE', headers: { Accept: 'application/json' } })
+    expect(await (await owner.fetch('/v1/AUTH_test/private/secret.txt')).text(), `after ${del.status} ${await del.text()}`).to.equal('secret')
+  })
+
+  it('serves thumbnails of pictures under the folder only', async () => {
+    // A 1×1 PNG.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+    for (const path of ['photos/2024/dot.png', 'photos/dot.png']) expect((await owner.fetch(`/v1/AUTH_test/${path}`, { method: 'PUT', body: png, headers: { 'Content-Type': 'image/png' } })).status).to.equal(201)
+    const own = await owner.fetch('/v1/AUTH_test/photos/2024/dot.png?thumbnail=256')
+    const t = await bob.fetch(`/api/shared/${ro}/photos/2024/dot.png?thumbnail=256`)
+    expect([own.status, t.status]).to.deep.equal([200, 200])
+    expect(t.headers.get('content-type')).to.equal(own.headers.get('content-type'))
+    expect(await status(`/api/shared/${ro}/photos/dot.png?thumbnail=256`)).to.equal(403)
   })
 
   it('revoking cuts access at once; another user cannot use the grant id', async () => {

@@ -34,12 +34,14 @@ export interface SharedFolderDeps {
 
 const ROUTE = /^\/api\/shared\/([A-Za-z0-9_-]+)\/([^/]+)(?:\/(.*))?$/s
 const READ = new Set(['GET', 'HEAD'])
+/** A listing only: a container's HEAD would tell its size and metadata, which are not the folder's. */
+const LIST = new Set(['GET'])
 const WRITE = new Set(['PUT', 'DELETE', 'COPY'])
 /** Request headers passed on (bodies, conditionals, ranges, the file's own metadata, a copy's destination). */
 const HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'etag', 'range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'destination', 'accept', 'content-disposition', 'content-encoding']
 const QUERY = ['format', 'limit', 'marker', 'end_marker', 'prefix', 'delimiter', 'reverse', 'velox_mtime', 'thumbnail', 'multipart-manifest', 'symlink']
-/** Response headers not handed to the grantee's browser. */
-const DROPPED = new Set(['set-cookie', 'x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-meta-temp-url-key', 'x-container-meta-temp-url-key-2'])
+/** Response headers not handed to the grantee's browser: the container's own (counts, metadata, ACLs, keys, versioning). */
+const DROPPED = /^(set-cookie|x-container-.*|x-versions-.*|x-history-location|x-versions-location|x-storage-policy)$/i
 
 const outside = () => new VeloxError('forbidden', 'outside the folder shared with you')
 
@@ -58,7 +60,7 @@ async function handle(d: SharedFolderDeps, ctx: Context, id: string, rawContaine
   const container = decoded(rawContainer)
   const object = rawObject === undefined || rawObject === '' ? undefined : decoded(rawObject)
   const method = ctx.method
-  const allowed = object === undefined ? READ : share.write ? new Set([...READ, ...WRITE]) : READ
+  const allowed = object === undefined ? LIST : share.write ? new Set([...READ, ...WRITE]) : READ
   if (!allowed.has(method)) {
     if (object !== undefined && WRITE.has(method)) throw new VeloxError('forbidden', 'this folder is shared with you read only')
     throw new VeloxError('method-not-allowed', 'method not allowed', { headers: { Allow: [...allowed].join(', ') } })
@@ -90,7 +92,7 @@ async function handle(d: SharedFolderDeps, ctx: Context, id: string, rawContaine
     within: places,
   })
   ctx.status = r.status
-  for (const [k, v] of Object.entries(r.headers)) if (!DROPPED.has(k.toLowerCase())) ctx.set(k, typeof v === 'string' ? headerToWire(v) : String(v))
+  for (const [k, v] of Object.entries(r.headers)) if (!DROPPED.test(k)) ctx.set(k, typeof v === 'string' ? headerToWire(v) : String(v))
   if (r.body !== undefined && method !== 'HEAD') ctx.body = r.body
   else if (r.body && typeof r.body === 'object' && 'destroy' in r.body) r.body.destroy()
   if (r.length !== undefined && r.status !== 304 && r.status !== 204) ctx.length = r.length
