@@ -162,6 +162,22 @@ describe('a folder shared with a Velox user opens only that folder (issue 16)', 
     expect(await (await owner.fetch('/v1/AUTH_test/private/secret.txt')).text(), `after ${del.status} ${await del.text()}`).to.equal('secret')
   })
 
+  it('in a container keeping versions (as the app makes them), a writer replaces, renames and deletes; the owner keeps the history', async () => {
+    expect((await owner.fetch('/v1/AUTH_test/album', { method: 'PUT', headers: { 'X-Versions-Enabled': 'true' } })).status).to.equal(201)
+    await put('album/trip/day1.txt', 'first')
+    const id = await grant({ container: 'album', prefix: 'trip/', grantee: 'other:bob', write: true })
+    expect(await status(`/api/shared/${id}/album/trip/day1.txt`, { method: 'PUT', body: 'second' })).to.equal(201)
+    expect(await status(`/api/shared/${id}/album/trip/day1.txt`, { method: 'COPY', headers: { Destination: 'album/trip/monday.txt' } })).to.equal(201)
+    expect(await status(`/api/shared/${id}/album/trip/day1.txt`, { method: 'DELETE' })).to.equal(204)
+    expect(await (await owner.fetch('/v1/AUTH_test/album/trip/monday.txt')).text()).to.equal('second')
+    const versions = (await (await owner.fetch('/v1/AUTH_test/album?versions&format=json&prefix=trip/day1.txt')).json()) as Array<{ name: string }>
+    expect(versions.length, 'the replaced and the deleted versions stay with the owner').to.be.at.least(2)
+    // The history is the owner's: ?versions is not passed on, the grantee lists current files only.
+    const mine = (await (await bob.fetch(`/api/shared/${id}/album?format=json&prefix=trip/&versions`)).json()) as Array<Record<string, unknown>>
+    expect(mine.map((e) => [e.name, 'version_id' in e])).to.deep.equal([['trip/monday.txt', false]])
+    expect((await owner.fetch(`/api/user-shares/${id}`, { method: 'DELETE' })).status).to.equal(204)
+  })
+
   it('serves thumbnails of pictures under the folder only', async () => {
     // A 1×1 PNG.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
