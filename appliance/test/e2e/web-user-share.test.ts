@@ -65,6 +65,8 @@ describe('a folder shared with another Velox user in Chromium (e2e)', function (
 
   it('the other user opens it from "Shared with me" in the file list, sees only it, downloads, uploads, renames, deletes', async () => {
     await bob.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shared with me' }).click()
+    await bob.getByRole('link', { name: 'team/docs/' }).waitFor()
+    await shotsLightDark(bob, 'shared-with-me')
     await bob.getByRole('link', { name: 'team/docs/' }).click()
     const rows = bob.locator('table.files-table tbody tr[data-name]')
     await bob.locator('tr[data-name="plan.txt"]').waitFor()
