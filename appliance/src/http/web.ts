@@ -23,6 +23,7 @@ import type { OwnerLinks } from '../sharing/owner-links.js'
 import type { TrashPurger, TrashRetention } from '../trash/trash-purger.js'
 import type { UserShares } from '../sharing/user-shares.js'
 import { userShareRoutes } from './api/user-share-routes.js'
+import { sharedFolderRoutes } from './api/shared-folder-routes.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -77,5 +78,6 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
   const manage: Middleware[] = d.ownerLinks ? [shareManageRoutes({ shares: d.shares, links: d.ownerLinks, sessions: d.sessions, errorLog: d.errorLog })] : []
   const userShares: Middleware[] = d.userShares ? [userShareRoutes({ userShares: d.userShares, sessions: d.sessions, errorLog: d.errorLog })] : []
+  if (d.userShares) userShares.push(sharedFolderRoutes({ userShares: d.userShares, sessions: d.sessions, swift: d.swift, errorLog: d.errorLog }))
   return [log, ...trash, ...search, ...manage, ...userShares, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }
