@@ -99,7 +99,7 @@ function Shell(props: { session: Session; onSignedOut: () => void; children: Ret
         {route.page === 'files' && <ResumeUploads uploader={uploader} />}
         {route.page === 'files' && <FilesPage swift={swift} uploader={uploader} container={route.container} prefix={route.prefix} />}
         {route.page === 'shares' && <SharesPage />}
-        {route.page === 'shared' && <SharedWithMePage />}
+        {route.page === 'shared' && <SharedWithMePage id={route.id} path={route.path} />}
         {route.page === 'trash' && <TrashPage swift={swift} session={session} />}
         {route.page === 'search' && <SearchPage />}
         {route.page === 'settings' && (session.user.admin ? <SettingsPage section={route.section} me={session.user} /> : <p className="empty">Settings are for administrators.</p>)}

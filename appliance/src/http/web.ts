@@ -25,6 +25,7 @@ import type { UserShares } from '../sharing/user-shares.js'
 import { userShareRoutes } from './api/user-share-routes.js'
 import type { ContainerRenames } from '../files/container-rename.js'
 import { renameRoutes } from './api/rename-routes.js'
+import { sharedFolderRoutes } from './api/shared-folder-routes.js'
 
 export interface WebDeps {
   swift: SwiftServices
@@ -81,6 +82,7 @@ export function webMiddlewares(d: WebDeps): Middleware[] {
   const search: Middleware[] = d.search ? [searchRoutes({ ...d.search, sessions: d.sessions, errorLog: d.errorLog })] : []
   const manage: Middleware[] = d.ownerLinks ? [shareManageRoutes({ shares: d.shares, links: d.ownerLinks, sessions: d.sessions, errorLog: d.errorLog })] : []
   const userShares: Middleware[] = d.userShares ? [userShareRoutes({ userShares: d.userShares, sessions: d.sessions, errorLog: d.errorLog })] : []
+  if (d.userShares) userShares.push(sharedFolderRoutes({ userShares: d.userShares, sessions: d.sessions, swift: d.swift, errorLog: d.errorLog }))
   const renames: Middleware[] = d.renames ? [renameRoutes({ ...d.renames, sessions: d.sessions, errorLog: d.errorLog })] : []
   return [log, ...trash, ...search, ...manage, ...userShares, ...renames, adminNameRoutes(d), ...(d.admin ? [d.admin] : []), ...adminDisks, apiRoutes(d), publicShareRoutes(d), serveWebApp(d.distDir)]
 }

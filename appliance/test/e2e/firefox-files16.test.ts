@@ -130,8 +130,9 @@ describe('issue 16 features in Firefox (e2e, WebDriver BiDi)', function () {
       await bob.clickByText('nav[aria-label="Main"] a', 'Shared with me')
       await bob.waitFor(`document.querySelector('.shared-open')`, 'the shared folder')
       await bob.clickNative('.shared-open')
-      await bob.waitFor(`[...document.querySelectorAll('a[download]')].some((a) => a.textContent === 'Holiday-2026.txt')`, 'the shared file')
-      const href = await bob.evaluate<string>(`[...document.querySelectorAll('a[download]')].find((a) => a.textContent === 'Holiday-2026.txt').getAttribute('href')`)
+      // (the shared folder opens in the file list: each file's name is its link, a.entry-name)
+      await bob.waitFor(`document.querySelector('tr[data-name="Holiday-2026.txt"] a.entry-name')`, 'the shared file')
+      const href = await bob.evaluate<string>(`document.querySelector('tr[data-name="Holiday-2026.txt"] a.entry-name').getAttribute('href')`)
       expect(await bob.evaluate<string>(`fetch(${JSON.stringify(href)}).then((r) => r.text())`)).to.equal('sun')
       await shot('shared-with-me', bob)
     } finally {

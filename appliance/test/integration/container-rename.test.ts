@@ -36,6 +36,8 @@ describe('renaming a container (issue 16)', function () {
   const start = () => startTestAppliance({ dataDir, users: [TESTER, BOB], flags: { policies: GOLD_SILVER } })
   let v: TestAppliance
   let owner: WebClient
+  /** A folder shared with bob: reached through /api/shared/<id>/, not the container's ACL. */
+  let folderShare = ''
   const seg = [randomBytes(70_000), randomBytes(50_000)]
 
   const put = async (path: string, body: string | Buffer, headers: Record<string, string> = {}) => {
@@ -73,6 +75,9 @@ describe('renaming a container (issue 16)', function () {
     await put('album/big.bin?multipart-manifest=put', JSON.stringify(manifest), { 'Content-Type': 'application/octet-stream' })
     const grant = await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'album', grantee: 'other:bob' } })
     expect(grant.status, await grant.clone().text()).to.equal(201)
+    const folder = await owner.fetch('/api/user-shares', { method: 'POST', json: { container: 'album', prefix: 'pics/', grantee: 'other:bob' } })
+    expect(folder.status, await folder.clone().text()).to.equal(201)
+    folderShare = ((await folder.json()) as { id: string }).id
     await put('taken', '')
     await put('taken/x.txt', 'already here')
   })
@@ -115,7 +120,7 @@ describe('renaming a container (issue 16)', function () {
     expect(open.jobs.map((j) => j.id), 'the app can offer to follow it after a reload').to.include(id)
     const done = await until(id, (j) => j.state === 'done')
     expect(done.moved).to.equal(FILES + 1)
-    expect(done.repointed).to.deep.equal({ links: 1, userShares: 1 })
+    expect(done.repointed).to.deep.equal({ links: 1, userShares: 2 })
 
     expect((await owner.fetch('/v1/AUTH_test/album', { method: 'HEAD' })).status, 'the old container is gone').to.equal(404)
     const h = (await owner.fetch('/v1/AUTH_test/photos', { method: 'HEAD' })).headers
@@ -142,8 +147,11 @@ describe('renaming a container (issue 16)', function () {
     const bob = new WebClient(v.url)
     await bob.login(BOB.account, BOB.user, BOB.key)
     const withMe = (await (await bob.fetch('/api/user-shares/with-me')).json()) as { shares: Array<{ container: string }> }
-    expect(withMe.shares.map((s) => s.container)).to.deep.equal(['photos'])
+    expect(withMe.shares.map((s) => s.container)).to.deep.equal(['photos', 'photos'])
     expect((await bob.fetch('/v1/AUTH_test/photos/pics/p002.txt')).status).to.equal(200)
+    const viaFolder = await bob.fetch(`/api/shared/${folderShare}/photos/pics/p002.txt`)
+    expect(viaFolder.status, 'the folder share follows too').to.equal(200)
+    expect(await viaFolder.text()).to.equal('picture 2')
   })
 
   it('a rename an error stopped keeps both halves, then continues or is left as it is', async () => {

@@ -1,8 +1,10 @@
 /**
- * Issue 16: a folder shared with another Velox user. The grant is the container's Swift ACL,
- * so python-swiftclient signed in as the grantee lists, downloads (and, for read+write,
- * uploads) exactly as the web app does; "Shared with me" lists it; revoking takes the
- * access away for the Swift client too, while another grant on the same container keeps it.
+ * Issue 16: a container shared with another Velox user. A whole-container grant is the
+ * container's Swift ACL, so python-swiftclient signed in as the grantee lists, downloads (and,
+ * for read+write, uploads) exactly as the web app does; "Shared with me" lists it; revoking
+ * takes the access away for the Swift client too. A folder (prefix) grant does not touch the
+ * ACL (Swift clients do not see it; the web app's /api/shared route serves it, see
+ * shared-folder.test.ts).
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
@@ -83,11 +85,18 @@ describe('sharing a folder with another Velox user (issue 16)', function () {
     expect(await fails(swiftAsBob('list', 'team'))).to.match(/403|Forbidden/i)
   })
 
+  it('a folder grant leaves the ACL alone: swiftclient as the grantee is still refused', async () => {
+    const folder = await grant({ container: 'team', prefix: 'docs/', grantee: 'other:bob', write: true })
+    expect((await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })).headers.get('x-container-read')).to.equal(null)
+    expect(await fails(swiftAsBob('list', 'team', '--prefix', 'docs/'))).to.match(/403|Forbidden/i)
+    expect((await owner.fetch(`/api/user-shares/${folder.id}`, { method: 'DELETE' })).status).to.equal(204)
+  })
+
   it('read: the grantee sees it under "Shared with me" and lists and downloads with swiftclient, but cannot upload', async () => {
-    await grant({ container: 'team', prefix: 'docs/', grantee: 'other:bob', write: false })
+    await grant({ container: 'team', grantee: 'other:bob', write: false })
     const mine = (await (await bob.fetch('/api/user-shares/with-me')).json()) as { shares: Array<Record<string, unknown>> }
     expect(mine.shares).to.have.length(1)
-    expect(mine.shares[0]).to.include({ owner: 'test:tester', account: 'AUTH_test', container: 'team', prefix: 'docs/', write: false })
+    expect(mine.shares[0]).to.include({ owner: 'test:tester', account: 'AUTH_test', container: 'team', prefix: '', write: false, viaAcl: true })
     const { stdout } = await swiftAsBob('list', 'team', '--prefix', 'docs/')
     expect(stdout.trim()).to.equal('docs/plan.txt')
     await swiftAsBob('download', 'team', 'docs/plan.txt', '-o', 'plan.txt')
@@ -100,16 +109,17 @@ describe('sharing a folder with another Velox user (issue 16)', function () {
     expect((await bob.fetch('/v1/AUTH_test/private/x.txt')).status).to.equal(403)
   })
 
-  it('read+write: the grantee uploads with swiftclient; revoking one grant keeps the other', async () => {
-    const rw = await grant({ container: 'team', prefix: 'inbox/', grantee: 'other:bob', write: true })
+  it('read+write: the grantee uploads with swiftclient; revoking it keeps the other container\'s grant', async () => {
+    expect((await owner.fetch('/v1/AUTH_test/inbox', { method: 'PUT' })).status).to.equal(201)
+    const rw = await grant({ container: 'inbox', grantee: 'other:bob', write: true })
     writeFileSync(join(work, 'up.txt'), 'from bob')
-    await swiftAsBob('upload', 'team', 'up.txt', '--object-name', 'inbox/up.txt')
-    expect(await (await owner.fetch('/v1/AUTH_test/team/inbox/up.txt')).text()).to.equal('from bob')
-    const acl = await owner.fetch('/v1/AUTH_test/team', { method: 'HEAD' })
+    await swiftAsBob('upload', 'inbox', 'up.txt', '--object-name', 'up.txt')
+    expect(await (await owner.fetch('/v1/AUTH_test/inbox/up.txt')).text()).to.equal('from bob')
+    const acl = await owner.fetch('/v1/AUTH_test/inbox', { method: 'HEAD' })
     expect(acl.headers.get('x-container-read')).to.equal('other:bob')
     expect(acl.headers.get('x-container-write')).to.equal('other:bob')
     expect((await owner.fetch(`/api/user-shares/${rw.id}`, { method: 'DELETE' })).status).to.equal(204)
-    expect(await fails(swiftAsBob('upload', 'team', 'up.txt', '--object-name', 'inbox/again.txt'))).to.match(/403|Forbidden/i)
+    expect(await fails(swiftAsBob('upload', 'inbox', 'up.txt', '--object-name', 'again.txt'))).to.match(/403|Forbidden/i)
     const { stdout } = await swiftAsBob('list', 'team', '--prefix', 'docs/')
     expect(stdout.trim()).to.equal('docs/plan.txt')
   })

@@ -1,7 +1,8 @@
 /**
  * Folders shared between Velox users (`/api/user-shares`): the users I may pick, my grants,
- * what others shared with me, grant and revoke. The access itself is a Swift container ACL,
- * so browsing a shared folder is the Swift API on the owner's storage URL (`/v1/<account>`).
+ * what others shared with me, grant and revoke. Browsing one is a small Swift API rooted at
+ * the grant (`/api/shared/<id>`, the server checks the grant and the folder on every request),
+ * so the app's Swift client works on it unchanged.
  */
 import { request, requestJson } from './http'
 
@@ -30,7 +31,12 @@ export async function revokeUserShare(id: string): Promise<void> {
   await request(`/api/user-shares/${encodeURIComponent(id)}`, { method: 'DELETE' })
 }
 
-/** The storage URL a grantee browses a share through. */
+/** The storage URL a grantee browses a share through (whole containers too: one path for both). */
 export function shareStorageUrl(s: UserShare): string {
-  return `/v1/${encodeURIComponent(s.account)}`
+  return `/api/shared/${encodeURIComponent(s.id)}`
+}
+
+/** The app's URL of a folder inside a share (`path` relative to the shared folder, '' or ending in '/'). */
+export function sharedPath(id: string, path = ''): string {
+  return `/shared/${encodeURIComponent(id)}/${path.split('/').map(encodeURIComponent).join('/')}`
 }

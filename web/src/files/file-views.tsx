@@ -30,6 +30,8 @@ interface ViewProps {
   listRef: RefObject<HTMLElement | null>
   /** Drag to move (files/drag-move.ts), where moving is possible. */
   dnd?: DragMove
+  /** Where a folder's name links to, when not the files app's own path (a folder shared with me). */
+  folderHref?: (e: Entry) => string
 }
 
 export function iconOf(e: Entry, size?: number): ReactNode {
@@ -58,9 +60,9 @@ function hrefOf(e: Entry, swift: SwiftClient): string {
 }
 
 /** The name as a link: folders navigate in the app, files open the preview. */
-function NameLink(props: { entry: Entry; swift: SwiftClient; onOpen: (e: Entry) => void }) {
+function NameLink(props: { entry: Entry; swift: SwiftClient; onOpen: (e: Entry) => void; folderHref?: (e: Entry) => string }) {
   const { entry: e } = props
-  const href = hrefOf(e, props.swift)
+  const href = props.folderHref && e.type !== 'object' ? props.folderHref(e) : hrefOf(e, props.swift)
   if (e.type !== 'object') return <a className="entry-name" {...linkProps(href)} tabIndex={-1} title={e.name}>{e.name}</a>
   return (
     <a className="entry-name" href={href} tabIndex={-1} title={e.name} onClick={(ev) => { ev.preventDefault(); props.onOpen(e) }}>
@@ -113,7 +115,7 @@ export function ListView(props: ViewProps & { sort: Sort; onSort: (k: SortKey) =
                 <td className="col-name">
                   <span className="entry">
                     {thumbUrl(props.swift, e) ? <Thumbnail url={thumbUrl(props.swift, e)} colorUrl={colorUrl(props.swift, e)} name={e.name} icon={iconOf(e, 16)} className="thumb-small" /> : <span className="entry-icon">{iconOf(e)}</span>}
-                    <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
+                    <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} folderHref={props.folderHref} />
                   </span>
                 </td>
                 <td className="num col-size">{e.type === 'folder' ? '' : e.type === 'container' ? `${fileCount(e.count)} · ${formatBytes(e.bytes)}` : formatBytes(e.bytes)}</td>
@@ -155,7 +157,7 @@ export function GridView(props: ViewProps) {
             {url ? <Thumbnail url={url} colorUrl={colorUrl(props.swift, e)} name={e.name} icon={iconOf(e, 40)} /> : <div className="thumb thumb-plain">{iconOf(e, 40)}</div>}
             <input className="tile-check" type="checkbox" checked={sel} onChange={() => undefined} onClick={(ev) => props.onToggle(e, ev.shiftKey)} aria-label={`Select ${e.name}`} tabIndex={-1} />
             <div className="tile-caption">
-              <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} />
+              <NameLink entry={e} swift={props.swift} onOpen={props.onOpen} folderHref={props.folderHref} />
               <span className="muted small">{e.type === 'object' ? formatBytes(e.bytes) : e.type === 'container' ? fileCount(e.count) : 'folder'}</span>
             </div>
           </li>

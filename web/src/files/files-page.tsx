@@ -15,7 +15,6 @@ import { UploadPanel } from '../upload/upload-panel'
 import type { Uploader } from '../upload/uploader'
 import { ConfirmDialog, PromptDialog } from '../ui/dialog'
 import { Preview, type PreviewItem } from '../ui/preview'
-import { hasThumbnail } from '../ui/format'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
 import { copyInto, deleteEntries, moveEntry, moveInto, saveText } from './actions'
@@ -36,6 +35,7 @@ import { StorageUsage } from '../quota/storage-usage'
 import { MoveHint } from '../trash/move-hint'
 import { moveWithHistory } from '../trash/move-history'
 import { splitTarget } from './actions'
+import { previewItemOf } from './preview-items'
 
 type DialogState =
   | { type: 'new-folder' }
@@ -123,13 +123,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const previewItems: PreviewItem[] = useMemo(
     () =>
       !previewing ? [] : objects.map((o) => ({
-        name: o.name,
-        contentType: o.contentType,
-        bytes: o.bytes,
-        url: swift.objectUrl(o.container, o.object),
-        downloadUrl: swift.objectUrl(o.container, o.object),
-        readText: (n: number) => swift.readText(o.container, o.object, n),
-        stillUrl: hasThumbnail(o.name, o.contentType) ? swift.thumbnailUrl(o.container, o.object, 1280, o.etag) : undefined,
+        ...previewItemOf(swift, o),
         save: async (text: string) => {
           await saveText(swift, o, text)
           reload()

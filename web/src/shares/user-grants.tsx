@@ -1,7 +1,7 @@
 /**
  * The Shares page's "Shared with users" part (issue 16): every folder I shared with another
- * Velox user, with its access and a Revoke (which takes the user out of the container's
- * Swift ACL). Made from the share dialog of a folder or container.
+ * Velox user, with its access and a Revoke (a container's: takes the user out of its Swift
+ * ACL; a folder's: ends their access to it at once). Made from the share dialog.
  */
 import { useCallback, useEffect, useState } from 'react'
 import { listMyUserShares, revokeUserShare, type UserShare } from '../api/user-shares'

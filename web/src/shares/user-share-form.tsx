@@ -1,8 +1,9 @@
 /**
  * The share dialog's "Share with a Velox user" part (issue 16): pick a user of this
  * appliance and read or read+write; lists who this container is already shared with, each
- * with Revoke. Says plainly that Swift ACLs are per container, so sharing a folder inside a
- * container lets the user open the whole container (with Swift clients too).
+ * with Revoke. Says what the user gets: a folder opens only that folder, in the web app
+ * (Swift ACLs are per container, so it is not an ACL entry); a whole container is an ACL
+ * entry, which their Swift clients see too.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
 import { grantUserShare, listMyUserShares, listUserCandidates, revokeUserShare, type UserShare } from '../api/user-shares'
@@ -76,9 +77,10 @@ export function UserShareForm(props: { container: string; prefix: string }) {
           <label><input type="radio" name="user-share-access" checked={!write} onChange={() => setWrite(false)} /> Read</label>
           <label><input type="radio" name="user-share-access" checked={write} onChange={() => setWrite(true)} /> Read and write</label>
         </fieldset>
-        <p className="muted small">
-          It appears in their “Shared with me”. Access is set on the whole container “{container}”
-          {prefix ? `, not only on ${prefix}` : ''}, and their Swift clients get the same access.
+        <p className="muted small" data-testid="user-share-scope">
+          {prefix
+            ? `It appears in their “Shared with me”, where they open only ${prefix} and what is in it, in the web app. Swift clients do not see a shared folder: share the whole container for that.`
+            : `It appears in their “Shared with me”. Access is set on the whole container “${container}”, and their Swift clients get the same access.`}
         </p>
         {error && <p className="error" role="alert">{error}</p>}
         <div className="dialog-actions">

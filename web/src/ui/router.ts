@@ -8,7 +8,7 @@ import { encodePath } from '../api/swift'
 export type Route =
   | { page: 'files'; container: string; prefix: string }
   | { page: 'shares' }
-  | { page: 'shared' }
+  | { page: 'shared'; id?: string; path?: string }
   | { page: 'trash' }
   | { page: 'search' }
   | { page: 'public'; token: string }
@@ -21,7 +21,8 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === '' || pathname === '/') return { page: 'files', container: '', prefix: '' }
   if (parts[0] === 's' && parts[1]) return { page: 'public', token: decodeURIComponent(parts[1]) }
   if (parts[0] === 'shares') return { page: 'shares' }
-  if (parts[0] === 'shared') return { page: 'shared' }
+  // /shared/<grant id>/<folder inside the shared folder>/ (shares/shared-folder.tsx)
+  if (parts[0] === 'shared') return parts[1] ? { page: 'shared', id: decodeURIComponent(parts[1]), path: parts.slice(2).map((p) => decodeURIComponent(p)).join('/') } : { page: 'shared' }
   if (parts[0] === 'trash') return { page: 'trash' }
   if (parts[0] === 'search') return { page: 'search' }
   if (parts[0] === 'admin' && parts[1] === 'settings') return { page: 'settings', section: parts[2] || 'identity' }

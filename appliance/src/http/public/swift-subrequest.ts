@@ -18,10 +18,11 @@ import type { SwiftResponse } from '../swift/respond.js'
 import { dispatch } from '../swift/router.js'
 
 export interface Subrequest {
-  method: 'GET' | 'HEAD' | 'PUT'
+  method: 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'COPY'
   account: string
   container: string
-  object: string
+  /** Absent for a container listing (a folder shared with a user, http/api/shared-folder-routes.ts). */
+  object?: string
   /** Only the headers the link passes on (Range, conditionals, Content-Length…), lower-cased. */
   headers: HeaderMap
   query?: URLSearchParams
@@ -60,7 +61,7 @@ export function linkPlaces(target: ShareTarget): LinkPlace[] {
 
 export async function swiftSubrequest(s: SwiftServices, o: Subrequest): Promise<SwiftResponse> {
   // Names from a link (its record, a path under a folder, a drop's file name) pass the Swift API's check.
-  for (const name of [o.account, o.container, o.object]) checkName(name)
+  for (const name of [o.account, o.container, o.object]) if (name !== undefined) checkName(name)
   const req: SwiftRequest = {
     method: o.method,
     path: { version: 'v1', account: o.account, container: o.container, object: o.object },

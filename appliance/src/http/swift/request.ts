@@ -82,8 +82,11 @@ export async function authorizeSubrequest(s: SwiftServices, req: SwiftRequest, m
   return s.access.authorize({ method, path, token: h['x-auth-token'] ?? h['x-storage-token'], serviceToken: h['x-service-token'], referer: h.referer })
 }
 
-/** A share link's sub-request stays on its own object or under its folder (a listing: under it too). */
-function withinLink(places: readonly LinkPlace[], path: SwiftPath, listingPrefix: string | undefined): boolean {
+/**
+ * A share link's sub-request stays on its own object or under its folder (a listing: under it
+ * too). Also the check of a folder shared with a user, for the request itself and its sub-requests.
+ */
+export function withinLink(places: readonly LinkPlace[], path: SwiftPath, listingPrefix: string | undefined): boolean {
   return places.some((p) => {
     if (path.container !== p.container) return false
     if (p.object !== undefined) return path.object === p.object

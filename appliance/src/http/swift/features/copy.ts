@@ -16,7 +16,7 @@ import type { HeaderMap, SwiftPath } from '../../../swift/types.js'
 import { checkMetadata } from '../metadata.js'
 import { parseCopyPath, titleCase } from '../object.js'
 import type { Next, SwiftFeature } from '../pipeline.js'
-import { bodyLength, putWithBody, type SwiftRequest } from '../request.js'
+import { authorizeSubrequest, bodyLength, putWithBody, type SwiftRequest } from '../request.js'
 import type { SwiftResponse } from '../respond.js'
 import { checkNameLength } from '../swift-path.js'
 import { isTrue } from './large-object-response.js'
@@ -38,10 +38,6 @@ export const copyFeature: SwiftFeature = {
   },
 }
 
-function token(req: SwiftRequest): string | undefined {
-  return req.headers['x-auth-token'] ?? req.headers['x-storage-token']
-}
-
 /** handle_COPY: the request becomes a PUT of the destination (authorized as one). */
 async function handleCopy(s: SwiftServices, req: SwiftRequest, next: Next): Promise<SwiftResponse> {
   const destHeader = req.headers.destination
@@ -49,7 +45,8 @@ async function handleCopy(s: SwiftServices, req: SwiftRequest, next: Next): Prom
   const dest = parseCopyPath(destHeader, req.headers['destination-account'] ?? req.path.account, 'Destination')
   const path: SwiftPath = { version: req.path.version, ...dest }
   checkNameLength(path, s.constraints)
-  const grant = await s.access.authorize({ method: 'PUT', path, token: token(req), serviceToken: req.headers['x-service-token'], referer: req.headers.referer })
+  // (a request authorized within a scope, such as a folder shared with a user, copies within it)
+  const grant = await authorizeSubrequest(s, req, 'PUT', path)
   const { destination: _d, 'destination-account': _a, ...headers } = req.headers
   const source = { account: req.path.account, container: req.path.container as string, object: req.path.object as string }
   return copyInto(s, { ...req, method: 'PUT', path, headers, grant }, source, next)
@@ -101,7 +98,7 @@ async function copyInto(s: SwiftServices, sink: SwiftRequest, source: ObjectRef,
 /** The source GET (Swift's copy_get): the manifest as raw JSON with multipart-manifest=get, the link with symlink=get. */
 async function getSource(s: SwiftServices, sink: SwiftRequest, source: ObjectRef, next: Next): Promise<SwiftResponse> {
   const path: SwiftPath = { version: sink.path.version, ...source }
-  const grant = await s.access.authorize({ method: 'GET', path, token: token(sink), serviceToken: sink.headers['x-service-token'], referer: sink.headers.referer })
+  const grant = await authorizeSubrequest(s, sink, 'GET', path)
   const query = new URLSearchParams()
   if (sink.query.get('multipart-manifest') === 'get') {
     query.set('multipart-manifest', 'get')
