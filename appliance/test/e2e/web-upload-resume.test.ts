@@ -61,7 +61,11 @@ describe('leaving the page during a large upload, and resuming it after a reload
         await new Promise((r) => setTimeout(r, 100))
       }
       expect(await page.evaluate(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented })()`), 'leaving is questioned').to.equal(true)
-      expect(JSON.parse((await page.evaluate<string>(`localStorage.getItem('velox.interrupted-uploads')`)) ?? '[]')).to.deep.include({ container: 'inbox', object: 'film.bin', name: 'film.bin', size: 33 * 1024 * 1024, lastModified: Math.floor(statSync(big).mtimeMs) })
+      const records = JSON.parse((await page.evaluate<string>(`localStorage.getItem('velox.interrupted-uploads')`)) ?? '[]') as Array<Record<string, unknown>>
+      const record = records.find((r) => r.object === 'film.bin')
+      expect(record).to.deep.include({ container: 'inbox', object: 'film.bin', name: 'film.bin', size: 33 * 1024 * 1024, lastModified: Math.floor(statSync(big).mtimeMs) })
+      // Where its segments went: this upload's own stem (size, mtime and an upload id).
+      expect(record?.stem).to.match(new RegExp(`^film\\.bin/${33 * 1024 * 1024}-${Math.floor(statSync(big).mtimeMs)}-[0-9a-f]{8}$`))
 
       await page.reload()
       await page.unroute(held)

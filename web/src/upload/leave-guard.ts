@@ -1,8 +1,8 @@
 /**
  * Uploads survive a page reload as well as they can (issue 16, bug 5). While any upload runs,
  * leaving or reloading the page asks first (beforeunload). Every large (segmented) upload
- * still running is remembered in localStorage — container, name, size and the file's mtime,
- * never its bytes — so that after a reload the page can offer to resume it: the person picks
+ * still running is remembered in localStorage — container, name, size, the file's mtime and
+ * where its segments go, never its bytes — so that after a reload the page can offer to resume it: the person picks
  * the same file again and only the segments not yet stored go up (the uploader finds the
  * stored ones with one listing). A browser cannot reopen a file by itself, hence the picking.
  */
@@ -17,6 +17,13 @@ export interface Interrupted {
   name: string
   size: number
   lastModified: number
+  /** Its segments' stem (uploader.ts); absent in records from before upload ids. */
+  stem?: string
+}
+
+/** Where an interrupted upload's segments are. */
+export function stemOf(u: Interrupted): string {
+  return u.stem ?? `${u.object}/${u.size}-${u.lastModified}`
 }
 
 const running = (i: UploadItem) => i.status === 'queued' || i.status === 'uploading'
@@ -37,7 +44,7 @@ function read(): Interrupted[] {
 
 function write(uploader: Uploader): void {
   const active = uploader.items().filter((i) => running(i) && i.segmented)
-    .map((i): Interrupted => ({ container: i.container, object: i.object, name: i.file.name, size: i.size, lastModified: i.file.lastModified }))
+    .map((i): Interrupted => ({ container: i.container, object: i.object, name: i.file.name, size: i.size, lastModified: i.file.lastModified, ...(i.segmentStem ? { stem: i.segmentStem } : {}) }))
   const all = [...leftOver.filter((l) => !active.some((a) => same(a, l))), ...active]
   if (all.length) localStorage.setItem(KEY, JSON.stringify(all))
   else localStorage.removeItem(KEY)

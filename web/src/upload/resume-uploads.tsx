@@ -5,7 +5,7 @@
  */
 import { useRef, useState, useSyncExternalStore } from 'react'
 import { formatBytes } from '../ui/format'
-import { forgetInterrupted, interruptedUploads, subscribeInterrupted, type Interrupted } from './leave-guard'
+import { forgetInterrupted, interruptedUploads, stemOf, subscribeInterrupted, type Interrupted } from './leave-guard'
 import type { Uploader } from './uploader'
 
 export function ResumeUploads(props: { uploader: Uploader }) {
@@ -31,7 +31,7 @@ function ResumeRow(props: { u: Interrupted; uploader: Uploader }) {
       setProblem(`That is not the same file (${formatBytes(file.size)}, changed ${new Date(file.lastModified).toLocaleString()}).`)
       return
     }
-    uploader.add([{ file, container: u.container, object: u.object }])
+    uploader.add([{ file, container: u.container, object: u.object, stem: stemOf(u) }])
     forgetInterrupted(u, uploader)
   }
   return (

@@ -1,12 +1,15 @@
 /**
  * The upload queue of the file browser. Small files go up in one PUT (three at a time);
  * files above SEGMENTED_THRESHOLD become a Static Large Object: segments PUT to
- * `<container>_segments/<name>/<size>-<mtime>/<n>` with SEGMENTS_IN_FLIGHT at once, each
- * retried with backoff when the connection drops, then the manifest. A segment already on
- * the server with the expected size is skipped (one listing of the file's segments:
- * stored-segments.ts), so a retried or re-dropped file resumes where it stopped; the size and mtime in the segment path keep a different file
- * of the same name from reusing stale segments, and the manifest's ETags make the server
- * check every segment. Every upload carries the file's own modification time in
+ * `<container>_segments/<name>/<size>-<mtime>-<upload id>/<n>` with SEGMENTS_IN_FLIGHT at
+ * once, each retried with backoff when the connection drops, then the manifest. A segment
+ * already on the server with the expected size is skipped (one listing of the file's
+ * segments: stored-segments.ts), so a retried or re-dropped file resumes where it stopped, and
+ * so does a file resumed after a reload (its stem comes back from leave-guard.ts). The upload
+ * id makes every upload's segments its own: a finished upload's segments are never reused by
+ * a later upload of the same file — a manifest moved elsewhere (rename, move, a renamed
+ * container) still refers to them, and deleting the new file would delete them under it. The
+ * manifest's ETags make the server check every segment. Every upload carries the file's own modification time in
  * X-Object-Meta-Mtime (seconds with decimals, as swiftclient and rclone write it). Knows
  * nothing of React: pages subscribe to snapshots.
  */
@@ -41,6 +44,8 @@ export interface UploadItem {
   error?: string
   /** A note while retrying after a dropped connection. */
   retrying?: string
+  /** Where a segmented upload's segments go, under `<container>_segments/` (set when it starts, or given to resume one). */
+  segmentStem?: string
 }
 
 export interface UploadTotals {
@@ -71,6 +76,8 @@ export class Uploader {
   private notifyScheduled = false
   private segmentContainers = new Map<string, Promise<void>>()
   private snapshot: UploadItem[] = []
+  /** The stems of segmented uploads not finished in this page, so that a re-dropped file resumes. */
+  private unfinishedStems = new Map<string, string>()
 
   constructor(private readonly swift: SwiftClient) {}
 
@@ -89,7 +96,8 @@ export class Uploader {
     return this.snapshot
   }
 
-  add(files: Array<{ file: File; container: string; object: string }>): void {
+  /** `stem`: the segments of an interrupted upload to go on from (leave-guard.ts). */
+  add(files: Array<{ file: File; container: string; object: string; stem?: string }>): void {
     // A batch after a pause starts a new overall speed, not an average over the idle time.
     if (!this.jobs.some((j) => j.item.status === 'queued' || j.item.status === 'uploading')) this.overall.reset()
     for (const f of files) {
@@ -108,6 +116,7 @@ export class Uploader {
           segmentsTotal: segmented ? Math.ceil(f.file.size / SEGMENT_SIZE) : 1,
           bytesPerSec: 0,
           etaSec: null,
+          ...(f.stem ? { segmentStem: f.stem } : {}),
         },
         abort: new AbortController(),
         meter: new RateMeter(),
@@ -226,7 +235,9 @@ export class Uploader {
     const { item } = job
     const segContainer = item.container + SEGMENTS_SUFFIX
     await this.ensureContainer(segContainer)
-    const stem = `${item.object}/${item.size}-${item.file.lastModified}`
+    const key = [item.container, item.object, item.size, item.file.lastModified].join('\n')
+    const stem = (item.segmentStem ??= this.unfinishedStems.get(key) ?? `${item.object}/${item.size}-${item.file.lastModified}-${uploadId()}`)
+    this.unfinishedStems.set(key, stem)
     const count = item.segmentsTotal
     const sizeOf = (n: number) => Math.min(SEGMENT_SIZE, item.size - n * SEGMENT_SIZE)
     if (job.segmentEtags.size < count) {
@@ -277,6 +288,7 @@ export class Uploader {
       const r = await request(url, { method: 'PUT', body: JSON.stringify(manifest), headers, accept: [400, 401, 403, 409, 413, 422, 500, 503], signal: job.abort.signal })
       if (!r.ok) throw httpFailure(r.status, await r.text())
     })
+    this.unfinishedStems.delete(key)
   }
 
   private ensureContainer(container: string): Promise<void> {
@@ -338,6 +350,11 @@ function httpFailure(status: number, body: string): HttpFailure {
 }
 
 /** The file's own modification time, in the header and format swiftclient and rclone use. */
+/** Eight random hex digits (crypto.getRandomValues: also on plain HTTP, where randomUUID is missing). */
+function uploadId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
 export function mtimeHeader(file: File): Record<string, string> {
   return file.lastModified ? { 'X-Object-Meta-Mtime': (file.lastModified / 1000).toFixed(6) } : {}
 }
