@@ -9,10 +9,11 @@
  * encode keys by hand (keys.ts), or touch object files (store/objects/).
  */
 import { VeloxError } from '../../errors.js'
-import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../types.js'
+import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, NameMatch, NameMatchPage, ObjectRow } from '../types.js'
 import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
+import { matchNames } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
   clearMetadata,
@@ -147,6 +148,12 @@ export class ContainerDatabases {
       decode: listedObjectRow,
     }
     return this.store.guard(() => listRows(scan, params))
+  }
+
+  /** Substring search over the live names, keys only (name-match.ts). */
+  async matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
+    const rec = await this.live(account, container)
+    return this.store.guard(() => matchNames({ level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }, m))
   }
 
   /** The record of a container that exists and is not deleted, else `not-found`. */
