@@ -5,9 +5,11 @@
  *   the cost is the results read, not the container's size (fast on millions of objects);
  * - substring (case-insensitive): a scan of names, bounded — it stops after `budgetMs` or
  *   `maxScanned` rows and says where it stopped (`resume`), so a huge account answers in
- *   bounded time and the caller may go on from there. The scan reads keys only, in the
- *   container database (matchObjectNames), and decodes just the rows that match: about a
- *   tenth of a listing pass's time (`tools/bench search`).
+ *   bounded time and the caller may go on from there. The container database answers it
+ *   (matchObjectNames): a container of 50,000 to 2M names from an in-memory index of its
+ *   names (store/db/name-index.ts; a few ms at 1M names, rebuilt by the first search after
+ *   a change), others by a scan of the names alone (keys, no row decoding), decoding just the
+ *   rows that match (`tools/bench search` has the figures).
  * Hidden containers (versions, "\0…") are never searched; `canRead` decides each container.
  */
 import type { ListingEntry, ListingParams, ContainerRow } from '../store/types.js'

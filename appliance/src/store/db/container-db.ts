@@ -13,7 +13,8 @@ import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, NameMatch,
 import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
-import { matchNames } from './name-match.js'
+import { indexable, NameIndexBuilder, NameIndexCache } from './name-index.js'
+import { eachNameBatch, matchNames, readRows } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
   clearMetadata,
@@ -32,6 +33,9 @@ import {
 } from './records.js'
 
 export class ContainerDatabases {
+  /** In-memory name indexes of large containers, for search (name-index.ts). */
+  private readonly nameIndexes = new NameIndexCache()
+
   constructor(private readonly store: DeviceStore) {}
 
   async putContainer(partition: number, account: string, container: string, putTimestamp: string, metadata?: DbMetadata, storagePolicyIndex?: number): Promise<{ created: boolean }> {
@@ -150,10 +154,23 @@ export class ContainerDatabases {
     return this.store.guard(() => listRows(scan, params))
   }
 
-  /** Substring search over the live names, keys only (name-match.ts). */
+  /**
+   * Substring search over the live names: a keys-only scan (name-match.ts), or for a large
+   * container its in-memory index, built by the first search after a change (name-index.ts).
+   */
   async matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
     const rec = await this.live(account, container)
-    return this.store.guard(() => matchNames({ level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }, m))
+    const scan = { level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }
+    if (!indexable(rec.objectCount)) return this.store.guard(() => matchNames(scan, m))
+    let index = this.nameIndexes.get(rec.id, rec.seq)
+    if (!index) {
+      const builder = new NameIndexBuilder()
+      await this.store.guard(() => eachNameBatch(scan, (names) => builder.add(names)))
+      index = builder.finish(rec.seq)
+      this.nameIndexes.put(rec.id, index)
+    }
+    const found = index.match(m)
+    return { rows: await this.store.guard(() => readRows(scan, found.names)), scanned: found.scanned, last: found.last, done: found.done }
   }
 
   /** The record of a container that exists and is not deleted, else `not-found`. */

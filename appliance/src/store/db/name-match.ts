@@ -7,6 +7,8 @@
  * Matching is case-insensitive as JavaScript's toLowerCase, as before. Profiled at 1M names:
  * most of what is left is LevelDB's own iteration.
  *
+ * Large containers are searched from memory instead (name-index.ts); `eachNameBatch` feeds it.
+ *
  * Owns: the scan and the match. Must not: write, or know the value format (`decode` is given).
  */
 import { VeloxError } from '../../errors.js'
@@ -33,19 +35,27 @@ export interface NameScan {
   decode(name: string, value: string): ObjectRow
 }
 
-export async function matchNames(scan: NameScan, m: NameMatch): Promise<NameMatchPage> {
+/** An iterator over the keys of `scan` after `marker`, as text; `start`: where a name begins in a key. */
+function textKeys(scan: NameScan, marker: string | undefined) {
   // The keys come as text, made by LevelDB's native side (a Buffer per key cost twice the
   // time), while the range stays in bytes: TEXT_KEYS passes the bounds through untouched.
   // The row prefix ends in the state byte (0x00), so a key's text is the prefix's text then
-  // the name's (a name starts a new UTF-8 character); the check below keeps it honest.
+  // the name's (a name starts a new UTF-8 character); `check` keeps it honest.
   const prefixText = scan.keyPrefix.toString('utf8')
-  const start = prefixText.length
   const end = successor(scan.keyPrefix) as Buffer
-  const range = m.marker ? { gt: Buffer.concat([scan.keyPrefix, utf8(m.marker)]), lt: end } : { gte: scan.keyPrefix, lt: end }
+  const range = marker ? { gt: Buffer.concat([scan.keyPrefix, utf8(marker)]), lt: end } : { gte: scan.keyPrefix, lt: end }
   const it = scan.level.iterator({ ...range, keyEncoding: TEXT_KEYS, values: false, highWaterMarkBytes: HIGH_WATER_MARK_BYTES } as never) as unknown as TextKeyIterator
+  const check = (key: string) => {
+    if (!key.startsWith(prefixText)) throw new VeloxError('internal', 'a row key read as text lost its prefix')
+  }
+  return { it, check, start: prefixText.length, lowerStart: prefixText.toLowerCase().length }
+}
+
+export async function matchNames(scan: NameScan, m: NameMatch): Promise<NameMatchPage> {
+  const { it, check, start, lowerStart } = textKeys(scan, m.marker)
   const hits: string[] = []
   let scanned = 0
-  let last: string | undefined
+  let lastKey: string | undefined
   let done = false
   try {
     while (hits.length < m.limit && scanned < m.maxScanned) {
@@ -55,11 +65,12 @@ export async function matchNames(scan: NameScan, m: NameMatch): Promise<NameMatc
         break
       }
       for (const [key] of keys) {
-        if (!key.startsWith(prefixText)) throw new VeloxError('internal', 'a row key read as text lost its prefix')
+        check(key)
         scanned++
-        last = key.slice(start)
-        if (last.toLowerCase().includes(m.needle)) {
-          hits.push(last)
+        lastKey = key
+        // (lower-casing the prefix's text with the name moves the name by lowerStart - start)
+        if (key.toLowerCase().indexOf(m.needle, lowerStart) >= 0) {
+          hits.push(key.slice(start))
           if (hits.length >= m.limit) break
         }
       }
@@ -67,12 +78,35 @@ export async function matchNames(scan: NameScan, m: NameMatch): Promise<NameMatc
   } finally {
     await it.close()
   }
-  // Rows changed between the scan and this read are left out (gone) or read as they are now.
-  const values = hits.length ? await scan.level.getMany(hits.map((name) => Buffer.concat([scan.keyPrefix, utf8(name)]))) : []
+  return { rows: await readRows(scan, hits), scanned, last: lastKey?.slice(start), done }
+}
+
+/** Every live name, in key order, a batch at a time (for name-index.ts: the batches die young). */
+export async function eachNameBatch(scan: NameScan, visit: (names: string[]) => void): Promise<void> {
+  const { it, check, start } = textKeys(scan, undefined)
+  try {
+    for (;;) {
+      const keys = await it.nextv(BATCH)
+      if (keys.length === 0) return
+      visit(
+        keys.map(([key]) => {
+          check(key)
+          return key.slice(start)
+        }),
+      )
+    }
+  } finally {
+    await it.close()
+  }
+}
+
+/** The rows of the matching names, read now: a row gone since the scan is left out. */
+export async function readRows(scan: NameScan, names: string[]): Promise<ObjectRow[]> {
+  const values = names.length ? await scan.level.getMany(names.map((name) => Buffer.concat([scan.keyPrefix, utf8(name)]))) : []
   const rows: ObjectRow[] = []
-  hits.forEach((name, i) => {
+  names.forEach((name, i) => {
     const value = values[i]
     if (value !== undefined) rows.push(scan.decode(name, value))
   })
-  return { rows, scanned, last, done }
+  return rows
 }
