@@ -4,10 +4,11 @@
  * 1,000,000) in 10 containers, read from one device's databases (store/db). Names look like
  * `photos/2024/06/IMG_<n>.jpg`. Times, each repeated 5 times (median, max):
  * - a prefix search that matches 50 names (a key range: cost = results);
- * - a substring search for a rare word (10 hits in the whole account) just after every
- *   container changed: a scan of the names only (keys, no row values: store/db/name-match.ts)
- *   that builds each container's in-memory index (store/db/name-index.ts);
- * - the same search again, answered from those indexes;
+ * - a substring search for a rare word (10 hits in the whole account), the first: a scan of
+ *   the names only (keys, no row values: store/db/name-match.ts) that builds each
+ *   container's in-memory index (store/db/name-index.ts), timed once;
+ * - the same just after a row changed in every container (indexes updated from the change log);
+ * - the same again, answered from the indexes as they are;
  * - the same with the web API's default budget (2 s), which stops and says where;
  * - the reference: one plain listing pass over all N rows in pages of 1,000, matching each
  *   name: what the substring search did before it read keys only.
@@ -95,19 +96,20 @@ export async function run(args: string[]): Promise<void> {
       const r = await search.search(ACCOUNT, prefix, { mode: 'prefix', limit: 50, ...all })
       return `${r.hits.length} hits, ${r.scanned} rows read`
     })}`)
-    // Every container changed just before: each search reads the names (keys only) and builds
-    // the container's in-memory index anew (store/db/name-index.ts) — the cost while written to.
+    const aurora = async () => {
+      const r = await search.search(ACCOUNT, 'aurora', { mode: 'substring', limit: 1000, budgetMs: 600_000, ...all })
+      return `${r.hits.length} hits, ${r.scanned} rows read, complete ${r.complete}`
+    }
+    // The first search reads every container's names (keys only) and builds its in-memory index.
+    console.log(`substring "aurora", first (scan + index build): ${await timed(1, aurora)}`)
+    // Every container changed just before: each index is brought up to date from the change log.
     let touch = 0
-    console.log(`substring "aurora", after a change (scan + index build): ${await timed(5, async () => {
+    console.log(`substring "aurora", after a change in each container: ${await timed(5, async () => {
       touch++
       for (let c = 0; c < CONTAINERS; c++) await dbs.putObjectRow(ACCOUNT, `c${c}`, { ...row(0, base + 10_000_000 + touch), name: 'bench-touch', deleted: touch % 2 === 1 })
-      const r = await search.search(ACCOUNT, 'aurora', { mode: 'substring', limit: 1000, budgetMs: 600_000, ...all })
-      return `${r.hits.length} hits, ${r.scanned} rows read, complete ${r.complete}`
+      return aurora()
     })}`)
-    console.log(`substring "aurora", from the indexes:    ${await timed(5, async () => {
-      const r = await search.search(ACCOUNT, 'aurora', { mode: 'substring', limit: 1000, budgetMs: 600_000, ...all })
-      return `${r.hits.length} hits, ${r.scanned} rows read, complete ${r.complete}`
-    })}`)
+    console.log(`substring "aurora", from the indexes:    ${await timed(5, aurora)}`)
     console.log(`substring "aurora", 2 s budget (API):    ${await timed(5, async () => {
       const r = await search.search(ACCOUNT, 'aurora', { mode: 'substring', limit: 200, budgetMs: 2000, ...all })
       return `${r.hits.length} hits, ${r.scanned} rows read, complete ${r.complete}`

@@ -13,8 +13,8 @@ import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, NameMatch,
 import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
-import { indexable, NameIndexBuilder, NameIndexCache } from './name-index.js'
-import { eachNameBatch, matchNames, readRows } from './name-match.js'
+import { indexable, MAX_CHANGES, NameIndexBuilder, NameIndexCache } from './name-index.js'
+import { changedNames, eachNameBatch, matchNames, readRows } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
   clearMetadata,
@@ -156,13 +156,24 @@ export class ContainerDatabases {
 
   /**
    * Substring search over the live names: a keys-only scan (name-match.ts), or for a large
-   * container its in-memory index, built by the first search after a change (name-index.ts).
+   * container its in-memory index (name-index.ts), brought up to date from the change log.
    */
   async matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
     const rec = await this.live(account, container)
     const scan = { level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }
-    if (!indexable(rec.objectCount)) return this.store.guard(() => matchNames(scan, m))
-    let index = this.nameIndexes.get(rec.id, rec.seq)
+    if (!indexable(rec.objectCount)) {
+      this.nameIndexes.drop(rec.id)
+      return this.store.guard(() => matchNames(scan, m))
+    }
+    let index = this.nameIndexes.get(rec.id)
+    if (index && index.seq !== rec.seq) {
+      const behind = index
+      const changes = rec.seq - behind.seq <= MAX_CHANGES ? await this.store.guard(() => changedNames(this.store.level, rec.id, behind.seq, MAX_CHANGES + 1)) : undefined
+      if (changes && changes.length <= MAX_CHANGES) {
+        behind.apply(rec.seq, changes)
+        this.nameIndexes.put(rec.id, behind)
+      } else index = undefined
+    }
     if (!index) {
       const builder = new NameIndexBuilder()
       await this.store.guard(() => eachNameBatch(scan, (names) => builder.add(names)))

@@ -29,7 +29,7 @@ describe('store/db name index (search from memory)', () => {
         const names = [...raw].sort(compareNames)
         const marker = at < names.length ? names[at] : undefined
         // Built in two batches, one of which may need lower-casing name by name (İ).
-        const builder = new NameIndexBuilder()
+        const builder = new NameIndexBuilder(1 + (at % 7))
         builder.add(names.slice(0, at % (names.length + 1)))
         builder.add(names.slice(at % (names.length + 1)))
         const got = builder.finish(1).match({ needle, marker, limit, maxScanned })
@@ -42,16 +42,38 @@ describe('store/db name index (search from memory)', () => {
     expect(NameIndex.of(1, ['ab', 'cd']).match({ needle: 'bc', limit: 9, maxScanned: 9 }).names).to.deep.equal([])
   })
 
-  it('keeps an index only for its sequence, and at most its number of names', () => {
+  it('is brought up to date by changes as if built anew, over many chunks', () => {
+    const name = fc.oneof(fc.constantFrom('a', 'b', 'c', 'İ', 'ΟΔΟΣ', 'é'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }))
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { maxLength: 40 }), fc.array(fc.record({ name, live: fc.boolean() }), { maxLength: 30 }), fc.integer({ min: 1, max: 5 }), (raw, changes, chunk) => {
+        const names = [...raw].sort(compareNames)
+        const index = NameIndex.of(1, names, chunk)
+        // (the change log holds each name once)
+        const once = [...new Map(changes.map((c) => [c.name, c])).values()]
+        index.apply(9, once)
+        const now = new Set(names)
+        for (const c of once) if (c.live) now.add(c.name)
+        else now.delete(c.name)
+        const want = [...now].sort(compareNames)
+        expect(index.seq).to.equal(9)
+        expect(index.size).to.equal(want.length)
+        for (const needle of ['', 'a', 'ı', 'σ', 'é']) {
+          const m = { needle, limit: 1000, maxScanned: 1000 }
+          if (needle) expect(index.match(m).names, needle).to.deep.equal(NameIndex.of(1, want, chunk).match(m).names)
+        }
+        expect(index.match({ needle: '\u0000', marker: want[0], limit: 1, maxScanned: 1000 }).last).to.equal(want.length > 1 ? want[want.length - 1] : undefined)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('keeps at most its number of names, least recently used out', () => {
     const cache = new NameIndexCache(5)
     cache.put(1, NameIndex.of(7, ['a', 'b', 'c']))
-    expect(cache.get(1, 7)?.size).to.equal(3)
-    expect(cache.get(1, 8), 'another sequence').to.equal(undefined)
-    expect(cache.get(1, 7), 'dropped once stale').to.equal(undefined)
-    cache.put(1, NameIndex.of(7, ['a', 'b', 'c']))
+    expect(cache.get(1)?.size).to.equal(3)
     cache.put(2, NameIndex.of(3, ['x', 'y', 'z']))
-    expect(cache.get(1, 7), 'least recently used out').to.equal(undefined)
-    expect(cache.get(2, 3)?.size).to.equal(3)
+    expect(cache.get(1), 'least recently used out').to.equal(undefined)
+    expect(cache.get(2)?.seq).to.equal(3)
   })
 
   describe('in a container database', () => {

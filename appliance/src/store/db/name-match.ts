@@ -14,7 +14,7 @@
 import { VeloxError } from '../../errors.js'
 import type { NameMatch, NameMatchPage, ObjectRow } from '../types.js'
 import type { LevelDb } from './device-store.js'
-import { successor, utf8 } from './keys.js'
+import { ROW_DELETED, seqRangeAfter, successor, utf8 } from './keys.js'
 
 /** Names asked of LevelDB per nextv, and bytes it may buffer per call. */
 const BATCH = 4096
@@ -109,4 +109,13 @@ export async function readRows(scan: NameScan, names: string[]): Promise<ObjectR
     if (value !== undefined) rows.push(scan.decode(name, value))
   })
   return rows
+}
+
+/**
+ * The names of database `id` changed after sequence `seq`, with their state now (the change
+ * log keeps one entry per name: its latest change), at most `limit` of them.
+ */
+export async function changedNames(level: LevelDb, id: number, seq: number, limit: number): Promise<Array<{ name: string; live: boolean }>> {
+  const values = await level.values({ ...seqRangeAfter(id, seq), limit }).all()
+  return values.map((v) => ({ name: v.slice(1), live: v[0] !== String(ROW_DELETED) }))
 }
