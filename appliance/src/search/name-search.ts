@@ -66,14 +66,14 @@ export class NameSearch {
     for await (const container of this.containers(account, o.resume?.container)) {
       if (!o.canRead(container)) continue
       const from = o.resume?.container === container ? o.resume.marker : undefined
-      const where = o.mode === 'prefix' ? await this.prefixed(account, container, query, from, o, out) : await this.matching(account, container, query.toLowerCase(), from, o, out, deadline, maxScanned)
+      const where = o.mode === 'prefix' ? await this.prefixed(account, container, query, from, o, out, deadline, maxScanned) : await this.matching(account, container, query.toLowerCase(), from, o, out, deadline, maxScanned)
       if (where !== undefined) return stopped(out, container, where)
     }
     return out
   }
 
   /** Prefix: the container's key range from the prefix on. Returns where it stopped, if it did. */
-  private async prefixed(account: string, container: string, prefix: string, from: string | undefined, o: SearchOptions, out: SearchResult): Promise<string | undefined> {
+  private async prefixed(account: string, container: string, prefix: string, from: string | undefined, o: SearchOptions, out: SearchResult, deadline: number, maxScanned: number): Promise<string | undefined> {
     let marker = from
     for (;;) {
       const entries = await this.dbs.listObjects(account, container, { limit: PAGE, marker, prefix })
@@ -85,6 +85,7 @@ export class NameSearch {
         if (out.hits.length >= o.limit) return marker
       }
       if (entries.length < PAGE) return undefined
+      if (this.now() > deadline || out.scanned >= maxScanned) return marker as string
     }
   }
 
