@@ -14,7 +14,7 @@ import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
 import { indexable, MAX_CHANGES, NameIndexBuilder, NameIndexCache } from './name-index.js'
-import { changedNames, eachNameBatch, matchNames, readRows } from './name-match.js'
+import { changedNames, eachNameBatch, matchNames, readRows, type NameScan } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
   clearMetadata,
@@ -35,6 +35,7 @@ import {
 export class ContainerDatabases {
   /** In-memory name indexes of large containers, for search (name-index.ts). */
   private readonly nameIndexes = new NameIndexCache()
+  private readonly indexBuilds = new Map<number, Promise<void>>()
 
   constructor(private readonly store: DeviceStore) {}
 
@@ -156,7 +157,8 @@ export class ContainerDatabases {
 
   /**
    * Substring search over the live names: a keys-only scan (name-match.ts), or for a large
-   * container its in-memory index (name-index.ts), brought up to date from the change log.
+   * container its in-memory index (name-index.ts), brought up to date from the change log;
+   * one missing (or too far behind) is built in the background while this search scans.
    */
   async matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
     const rec = await this.live(account, container)
@@ -175,13 +177,31 @@ export class ContainerDatabases {
       } else index = undefined
     }
     if (!index) {
-      const builder = new NameIndexBuilder()
-      await this.store.guard(() => eachNameBatch(scan, (names) => builder.add(names)))
-      index = builder.finish(rec.seq)
-      this.nameIndexes.put(rec.id, index)
+      // Built in the background: this search scans (and keeps to its time budget), later ones use it.
+      this.buildNameIndex(rec.id, rec.seq, scan)
+      return this.store.guard(() => matchNames(scan, m))
     }
     const found = index.match(m)
     return { rows: await this.store.guard(() => readRows(scan, found.names)), scanned: found.scanned, last: found.last, done: found.done }
+  }
+
+  /** Starts building database `id`'s name index unless that is under way. */
+  private buildNameIndex(id: number, seq: number, scan: NameScan): void {
+    if (this.indexBuilds.has(id)) return
+    const builder = new NameIndexBuilder()
+    const build = this.store
+      .guard(() => eachNameBatch(scan, (names) => builder.add(names)))
+      .then(
+        () => this.nameIndexes.put(id, builder.finish(seq)),
+        () => undefined, // (the database closed or failed meanwhile: the next search tries again)
+      )
+      .finally(() => this.indexBuilds.delete(id))
+    this.indexBuilds.set(id, build)
+  }
+
+  /** Resolves once the name indexes being built are (tests, the benchmark). */
+  async nameIndexesBuilt(): Promise<void> {
+    await Promise.all(this.indexBuilds.values())
   }
 
   /** The record of a container that exists and is not deleted, else `not-found`. */

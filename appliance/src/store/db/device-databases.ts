@@ -73,6 +73,11 @@ export class LevelDeviceDatabases implements DeviceDatabases {
     return this.containers.matchObjectNames(account, container, m)
   }
 
+  /** Resolves once the name indexes being built for search are (tests, the benchmark). */
+  nameIndexesBuilt(): Promise<void> {
+    return this.containers.nameIndexesBuilt()
+  }
+
   putAccount(partition: number, account: string, putTimestamp: string, metadata?: DbMetadata): Promise<{ created: boolean }> {
     return this.accounts.putAccount(partition, account, putTimestamp, metadata)
   }
@@ -146,7 +151,8 @@ export class LevelDeviceDatabases implements DeviceDatabases {
     return partitionsWithDatabases(this.store)
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.containers.nameIndexesBuilt()
     return this.store.close()
   }
 
