@@ -9,7 +9,8 @@
  *   in-memory index (store/db/name-index.ts) is built in the background, timed once, and
  *   the time until those builds end;
  * - the same just after a row changed in every container (indexes updated from the change log);
- * - the same again, answered from the indexes as they are;
+ * - the same again, answered from the indexes as they are (with --rows under 500,000 each of
+ *   the 10 containers holds under 50,000 names: those are always scanned, never indexed);
  * - the same with the web API's default budget (2 s), which stops and says where;
  * - the reference: one plain listing pass over all N rows in pages of 1,000, matching each
  *   name: what the substring search did before it read keys only.
