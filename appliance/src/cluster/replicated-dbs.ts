@@ -12,7 +12,7 @@
  */
 import { VeloxError, isVeloxError } from '../errors.js'
 import { Timestamp } from '../lib/timestamp.js'
-import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../store/types.js'
+import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, ListingEntry, ListingParams, NameMatch, NameMatchPage, ObjectRow } from '../store/types.js'
 import { countKind, noQuorum, noteDeviceError, settle, type Outcome } from './outcomes.js'
 import { type Placement, type Target, quorumSize } from './placement.js'
 
@@ -136,6 +136,12 @@ export class ReplicatedDatabases {
 
   listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]> {
     return this.readFreshest(this.containerPlace(account, container).readTargets, account, container, (t) => t.node.dbs.listObjects(account, container, params), [])
+  }
+
+  /** Search by name (keys only) in the freshest replica, as listObjects reads. */
+  matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
+    const none: NameMatchPage = { rows: [], scanned: 0, done: true }
+    return this.readFreshest(this.containerPlace(account, container).readTargets, account, container, (t) => t.node.dbs.matchObjectNames(account, container, m), none)
   }
 
   // ---- accounts

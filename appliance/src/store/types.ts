@@ -194,6 +194,29 @@ export interface AccountInfo {
   policyStats: Record<number, PolicyStats>
 }
 
+/** A substring search over a container's live names (DeviceDatabases.matchObjectNames). */
+export interface NameMatch {
+  /** Lower-cased already (the caller's toLowerCase). */
+  needle: string
+  /** Start after this name (exclusive); from the first name when left out. */
+  marker?: string
+  /** Stop once this many rows matched. */
+  limit: number
+  /** Stop once this many names were read (a bounded scan). */
+  maxScanned: number
+}
+
+export interface NameMatchPage {
+  /** The matching rows, in name order. */
+  rows: ObjectRow[]
+  /** Names read. */
+  scanned: number
+  /** The last name read: where to go on when not `done`. */
+  last?: string
+  /** True when the container's names were read to the end. */
+  done: boolean
+}
+
 /** Account and container databases kept on one device (one LevelDB per device). */
 export interface DeviceDatabases {
   /** Creates (or revives) a container; returns whether it was newly created. */
@@ -207,6 +230,8 @@ export interface DeviceDatabases {
   /** Records an object version or tombstone; the newest timestamp for a name wins; stats stay exact. */
   putObjectRow(account: string, container: string, row: ObjectRow): Promise<void>
   listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]>
+  /** Names containing `needle` (case-insensitive), reading names only; `not-found` like listObjects. */
+  matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage>
 
   putAccount(partition: number, account: string, putTimestamp: string, metadata?: DbMetadata): Promise<{ created: boolean }>
   getAccount(account: string): Promise<AccountInfo | undefined>

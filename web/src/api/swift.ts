@@ -146,12 +146,7 @@ export class SwiftClient {
     if (from.slo) {
       const manifest = await request(`${this.objectUrl(from.container, from.object)}?multipart-manifest=get&format=raw`)
       const body = await manifest.text()
-      // (the manifest is written anew: its metadata, such as the file's own X-Object-Meta-Mtime, goes with it)
-      const kept: Record<string, string> = {}
-      manifest.headers.forEach((value, name) => {
-        if (/^x-object-meta-|^content-disposition$|^content-encoding$/i.test(name)) kept[name] = value
-      })
-      await request(`${this.objectUrl(to.container, to.object)}?multipart-manifest=put`, { method: 'PUT', body, headers: { ...kept, 'Content-Type': manifest.headers.get('Content-Type') ?? 'application/octet-stream' } })
+      await request(`${this.objectUrl(to.container, to.object)}?multipart-manifest=put`, { method: 'PUT', body, headers: manifestHeaders(manifest) })
       await request(this.objectUrl(from.container, from.object), { method: 'DELETE', accept: [404] })
       return
     }
@@ -167,6 +162,18 @@ export class SwiftClient {
     const r = await request(this.objectUrl(container, object), { headers: { Range: `bytes=0-${bytes - 1}` }, accept: [416] })
     return readTextPrefix(r, bytes)
   }
+}
+
+/**
+ * The headers a large object's manifest is written anew with (move, copy): its metadata, such
+ * as the file's own X-Object-Meta-Mtime, and its type, from a `multipart-manifest=get` answer.
+ */
+export function manifestHeaders(manifest: Response): Record<string, string> {
+  const kept: Record<string, string> = {}
+  manifest.headers.forEach((value, name) => {
+    if (/^x-object-meta-|^content-disposition$|^content-encoding$/i.test(name)) kept[name] = value
+  })
+  return { ...kept, 'Content-Type': manifest.headers.get('Content-Type') ?? 'application/octet-stream' }
 }
 
 export function objectEntry(container: string, row: ObjectRow): Extract<Entry, { type: 'object' }> {

@@ -7,6 +7,7 @@
 import { request } from '../api/http'
 import { encodePath, type Entry, type SwiftClient } from '../api/swift'
 import { purgeVersions } from '../trash/trash-api'
+import { copyLargeObject } from './copy-large'
 
 const CONCURRENCY = 4
 
@@ -86,15 +87,15 @@ export async function saveText(swift: SwiftClient, o: ObjectEntry, text: string)
 
 /**
  * Copies entries into a folder ("container/path/"), keeping their names: a server-side COPY
- * per object (a folder object by object). Large (segmented) objects are refused: a copy of
- * the manifest would share the segments, and deleting one copy would break the other.
+ * per object (a folder object by object); a large (segmented) object gets its own copy of
+ * its segments (copy-large.ts), `onSegment` telling how far that is.
  */
-export async function copyInto(swift: SwiftClient, entries: Entry[], folder: string, onProgress: (done: number) => void): Promise<void> {
+export async function copyInto(swift: SwiftClient, entries: Entry[], folder: string, onProgress: (done: number) => void, onSegment?: (name: string, done: number, total: number) => void): Promise<void> {
   const to = splitTarget(folder.endsWith('/') ? folder : `${folder}/`)
   let done = 0
   const copy = async (o: ObjectEntry, object: string) => {
-    if (o.slo) throw new Error(`“${o.name}” is a large (segmented) object; download and upload it to copy it.`)
-    await request(swift.objectUrl(o.container, o.object), { method: 'COPY', headers: { Destination: `${encodeURIComponent(to.container)}/${encodePath(object)}` } })
+    if (o.slo) await copyLargeObject(swift, o, { container: to.container, object }, (d, n) => onSegment?.(o.name, d, n))
+    else await request(swift.objectUrl(o.container, o.object), { method: 'COPY', headers: { Destination: `${encodeURIComponent(to.container)}/${encodePath(object)}` } })
     onProgress(++done)
   }
   for (const e of entries) {

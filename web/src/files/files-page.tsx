@@ -419,7 +419,7 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
           onPick={async (t) => {
             await checkDestination(swift, t)
             if (dialog.type === 'move') await moveInto(swift, dialog.entries, t, progress('Moved'))
-            else await copyInto(swift, dialog.entries, t, progress('Copied'))
+            else await copyInto(swift, dialog.entries, t, progress('Copied'), (name, d, n) => setNotice(`Copying “${name}”: part ${d} of ${n}…`))
             afterChange(dialog.type === 'move' ? dialog.entries : [])
           }}
           onClose={() => setDialog(null)}

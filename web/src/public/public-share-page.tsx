@@ -11,6 +11,7 @@ import { FileIcon, FolderIcon } from '../ui/icons'
 import { Preview, PreviewBody, type PreviewItem } from '../ui/preview'
 import { Thumbnail } from '../ui/thumbnail'
 import { DropUpload } from './drop-upload'
+import { PreviewLimitNotice, usePreviewsLeft } from './preview-limit'
 
 export function PublicSharePage(props: { token: string }) {
   const client = useMemo(() => new PublicShareClient(props.token), [props.token])
@@ -146,6 +147,9 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [preview, setPreview] = useState<number | null>(null)
+  // Past the link's preview limit a file shows a notice instead (preview-limit.tsx).
+  const previews = usePreviewsLeft(share.previewsLeft)
+  const [limited, setLimited] = useState<number | null>(null)
 
   const load = async (folder: string, marker?: string) => {
     setLoading(true)
@@ -155,6 +159,7 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
       setPath(folder)
       setEntries((old) => (marker ? old.concat(page.entries ?? []) : page.entries ?? []))
       setNext(page.nextMarker)
+      previews.update(page.previewsLeft)
     } catch (err) {
       setError((err as Error).message)
     } finally {
@@ -164,7 +169,12 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
 
   const files = entries.filter((e) => e.type === 'file')
   const items: PreviewItem[] = files.map((e) => ({ name: e.name, contentType: e.contentType, bytes: e.bytes, url: viewUrl(client.fileUrl(e.path)), downloadUrl: client.fileUrl(e.path, true), stillUrl: hasThumbnail(e.name, e.contentType) ? client.thumbUrl(e.path, 1280) : undefined }))
-  const open = (e: PublicEntry) => (e.type === 'folder' ? void load(e.path) : setPreview(files.indexOf(e)))
+  const show = (i: number) => {
+    const ok = previews.take(items[i])
+    setPreview(ok ? i : null)
+    setLimited(ok ? null : i)
+  }
+  const open = (e: PublicEntry) => (e.type === 'folder' ? void load(e.path) : show(files.indexOf(e)))
   const crumbs = path.split('/').filter(Boolean)
   return (
     <section className="page">
@@ -214,7 +224,8 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
         {loading && <span className="muted">Loading…</span>}
         {next && !loading && <button className="btn" onClick={() => void load(path, next)}>Load more</button>}
       </div>
-      {preview !== null && items[preview] && <Preview items={items} index={preview} onIndex={setPreview} onClose={() => setPreview(null)} />}
+      {preview !== null && items[preview] && <Preview items={items} index={preview} onIndex={show} onClose={() => setPreview(null)} />}
+      {limited !== null && items[limited] && <PreviewLimitNotice item={items[limited]} onClose={() => setLimited(null)} />}
     </section>
   )
 }

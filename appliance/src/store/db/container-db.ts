@@ -9,10 +9,12 @@
  * encode keys by hand (keys.ts), or touch object files (store/objects/).
  */
 import { VeloxError } from '../../errors.js'
-import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, ObjectRow } from '../types.js'
+import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, NameMatch, NameMatchPage, ObjectRow } from '../types.js'
 import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
+import { indexable, MAX_CHANGES, NameIndexBuilder, NameIndexCache } from './name-index.js'
+import { changedNames, eachNameBatch, matchNames, readRows, type NameScan } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
   clearMetadata,
@@ -31,6 +33,10 @@ import {
 } from './records.js'
 
 export class ContainerDatabases {
+  /** In-memory name indexes of large containers, for search (name-index.ts). */
+  private readonly nameIndexes = new NameIndexCache()
+  private readonly indexBuilds = new Map<number, Promise<void>>()
+
   constructor(private readonly store: DeviceStore) {}
 
   async putContainer(partition: number, account: string, container: string, putTimestamp: string, metadata?: DbMetadata, storagePolicyIndex?: number): Promise<{ created: boolean }> {
@@ -147,6 +153,55 @@ export class ContainerDatabases {
       decode: listedObjectRow,
     }
     return this.store.guard(() => listRows(scan, params))
+  }
+
+  /**
+   * Substring search over the live names: a keys-only scan (name-match.ts), or for a large
+   * container its in-memory index (name-index.ts), brought up to date from the change log;
+   * one missing (or too far behind) is built in the background while this search scans.
+   */
+  async matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
+    const rec = await this.live(account, container)
+    const scan = { level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }
+    if (!indexable(rec.objectCount)) {
+      this.nameIndexes.drop(rec.id)
+      return this.store.guard(() => matchNames(scan, m))
+    }
+    let index = this.nameIndexes.get(rec.id)
+    if (index && index.seq !== rec.seq) {
+      const behind = index
+      const changes = rec.seq - behind.seq <= MAX_CHANGES ? await this.store.guard(() => changedNames(this.store.level, rec.id, behind.seq, MAX_CHANGES + 1)) : undefined
+      if (changes && changes.length <= MAX_CHANGES) {
+        behind.apply(rec.seq, changes)
+        this.nameIndexes.put(rec.id, behind)
+      } else index = undefined
+    }
+    if (!index) {
+      // Built in the background: this search scans (and keeps to its time budget), later ones use it.
+      this.buildNameIndex(rec.id, rec.seq, scan)
+      return this.store.guard(() => matchNames(scan, m))
+    }
+    const found = index.match(m)
+    return { rows: await this.store.guard(() => readRows(scan, found.names)), scanned: found.scanned, last: found.last, done: found.done }
+  }
+
+  /** Starts building database `id`'s name index unless that is under way. */
+  private buildNameIndex(id: number, seq: number, scan: NameScan): void {
+    if (this.indexBuilds.has(id)) return
+    const builder = new NameIndexBuilder()
+    const build = this.store
+      .guard(() => eachNameBatch(scan, (names) => builder.add(names)))
+      .then(
+        () => this.nameIndexes.put(id, builder.finish(seq)),
+        () => undefined, // (the database closed or failed meanwhile: the next search tries again)
+      )
+      .finally(() => this.indexBuilds.delete(id))
+    this.indexBuilds.set(id, build)
+  }
+
+  /** Resolves once the name indexes being built are (tests, the benchmark). */
+  async nameIndexesBuilt(): Promise<void> {
+    await Promise.all(this.indexBuilds.values())
   }
 
   /** The record of a container that exists and is not deleted, else `not-found`. */

@@ -9,7 +9,7 @@
  * `DeviceDatabases` type.
  */
 import { VeloxError } from '../../errors.js'
-import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, DeviceDatabases, ListingEntry, ListingParams, ObjectRow } from '../types.js'
+import type { AccountInfo, ContainerInfo, ContainerRow, DbFreshness, DbMetadata, DeviceDatabases, ListingEntry, ListingParams, NameMatch, NameMatchPage, ObjectRow } from '../types.js'
 import { AccountDatabases } from './account-db.js'
 import { ContainerDatabases } from './container-db.js'
 import { dropDatabase, mergeDatabaseRecord, partitionsWithDatabases, type DatabaseSummary } from './db-replication.js'
@@ -67,6 +67,15 @@ export class LevelDeviceDatabases implements DeviceDatabases {
 
   listObjects(account: string, container: string, params: ListingParams): Promise<ListingEntry<ObjectRow>[]> {
     return this.containers.listObjects(account, container, params)
+  }
+
+  matchObjectNames(account: string, container: string, m: NameMatch): Promise<NameMatchPage> {
+    return this.containers.matchObjectNames(account, container, m)
+  }
+
+  /** Resolves once the name indexes being built for search are (tests, the benchmark). */
+  nameIndexesBuilt(): Promise<void> {
+    return this.containers.nameIndexesBuilt()
   }
 
   putAccount(partition: number, account: string, putTimestamp: string, metadata?: DbMetadata): Promise<{ created: boolean }> {
@@ -142,7 +151,8 @@ export class LevelDeviceDatabases implements DeviceDatabases {
     return partitionsWithDatabases(this.store)
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.containers.nameIndexesBuilt()
     return this.store.close()
   }
 
