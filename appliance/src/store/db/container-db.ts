@@ -13,7 +13,7 @@ import type { ContainerInfo, DbMetadata, ListingEntry, ListingParams, NameMatch,
 import type { BatchOp, DeviceStore } from './device-store.js'
 import { ROW_DELETED, ROW_LIVE, rowKey, rowPrefix, seqKey } from './keys.js'
 import { listRows } from './listing.js'
-import { indexable, MAX_CHANGES, NameIndexBuilder, NameIndexCache } from './name-index.js'
+import { indexable, MAX_CHANGES, NameIndexBuilder, nameIndexes } from './name-index.js'
 import { changedNames, eachNameBatch, matchNames, readRows, type NameScan } from './name-match.js'
 import type { DbRecord } from './records.js'
 import {
@@ -32,9 +32,12 @@ import {
   visibleMetadata,
 } from './records.js'
 
+/** Numbers each device's databases apart in the shared name index cache. */
+let devicesSeen = 0
+
 export class ContainerDatabases {
-  /** In-memory name indexes of large containers, for search (name-index.ts). */
-  private readonly nameIndexes = new NameIndexCache()
+  /** This device's part of the process's name index cache (name-index.ts): keys "<n>:<database id>". */
+  private readonly cacheKey = `${++devicesSeen}:`
   private readonly indexBuilds = new Map<number, Promise<void>>()
 
   constructor(private readonly store: DeviceStore) {}
@@ -164,16 +167,16 @@ export class ContainerDatabases {
     const rec = await this.live(account, container)
     const scan = { level: this.store.level, keyPrefix: rowPrefix(rec.id, ROW_LIVE), decode: listedObjectRow }
     if (!indexable(rec.objectCount)) {
-      this.nameIndexes.drop(rec.id)
+      nameIndexes.drop(this.cacheKey + rec.id)
       return this.store.guard(() => matchNames(scan, m))
     }
-    let index = this.nameIndexes.get(rec.id)
+    let index = nameIndexes.get(this.cacheKey + rec.id)
     if (index && index.seq !== rec.seq) {
       const behind = index
       const changes = rec.seq - behind.seq <= MAX_CHANGES ? await this.store.guard(() => changedNames(this.store.level, rec.id, behind.seq, MAX_CHANGES + 1)) : undefined
       if (changes && changes.length <= MAX_CHANGES) {
         behind.apply(rec.seq, changes)
-        this.nameIndexes.put(rec.id, behind)
+        nameIndexes.put(this.cacheKey + rec.id, behind)
       } else index = undefined
     }
     if (!index) {
@@ -192,7 +195,7 @@ export class ContainerDatabases {
     const build = this.store
       .guard(() => eachNameBatch(scan, (names) => builder.add(names)))
       .then(
-        () => this.nameIndexes.put(id, builder.finish(seq)),
+        () => nameIndexes.put(this.cacheKey + id, builder.finish(seq)),
         () => undefined, // (the database closed or failed meanwhile: the next search tries again)
       )
       .finally(() => this.indexBuilds.delete(id))

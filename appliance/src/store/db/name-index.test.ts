@@ -69,11 +69,28 @@ describe('store/db name index (search from memory)', () => {
 
   it('keeps at most its number of names, least recently used out', () => {
     const cache = new NameIndexCache(5)
-    cache.put(1, NameIndex.of(7, ['a', 'b', 'c']))
-    expect(cache.get(1)?.size).to.equal(3)
-    cache.put(2, NameIndex.of(3, ['x', 'y', 'z']))
-    expect(cache.get(1), 'least recently used out').to.equal(undefined)
-    expect(cache.get(2)?.seq).to.equal(3)
+    cache.put('1', NameIndex.of(7, ['a', 'b', 'c']))
+    expect(cache.get('1')?.size).to.equal(3)
+    cache.put('2', NameIndex.of(3, ['x', 'y', 'z']))
+    expect(cache.get('1'), 'least recently used out').to.equal(undefined)
+    expect(cache.get('2')?.seq).to.equal(3)
+  })
+
+  it('lets go of an index nobody searched for 15 minutes', () => {
+    let now = 0
+    const cache = new NameIndexCache(100, () => now)
+    cache.put('a:1', NameIndex.of(1, ['a', 'b']))
+    cache.put('b:1', NameIndex.of(1, ['c']))
+    now = 10 * 60_000
+    expect(cache.get('a:1')?.size).to.equal(2)
+    now = 16 * 60_000
+    cache.sweep()
+    expect(cache.get('b:1'), 'unused since 0').to.equal(undefined)
+    expect(cache.get('a:1')?.size, 'used at 10 min').to.equal(2)
+    expect(cache.size).to.equal(2)
+    now = 40 * 60_000
+    cache.sweep()
+    expect(cache.size).to.equal(0)
   })
 
   describe('in a container database', () => {

@@ -10,9 +10,10 @@
  * changed since from the database's change log and applies them (only the chunks of 4,096
  * names they fall in are rebuilt), or, more than MAX_CHANGES behind, builds it anew from a
  * scan of the names. So the database's own change log keeps it in step. Only
- * containers of MIN_NAMES to MAX_NAMES names get one, and the cache keeps at most MAX_NAMES
- * names in all (least recently used go first): about 80 bytes a name (two strings of the
- * names, two offset tables), so some 80 MB for 1M names of 35 characters, 160 MB at most.
+ * containers of MIN_NAMES to MAX_NAMES names get one, and the process's one cache keeps at most
+ * MAX_NAMES names in all, over every device (least recently used go first; unused for 15
+ * minutes, let go): about 80 bytes a name (two strings of the names, two offset tables), so
+ * some 80 MB for 1M names of 35 characters, 160 MB at most.
  *
  * Owns: the index and its cache. Must not: read LevelDB (name-match.ts does) or decide
  * staleness by anything but the sequence.
@@ -240,39 +241,70 @@ function lastAtMost(n: number, ok: (i: number) => boolean): number {
   return Math.max(lo, 0)
 }
 
-/** The indexes of one device's containers, by database id, least recently used first out. */
+/** How long an index nobody searched stays in memory. */
+const IDLE_MS = 15 * 60 * 1000
+
+/**
+ * The indexes of every device's containers in this process (one budget of `maxNames`, not one
+ * per device), by "<device>:<database id>", least recently used first out; an index not
+ * searched for IDLE_MS is let go, so that memory goes back once people stop searching.
+ */
 export class NameIndexCache {
-  /** Each index with its size when it was put (what `names` counts). */
-  private readonly byId = new Map<number, { idx: NameIndex; size: number }>()
+  /** Each index with its size when it was put (what `names` counts) and when it was last used. */
+  private readonly byKey = new Map<string, { idx: NameIndex; size: number; used: number }>()
   private names = 0
+  private sweeper?: NodeJS.Timeout
 
-  constructor(private readonly maxNames = MAX_NAMES) {}
+  constructor(
+    private readonly maxNames = MAX_NAMES,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** The index of database `id`, of whatever sequence (the caller brings it up to date). */
-  get(id: number): NameIndex | undefined {
-    const entry = this.byId.get(id)
+  /** Names held now, over all indexes. */
+  get size(): number {
+    return this.names
+  }
+
+  /** The index of `key`, of whatever sequence (the caller brings it up to date). */
+  get(key: string): NameIndex | undefined {
+    const entry = this.byKey.get(key)
     if (!entry) return undefined
-    this.byId.delete(id)
-    this.byId.set(id, entry) // most recently used last
+    this.byKey.delete(key)
+    entry.used = this.now()
+    this.byKey.set(key, entry) // most recently used last
     return entry.idx
   }
 
   /** Adds or replaces (also after an update: its size is counted anew). */
-  put(id: number, idx: NameIndex): void {
-    this.drop(id)
+  put(key: string, idx: NameIndex): void {
+    this.drop(key)
     if (idx.size > this.maxNames) return
-    this.byId.set(id, { idx, size: idx.size })
+    this.byKey.set(key, { idx, size: idx.size, used: this.now() })
     this.names += idx.size
-    for (const old of this.byId.keys()) {
+    for (const old of this.byKey.keys()) {
       if (this.names <= this.maxNames) break
       this.drop(old)
     }
+    this.sweeper ??= setInterval(() => this.sweep(), IDLE_MS / 3).unref()
   }
 
-  drop(id: number): void {
-    const entry = this.byId.get(id)
+  drop(key: string): void {
+    const entry = this.byKey.get(key)
     if (!entry) return
-    this.byId.delete(id)
+    this.byKey.delete(key)
     this.names -= entry.size
   }
+
+  /** Lets go of the indexes not searched for IDLE_MS. */
+  sweep(): void {
+    const now = this.now()
+    for (const [key, entry] of this.byKey) if (now - entry.used >= IDLE_MS) this.drop(key)
+    if (this.byKey.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+    }
+  }
 }
+
+/** The one cache of the process. */
+export const nameIndexes = new NameIndexCache()
