@@ -1,7 +1,8 @@
 /**
  * The file browser: containers as top-level folders, folders as prefixes, list or grid,
  * sort and filter (over the pages loaded so far), multi-select with a bar of actions,
- * uploads by drop or picker into the folder on screen, preview, share.
+ * uploads by drop or picker into the folder on screen, preview, share; its dialogs are in
+ * file-dialogs.tsx.
  *
  * Folders: "New folder" writes a zero-byte `name/` marker object (type application/directory)
  * so that an empty folder survives a reload; folders that only exist as a prefix of other
@@ -9,46 +10,28 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import type { Entry, SwiftClient } from '../api/swift'
-import { ShareDialog } from '../shares/share-dialog'
 import { filesFromDrop, filesFromInput, type PickedFile } from '../upload/drop'
 import { UploadPanel } from '../upload/upload-panel'
 import type { Uploader } from '../upload/uploader'
-import { ConfirmDialog, PromptDialog } from '../ui/dialog'
 import { Preview, type PreviewItem } from '../ui/preview'
 import { GridIcon, ListIcon, UploadIcon } from '../ui/icons'
 import { filesPath, navigate } from '../ui/router'
-import { copyInto, deleteEntries, moveEntry, moveInto, saveText } from './actions'
-import { ContainerRenameDialog, OpenRenames, renameSummary } from './container-rename'
+import { moveInto, saveText } from './actions'
+import { OpenRenames } from './container-rename'
 import { Breadcrumbs, GridView, ListView, sortEntries, type Sort, type SortKey } from './file-views'
 import { useListing } from './use-listing'
 import { useVirtualRows } from './virtual-rows'
 import { downloadZip, offersZip, zipUrl } from './zip-download'
 import { useUploadConflicts } from '../upload/conflicts'
 import { goUp, isUpKey, openFromKeyboard, useFolderFocus, useFolderTitle } from './folder-keys'
-import { checkDestination } from './messages'
-import { DetailsPanel } from './details-panel'
-import { FolderPickerDialog } from './folder-picker'
 import { useDragMove } from './drag-move'
 import { ContextMenu, type MenuAction } from './context-menu'
-import { VersionsDialog } from '../trash/versions-dialog'
 import { StorageUsage } from '../quota/storage-usage'
-import { MoveHint } from '../trash/move-hint'
-import { moveWithHistory } from '../trash/move-history'
-import { splitTarget } from './actions'
 import { previewItemOf } from './preview-items'
-
-type DialogState =
-  | { type: 'new-folder' }
-  | { type: 'rename'; entry: Entry }
-  | { type: 'move'; entries: Entry[] }
-  | { type: 'copy'; entries: Entry[] }
-  | { type: 'delete'; entries: Entry[] }
-  | { type: 'share'; entry: Entry }
-  | { type: 'details'; entry: Entry }
-  | { type: 'versions'; entry: ObjectEntry }
-  | null
+import { FileDialogs, type DialogState } from './file-dialogs'
 
 type ObjectEntry = Extract<Entry, { type: 'object' }>
+
 
 export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; container: string; prefix: string }) {
   const { swift, uploader, container, prefix } = props
@@ -58,9 +41,6 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
   const [filter, setFilter] = useState('')
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const [dialog, setDialog] = useState<DialogState>(null)
-  // (the rename dialog's "take its earlier versions along", fresh for every dialog)
-  const [takeHistory, setTakeHistory] = useState(false)
-  useEffect(() => setTakeHistory(false), [dialog])
   const [preview, setPreview] = useState<number | null>(null)
   const [dragging, setDragging] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
@@ -365,87 +345,18 @@ export function FilesPage(props: { swift: SwiftClient; uploader: Uploader; conta
       )}
 
       {conflicts.dialog}
-      {dialog?.type === 'new-folder' && (
-        <PromptDialog
-          title={container ? 'New folder' : 'New container'}
-          label="Name"
-          initial=""
-          confirm="Create"
-          validate={(v) => (!v.trim() ? 'Give it a name.' : !container && v.includes('/') ? 'A container name has no “/”.' : null)}
-          onSubmit={async (v) => {
-            const name = v.trim().replace(/^\/+|\/+$/g, '')
-            if (container) await swift.createFolder(container, `${prefix}${name}/`)
-            else await swift.createContainer(name, { versions: true })
-            listing.changed([])
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {dialog?.type === 'rename' && dialog.entry.type === 'container' && (
-        <ContainerRenameDialog
-          from={dialog.entry.name}
-          onDone={(job) => {
-            afterChange([dialog.entry])
-            setDialog(null)
-            setNotice(renameSummary(job))
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {dialog?.type === 'rename' && dialog.entry.type !== 'container' && (
-        <PromptDialog
-          title={`Rename or move “${dialog.entry.name}”`}
-          label="New path (container/folder/name)"
-          initial={dialog.entry.path}
-          confirm="Rename"
-          hint={<MoveHint swift={swift} container={dialog.entry.container} takeHistory={takeHistory} onTakeHistory={dialog.entry.type === 'object' ? setTakeHistory : undefined} />}
-          validate={(v) => (v.trim() === dialog.entry.path ? 'That is where it is already.' : null)}
-          onSubmit={async (v) => {
-            await checkDestination(swift, v.trim())
-            if (takeHistory && dialog.entry.type === 'object') await moveWithHistory(swift, dialog.entry, { container: splitTarget(v.trim()).container, object: splitTarget(v.trim()).path })
-            else await moveEntry(swift, dialog.entry, v.trim(), progress('Moved'))
-            afterChange([dialog.entry])
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {(dialog?.type === 'move' || dialog?.type === 'copy') && (
-        <FolderPickerDialog
-          swift={swift}
-          title={`${dialog.type === 'move' ? 'Move' : 'Copy'} ${dialog.entries.length} item${dialog.entries.length === 1 ? '' : 's'}`}
-          confirm={dialog.type === 'move' ? 'Move' : 'Copy'}
-          initial={here}
-          validate={(t) => (t === here ? 'They are in that folder already.' : null)}
-          onPick={async (t) => {
-            await checkDestination(swift, t)
-            if (dialog.type === 'move') await moveInto(swift, dialog.entries, t, progress('Moved'))
-            else await copyInto(swift, dialog.entries, t, progress('Copied'), (name, d, n) => setNotice(`Copying “${name}”: part ${d} of ${n}…`))
-            afterChange(dialog.type === 'move' ? dialog.entries : [])
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {dialog?.type === 'delete' && (
-        <ConfirmDialog
-          title={`Delete ${dialog.entries.length === 1 ? `“${dialog.entries[0].name}”` : `${dialog.entries.length} items`}?`}
-          message={
-            <p>
-              {dialog.entries.some((e) => e.type !== 'object') ? 'Folders and containers are deleted with everything in them. ' : ''}
-              {dialog.entries.some((e) => e.type === 'container') ? 'A container goes with all its versions: this cannot be undone.' : 'Files go to the Trash when their container keeps versions; otherwise this cannot be undone.'}
-            </p>
-          }
-          confirm="Delete"
-          danger
-          onConfirm={async () => {
-            await deleteEntries(swift, dialog.entries, progress('Deleted'))
-            afterChange(dialog.entries)
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {dialog?.type === 'share' && <ShareDialog entry={dialog.entry} onClose={() => setDialog(null)} />}
-      {dialog?.type === 'details' && <DetailsPanel swift={swift} entry={dialog.entry} onClose={() => setDialog(null)} />}
-      {dialog?.type === 'versions' && <VersionsDialog swift={swift} container={dialog.entry.container} object={dialog.entry.object} onClose={() => setDialog(null)} onRestored={() => listing.changed([])} />}
+      <FileDialogs
+        dialog={dialog}
+        onClose={() => setDialog(null)}
+        swift={swift}
+        container={container}
+        prefix={prefix}
+        here={here}
+        onChanged={afterChange}
+        onRefresh={() => listing.changed([])}
+        progress={progress}
+        onNotice={setNotice}
+      />
     </section>
   )
 }
