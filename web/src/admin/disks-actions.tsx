@@ -143,7 +143,7 @@ export function ReplaceDialog(p: { disk: DiskView; blanks: DiskView[]; onClose: 
         <p>Replacing {label(p.disk)}: the new disk is tested, formatted and added; then the data on the old one moves to the other disks.</p>
         {result ? (
           <div className="notice" data-testid="replace-result">
-            <p>The new disk is in storage. When the old disk shows <strong>drained</strong>, remove it here, then pull it out: <strong>{result.old.bay ? `bay ${result.old.bay}` : result.old.path || result.old.id}</strong>, serial <strong>{result.old.serial ?? '—'}</strong>.</p>
+            <p>The new disk is in storage. When the old disk shows <strong>drained</strong>, remove it here, then pull it out: <strong>{result.old.bay ? `bay ${result.old.bay}` : result.old.path || result.old.id}</strong>, serial <strong>{result.old.serial ?? 'none (the disk reports no serial)'}</strong>.</p>
             <p className="small">{result.locateLed.ok ? 'Its locate light is blinking.' : `Its locate light cannot be blinked: ${result.locateLed.message}`}</p>
           </div>
         ) : p.blanks.length === 0 ? (

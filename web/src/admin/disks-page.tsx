@@ -113,15 +113,15 @@ function DiskRow(p: { disk: DiskView; job: DiskJob | undefined; drain: DrainStat
   )
   return (
     <tr data-disk={d.id}>
-      <td>
+      <td data-label="Disk">
         <a {...linkProps(`/admin/disks/${encodeURIComponent(health)}`)} title="Health of this disk">{name}</a>
         {d.hctl && <div className="small muted">{d.path}</div>}
         {v && <div className="small muted">{v.deviceName}</div>}
       </td>
-      <td>{d.model || '—'}<div className="small muted">{d.serial ?? 'no serial'}</div></td>
-      <td className="num">{formatBytes(d.sizeBytes)}</td>
-      <td>{MEDIA[d.media] ?? d.media}{d.transport ? <span className="small muted"> {d.transport}</span> : null}</td>
-      <td>
+      <td data-label="Model and serial">{d.model || '—'}<div className="small muted">{d.serial ?? 'no serial'}</div></td>
+      <td data-label="Size" className="num">{formatBytes(d.sizeBytes)}</td>
+      <td data-label="Type">{MEDIA[d.media] ?? d.media}{d.transport ? <span className="small muted"> {d.transport}</span> : null}</td>
+      <td data-label="State">
         <span className={`disk-state ${s.bad ? 'disk-state-bad' : ''}`} data-testid="disk-state">{s.text}</span>
         {s.detail && <div className="small muted">{s.detail}</div>}
         {p.job?.state === 'running' && <progress max={100} value={Math.round(p.job.progress * 100)} aria-label={`Burn-in of ${d.path || d.id}`} />}
@@ -129,12 +129,14 @@ function DiskRow(p: { disk: DiskView; job: DiskJob | undefined; drain: DrainStat
           <div className="small" data-testid="drain-left">still to move: {p.drain.ringPartitions} partitions, {p.drain.partitionsOnDisk} on disk, {formatBytes(p.drain.bytesOnDisk)}</div>
         )}
       </td>
-      <td>{v && v.state !== 'formatted' ? <>weight {v.weight.toFixed(4)}{parts !== null && <div className="small muted">{parts} partitions</div>}</> : <span className="muted">—</span>}</td>
-      <td className="disk-actions">
-        {isBlank(d) && p.job?.state !== 'running' && btn('prepare', retry ? 'Run again' : v?.state === 'formatted' ? 'Add' : 'Prepare')}
-        {v?.state === 'in-ring' && btn('drain', 'Drain')}
-        {(v?.state === 'in-ring' || v?.state === 'draining' || v?.state === 'failed') && btn('replace', 'Replace')}
-        {(v?.state === 'drained' || v?.state === 'failed') && btn('remove', 'Remove', true)}
+      <td data-label="Ring">{v && v.state !== 'formatted' ? <>weight {v.weight.toFixed(4)}{parts !== null && <div className="small muted">{parts} partition{parts === 1 ? '' : 's'}</div>}</> : <span className="muted">—</span>}</td>
+      <td data-label="Actions">
+        <div className="disk-actions">
+          {isBlank(d) && p.job?.state !== 'running' && btn('prepare', retry ? 'Run again' : v?.state === 'formatted' ? 'Add' : 'Prepare')}
+          {v?.state === 'in-ring' && btn('drain', 'Drain')}
+          {(v?.state === 'in-ring' || v?.state === 'draining' || v?.state === 'failed') && btn('replace', 'Replace')}
+          {(v?.state === 'drained' || v?.state === 'failed') && btn('remove', 'Remove', true)}
+        </div>
       </td>
     </tr>
   )
