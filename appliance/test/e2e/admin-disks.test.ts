@@ -2,16 +2,17 @@
  * The admin console's Disks tab in Debian's headless Chromium, on real loop devices with real
  * XFS (issue 13): an appliance with its built-in storage plus four loop disks of its own
  * (disks.only keeps it to them): one prepared from the tab (burn-in progress, formatted, added,
- * "in storage", the rings have it); one put in the ring through the API, then drained from the
- * tab until "drained" and removed; one whose burn-in was interrupted (the jobs file as a killed
- * process leaves it) shows why and "Run again", which passes; one with data refuses a wrong
- * serial in the server's words, then replaces the prepared disk (old bay and serial shown).
+ * "in storage", the rings have it); one put in the ring through the API and given objects,
+ * then drained from the tab (what it still holds shown while the replicator moves it) until
+ * "drained", and removed; one whose burn-in was interrupted (the jobs file as a killed process
+ * leaves it) shows why and "Run again", which passes; one with data refuses a wrong serial in
+ * the server's words, then replaces the prepared disk (the old one's path and serial shown).
  * axe-core: no serious violations. Screenshots admin-disks-* (desktop and phone, light and
  * dark). Skips, saying why, without Chromium or without loop devices (not root).
  */
 import { expect } from 'chai'
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
@@ -67,6 +68,8 @@ describe('admin console: Disks tab in Chromium (e2e, loop devices)', function ()
         // The console as it runs: its live summary is what the admin tabs sit on.
         health: { enabled: true },
         thumbnails: { enabled: false },
+        // On, and quick: the drained disk's data has to move to the others for the drain to end.
+        replicator: { enabled: true, intervalSec: 2, bytesPerSec: 1e9, filesPerSec: 1e6, busyShare: 1 },
       },
     })
     admin = new WebClient(v.url)
@@ -82,6 +85,14 @@ describe('admin console: Disks tab in Chromium (e2e, loop devices)', function ()
     }
     expect((await admin.fetch(`/api/admin/disks/${id.ring}/format`, { method: 'POST', json: {} })).status).to.equal(200)
     expect((await admin.fetch(`/api/admin/disks/${id.ring}/add`, { method: 'POST', json: {} })).status).to.equal(200)
+    // Objects until the ring disk holds some (it weighs little beside the built-in devices).
+    const { token, storageUrl } = await v.auth()
+    const put = (path: string, body?: string) => fetch(`${storageUrl}/${path}`, { method: 'PUT', headers: { 'X-Auth-Token': token }, body })
+    expect((await put('drain')).status).to.equal(201)
+    const objectsDir = join(loops.devicesRoot, (await deviceOf(id.ring))!, 'objects')
+    const held = () => (existsSync(objectsDir) ? readdirSync(objectsDir).filter((n) => /^\d+$/.test(n)).length : 0)
+    for (let i = 0; i < 600 && held() === 0; i++) expect((await put(`drain/object-${i}`, `object ${i}`)).status).to.equal(201)
+    expect(held(), 'an object partition on the ring disk').to.be.greaterThan(0)
     // A burn-in whose process was killed mid-write: the jobs file as it leaves it (a dead pid).
     const dead = spawnSync('true').pid
     mkdirSync(swiftDir(), { recursive: true })
@@ -149,7 +160,9 @@ describe('admin console: Disks tab in Chromium (e2e, loop devices)', function ()
     await row(id.ring).getByRole('button', { name: /^Drain/ }).click()
     await page.getByRole('dialog').getByText(/moves to the other disks first/).waitFor()
     await page.getByRole('dialog').getByRole('button', { name: 'Drain', exact: true }).click()
-    await stateIs(id.ring, /^(draining|drained)$/)
+    // What the disk still holds, as the drain starts: its object partitions and their bytes.
+    await row(id.ring).getByTestId('drain-left').filter({ hasText: /still to move: [1-9]\d* partitions?, \d+/ }).waitFor()
+    await page.screenshot({ path: join(SHOTS, 'admin-disks-draining-desktop-light.png'), fullPage: true })
     await stateIs(id.ring, /^drained$/)
     await row(id.ring).getByRole('button', { name: /^Remove/ }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click()

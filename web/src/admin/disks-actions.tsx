@@ -5,7 +5,7 @@
  * old one's bay and serial to pull and its locate LED). Refusals are the server's own words.
  */
 import { useState, type FormEvent } from 'react'
-import { burnIn, prepareDisk, removeDisk, drainDisk, replaceDisk, type DiskJob, type DiskView, type ReplaceResult } from '../api/disks'
+import { burnIn, prepareDisk, removeDisk, drainDisk, replaceDisk, type DiskJob, type DiskView, type DrainStatus, type ReplaceResult } from '../api/disks'
 import { ConfirmDialog, Dialog } from '../ui/dialog'
 import { formatBytes } from '../ui/format'
 
@@ -90,7 +90,8 @@ export function PrepareDialog(p: { disk: DiskView; job?: DiskJob; onClose: () =>
   )
 }
 
-export function DrainDialog(p: { disk: DiskView; onClose: () => void }) {
+/** `onDrained` hears what the disk holds as the drain starts (shown before the first poll). */
+export function DrainDialog(p: { disk: DiskView; onDrained: (left: DrainStatus) => void; onClose: () => void }) {
   return (
     <ConfirmDialog
       title={`Drain ${p.disk.path || p.disk.id}`}
@@ -101,7 +102,7 @@ export function DrainDialog(p: { disk: DiskView; onClose: () => void }) {
         </>
       }
       confirm="Drain"
-      onConfirm={async () => void (await drainDisk(p.disk.id))}
+      onConfirm={async () => p.onDrained((await drainDisk(p.disk.id)).drain)}
       onClose={p.onClose}
     />
   )

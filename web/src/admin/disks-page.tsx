@@ -14,6 +14,8 @@ import { DrainDialog, PrepareDialog, RemoveDialog, ReplaceDialog } from './disks
 
 type Action = { kind: 'prepare' | 'drain' | 'remove' | 'replace'; disk: DiskView }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
 const MEDIA: Record<string, string> = { hdd: 'HDD', ssd: 'SSD', nvme: 'NVMe', virtual: 'virtual' }
 
 /** The state as a person reads it, and whether it is bad news. */
@@ -93,7 +95,7 @@ export function DisksPage() {
         </div>
       )}
       {action?.kind === 'prepare' && <PrepareDialog disk={action.disk} job={data?.jobs[action.disk.id]} onClose={done} />}
-      {action?.kind === 'drain' && <DrainDialog disk={action.disk} onClose={done} />}
+      {action?.kind === 'drain' && <DrainDialog disk={action.disk} onDrained={(left) => setDrains((x) => ({ ...x, [action.disk.id]: left }))} onClose={done} />}
       {action?.kind === 'remove' && <RemoveDialog disk={action.disk} onClose={done} />}
       {action?.kind === 'replace' && <ReplaceDialog disk={action.disk} blanks={disks.filter((x) => isBlank(x) && x.id !== action.disk.id)} onClose={done} />}
     </section>
@@ -126,10 +128,13 @@ function DiskRow(p: { disk: DiskView; job: DiskJob | undefined; drain: DrainStat
         {s.detail && <div className="small muted">{s.detail}</div>}
         {p.job?.state === 'running' && <progress max={100} value={Math.round(p.job.progress * 100)} aria-label={`Burn-in of ${d.path || d.id}`} />}
         {v?.state === 'draining' && p.drain && (
-          <div className="small" data-testid="drain-left">still to move: {p.drain.ringPartitions} partitions, {p.drain.partitionsOnDisk} on disk, {formatBytes(p.drain.bytesOnDisk)}</div>
+          <div className="small" data-testid="drain-left">
+            still to move: {plural(p.drain.partitionsOnDisk, 'partition')}, {formatBytes(p.drain.bytesOnDisk)}
+            {p.drain.ringPartitions > 0 && <>; {plural(p.drain.ringPartitions, 'partition')} not yet given to other disks</>}
+          </div>
         )}
       </td>
-      <td data-label="Ring">{v && v.state !== 'formatted' ? <>weight {v.weight.toFixed(4)}{parts !== null && <div className="small muted">{parts} partition{parts === 1 ? '' : 's'}</div>}</> : <span className="muted">—</span>}</td>
+      <td data-label="Ring">{v && v.state !== 'formatted' ? <>weight {v.weight.toFixed(4)}{parts !== null && <div className="small muted">{plural(parts, 'partition')}</div>}</> : <span className="muted">—</span>}</td>
       <td data-label="Actions">
         <div className="disk-actions">
           {isBlank(d) && p.job?.state !== 'running' && btn('prepare', retry ? 'Run again' : v?.state === 'formatted' ? 'Add' : 'Prepare')}
