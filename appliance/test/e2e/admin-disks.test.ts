@@ -6,7 +6,8 @@
  * then drained from the tab (what it still holds shown while the replicator moves it) until
  * "drained", and removed; one whose burn-in was interrupted (the jobs file as a killed process
  * leaves it) shows why and "Run again", which passes; one with data refuses a wrong serial in
- * the server's words, then replaces the prepared disk (the old one's path and serial shown).
+ * the server's words, then replaces the prepared disk (the old one's path and serial shown),
+ * then its filesystem is shut down: "failed" with the reason, and removed.
  * axe-core: no serious violations. Screenshots admin-disks-* (desktop and phone, light and
  * dark). Skips, saying why, without Chromium or without loop devices (not root).
  */
@@ -64,7 +65,7 @@ describe('admin console: Disks tab in Chromium (e2e, loop devices)', function ()
         web: { distDir: join(ROOT, 'web', 'dist'), sessionLifeSec: 3600 },
         devicesDir: loops.devicesRoot,
         embedded: { devices: 3, partPower: 6, replicas: 3, minPartHours: 0 },
-        disks: { only: loops.devices, burnInSampleMiB: 32 },
+        disks: { only: loops.devices, burnInSampleMiB: 32, failureCheckSec: 1 },
         // The console as it runs: its live summary is what the admin tabs sit on.
         health: { enabled: true },
         thumbnails: { enabled: false },
@@ -204,5 +205,17 @@ describe('admin console: Disks tab in Chromium (e2e, loop devices)', function ()
     await stateIs(id.used, /^in storage$/)
     await stateIs(id.fresh, /^(draining|drained)$/)
     expect(await axeProblems(page)).to.deep.equal([])
+  })
+
+  it('shows a disk whose filesystem shut down as failed with the reason; Remove takes it out', async () => {
+    const device = (await deviceOf(id.used))!
+    await run('xfs_io', ['-x', '-c', 'shutdown', join(loops.devicesRoot, device)])
+    // The failure monitor (every second here) marks it; the page's idle refresh shows it.
+    await stateIs(id.used, /^failed$/)
+    expect(await row(id.used).textContent()).to.match(/shut down|EIO|EUCLEAN/)
+    await row(id.used).getByRole('button', { name: /^Remove/ }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click()
+    await stateIs(id.used, /^(new|burn-in passed)$/)
+    for (const ring of Object.values(ringsOf(swiftDir()))) expect(ring.devices).not.to.include(device)
   })
 })

@@ -52,6 +52,12 @@ export function DisksPage() {
   // Draining disks: what is still to move, polled until drained (the server marks it then).
   const draining = (data?.disks ?? []).filter((d) => d.velox?.state === 'draining').map((d) => d.id)
   const busy = draining.length > 0 || Object.values(data?.jobs ?? {}).some((j) => j.state === 'running')
+  // Idle, a slower refresh: a disk that fails or appears shows without a reload.
+  useEffect(() => {
+    if (busy) return
+    const t = setInterval(() => void reload(), 10_000)
+    return () => clearInterval(t)
+  }, [busy, reload])
   useEffect(() => {
     if (!busy) return
     const poll = async () => {
