@@ -140,7 +140,7 @@ export async function startAppliance(config: Readonly<VeloxConfig>, log: Log = c
   // Background jobs, each bounded in rate.
   const ringReloader = new RingReloader(config, placement, devices, log)
   ringReloader.start()
-  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => void ringReloader.dropDevice(device) })
+  disks.connect({ onRingChange: () => ringReloader.reload().then(() => undefined), onDeviceGone: (device) => ringReloader.dropDevice(device) })
   diskJobs = startDiskBackground(disks, config, log, () => replication.replicator.settled())
   swift.expirer.start({ expire: (ref, at) => swift.objects.expire(ref, at) }, config.expirer.intervalSec, (err) => log.warn('expirer pass failed', { error: (err as Error).message }))
   trashPurger.start(config.expirer.intervalSec, (r) => r.purged && log.info('trash emptied', { ...r }), (err) => log.warn('trash pass failed', { error: (err as Error).message }))

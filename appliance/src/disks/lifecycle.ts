@@ -117,7 +117,8 @@ export async function removeDisk(svc: DiskService, id: string): Promise<{ id: st
     svc.ring.remove(rec.ringIds)
     await svc.ringChanged()
   }
-  svc.deviceGone(rec.deviceName)
+  // Its databases closed first: an open file keeps the unmount from happening (target is busy).
+  await svc.deviceGone(rec.deviceName)
   const mp = mountPointOf(svc.system.devicesRoot, rec.deviceName)
   if (await svc.system.mountedSource(mp).catch(() => undefined)) await svc.system.umount(mp, rec.state === 'failed')
   removeMountPoint(svc, mp)
@@ -162,7 +163,8 @@ export async function failDisk(svc: DiskService, id: string, reason: string): Pr
   if (!rec || rec.state === 'failed' || rec.state === 'removed') return
   svc.registry.update(id, { state: 'failed', failedReason: reason })
   svc.opts.log.error('disk failed', { disk: id, device: rec.deviceName, reason })
-  svc.deviceGone(rec.deviceName)
+  // Not awaited: a shut-down filesystem may never answer the close; the unmount below is lazy.
+  void svc.deviceGone(rec.deviceName).catch((err: Error) => svc.opts.log.warn('closing a failed disk', { device: rec.deviceName, error: err.message }))
   if (rec.ringIds) {
     try {
       svc.ring.remove(rec.ringIds)

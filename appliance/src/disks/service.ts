@@ -32,8 +32,9 @@ export interface DiskServiceOptions {
   burnIn?: Partial<BurnInOptions>
   /** After every ring change: the running appliance loads the new rings now. */
   onRingChange?: () => void | Promise<void>
-  /** A device was unmounted (failed, removed): the appliance stops using it. */
-  onDeviceGone?: (deviceName: string) => void
+  /** A device is about to be unmounted (failed, removed): the appliance stops using it and
+   *  closes its files (resolves when they are closed, else the unmount finds it busy). */
+  onDeviceGone?: (deviceName: string) => void | Promise<void>
   /** How long a SMART reading is reused, ms. */
   smartCacheMs?: number
 }
@@ -254,8 +255,8 @@ export class DiskService {
     await this.hooks.onRingChange?.()
   }
 
-  deviceGone(deviceName: string): void {
-    this.hooks.onDeviceGone?.(deviceName)
+  async deviceGone(deviceName: string): Promise<void> {
+    await this.hooks.onDeviceGone?.(deviceName)
   }
 }
 

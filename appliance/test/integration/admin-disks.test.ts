@@ -77,6 +77,9 @@ describe('/api/admin/disks', function () {
     const one = (await (await admin.fetch(`/api/admin/disks/${ids[0]}`)).json()) as { disk: { velox: { state: string } }; job: { state: string } }
     expect(one.disk.velox.state).to.equal('in-ring')
     expect(one.job.state).to.equal('passed')
+    const listed = (await (await admin.fetch('/api/admin/disks')).json()) as { jobs: Record<string, { state: string; diskId: string }> }
+    expect(listed.jobs[ids[0]!]).to.include({ state: 'passed', diskId: ids[0] })
+    expect(listed.jobs).not.to.have.property(ids[1]!)
 
     const drain = await admin.fetch(`/api/admin/disks/${ids[0]}/drain`, { method: 'POST' })
     expect(drain.status, await drain.clone().text()).to.equal(200)

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { formatBytes } from '../ui/format'
 import { STEP_TITLES } from './api'
-import { listDisks, prepareDisk, type DiskView } from './disk-api'
+import { listDisks, prepareDisk, type DiskView } from '../api/disks'
 import type { StepProps } from './setup-page'
 
 function onForm(fn: () => void) {
@@ -31,7 +31,7 @@ export function DisksStep(p: StepProps) {
   const prepare = async () => {
     setError(null)
     try {
-      for (const d of picked) await prepareDisk(d, serials[d.id] ?? '', (t) => setProgress((x) => ({ ...x, [d.id]: t })))
+      for (const d of picked) await prepareDisk(d, { confirmSerial: serials[d.id] ?? '' }, (t) => setProgress((x) => ({ ...x, [d.id]: t })))
     } catch (err) {
       setError((err as Error).message)
     }

@@ -14,7 +14,7 @@ export type Route =
   | { page: 'public'; token: string }
   | { page: 'settings'; section: string }
   | { page: 'not-found' }
-  | { page: 'admin'; section: 'dashboard' | 'disk' | 'network' | 'alerts' | 'logs' | 'terminal'; id?: string }
+  | { page: 'admin'; section: 'dashboard' | 'disk' | 'disks' | 'network' | 'alerts' | 'logs' | 'terminal'; id?: string }
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').slice(1)
@@ -36,10 +36,11 @@ export function parseRoute(pathname: string): Route {
   return { page: 'not-found' }
 }
 
-/** /admin, /admin/disks/<device>, /admin/network/<interface>, /admin/alerts, /admin/logs, /admin/terminal. */
+/** /admin, /admin/disks (managing them), /admin/disks/<device>, /admin/network/<interface>, /admin/alerts, /admin/logs, /admin/terminal. */
 function parseAdminRoute(rest: string[]): Route {
   if (!rest[0]) return { page: 'admin', section: 'dashboard' }
   if (rest[0] === 'disks' && rest[1]) return { page: 'admin', section: 'disk', id: rest[1] }
+  if (rest[0] === 'disks') return { page: 'admin', section: 'disks' }
   if (rest[0] === 'network' && rest[1]) return { page: 'admin', section: 'network', id: rest[1] }
   if (rest[0] === 'alerts' || rest[0] === 'logs' || rest[0] === 'terminal') return { page: 'admin', section: rest[0] }
   return { page: 'not-found' }

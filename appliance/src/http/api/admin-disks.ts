@@ -3,7 +3,8 @@
  * requireAdmin). Only parses and answers; every decision and every command is disks/'s.
  * The install wizard's disk step uses exactly these routes. JSON shapes:
  *
- *   GET  /api/admin/disks                 → { disks: DiskView[] }       (disks/service.ts)
+ *   GET  /api/admin/disks                 → { disks: DiskView[], jobs: { [diskId]: Job } }  (disks/service.ts)
+ *        jobs: each disk's newest burn-in job (running, finished or interrupted), when it has one
  *        DiskView = { id, stable, path, kind, model, vendor, serial, wwn, byId[], backingFile,
  *          sizeBytes, rotational, media: hdd|ssd|nvme|virtual, transport, hctl, removable,
  *          readOnly, filesystem: {fstype,label,uuid}|null, partitions[], mountpoints[], holdsOs,
@@ -58,7 +59,10 @@ export function adminDiskRoutes(d: AdminDiskDeps): Middleware {
   })
 
   router.get('/', async (ctx) => {
-    ctx.body = { disks: await svc.list() }
+    const disks = await svc.list()
+    // The console's table shows a running or interrupted burn-in without a request per disk.
+    const jobs = Object.fromEntries(disks.flatMap((x) => svc.jobs.latestFor(x.id) ?? []).map((j) => [j.diskId, j]))
+    ctx.body = { disks, jobs }
   })
 
   router.get('/jobs/:job', (ctx) => {
