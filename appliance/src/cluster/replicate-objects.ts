@@ -25,6 +25,14 @@ export interface SyncContext {
   signal: AbortSignal
   /** Pushes in flight at once within a partition. */
   concurrency: number
+  /**
+   * Whether this push of an object to a peer may go ahead: false when another device of this
+   * box already pushes (or pushed, in this pass) the same object to the same peer — after a
+   * disk joins, every other holder finds it lacking the same objects. `undo` gives a failed
+   * push's claim back, so that another holder may try.
+   */
+  claim?(key: string): boolean
+  undo?(key: string): void
 }
 
 export interface SyncCounts {
@@ -78,7 +86,11 @@ export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectS
       if (differ.length === 0) continue
       const [mine, theirs] = await Promise.all([hashStates(local, partition, differ, policy), peer.hashStates(partition, differ, policy)])
       const todo = [...mine].filter(([hash, state]) => !covers(theirs[hash], state))
-      await eachLimited(todo, ctx.concurrency, async ([hash]) => pushObject(ctx, local, peer, { partition, hash, policy }, theirs[hash]))
+      await eachLimited(todo, ctx.concurrency, async ([hash]) => {
+        const key = `${dev.ip}:${dev.port}/${dev.device}/${policy}/${partition}/${hash}`
+        if (ctx.claim && !ctx.claim(key)) return
+        if (!(await pushObject(ctx, local, peer, { partition, hash, policy }, theirs[hash]))) ctx.undo?.(key)
+      })
     } catch (err) {
       if (ctx.signal.aborted) return false
       ctx.counts.errors++
@@ -89,15 +101,18 @@ export async function syncObjectPartition(ctx: SyncContext, local: DeviceObjectS
   return removeHandoffObjects(ctx, local, partition, suffixes, holders, policy)
 }
 
-/** Pushes one object's files to a peer; a conflict (the peer has it or newer) is no error. */
-async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: ReplicationNode, at: { partition: number; hash: string; policy: number }, theirs: HashState | undefined): Promise<void> {
-  if (ctx.signal.aborted) return
+/**
+ * Pushes one object's files to a peer; a conflict (the peer has it or newer) is no error.
+ * Returns false when it did not get through (an error, or stopped).
+ */
+async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: ReplicationNode, at: { partition: number; hash: string; policy: number }, theirs: HashState | undefined): Promise<boolean> {
+  if (ctx.signal.aborted) return false
   const { partition, hash, policy } = at
   const files = await readReplica(local, partition, hash, policy).catch(() => {
     ctx.counts.errors++
     return undefined
   })
-  if (!files) return
+  if (!files) return false
   const loc: ObjectLocation = { partition, hash, name: files.name, ...(policy !== 0 ? { policy } : {}) }
   try {
     const lagging = cmp(newest(theirs), newest(files.state)) < 0
@@ -119,10 +134,12 @@ async function pushObject(ctx: SyncContext, local: DeviceObjectStore, peer: Repl
       await quietConflict(peer.objects.post(loc, files.meta.timestamp, files.meta.headers ?? {}))
       ctx.counts.metasPushed++
     }
+    return !ctx.signal.aborted
   } catch (err) {
     // A source that fails its own checksum on the way out is quarantined, never pushed.
     if (isVeloxError(err, 'etag-mismatch')) await local.quarantine(hashDirOf(local.root, partition, hash, policy), 'replication: body MD5 differs from metadata')
     ctx.counts.errors++
+    return false
   } finally {
     await files.close()
   }

@@ -165,13 +165,16 @@ export class Replicator {
       await files.take(1, signal)
       if (n > 0) await bytes.take(n, signal)
     }
+    // Pushes claimed in this pass, box-wide: one holder sends each lacking object, not all of them.
+    const claimed = new Set<string>()
+    const claims = { claim: (key: string) => !claimed.has(key) && !!claimed.add(key), undo: (key: string) => void claimed.delete(key) }
     const devices = [...o.devices()]
     report.devices = devices.length
     this.passes++
     try {
       // Devices in parallel (each is its own disk); the buckets are shared, so the box's total
       // stays within the limits.
-      await Promise.all(devices.map((d) => this.device(d, report, pace, signal)))
+      await Promise.all(devices.map((d) => this.device(d, report, { pace, ...claims }, signal)))
     } catch (err) {
       if (!signal.aborted) throw err
     }
@@ -227,9 +230,9 @@ export class Replicator {
     })
   }
 
-  private async device(d: LocalReplicaDevice, report: ReplicationReport, pace: (n: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  private async device(d: LocalReplicaDevice, report: ReplicationReport, shared: Pick<SyncContext, 'pace' | 'claim' | 'undo'>, signal: AbortSignal): Promise<void> {
     const o = this.options
-    const ctx = { resolve: o.resolve, pace, signal, counts: report, concurrency: o.concurrency ?? 4 }
+    const ctx = { resolve: o.resolve, ...shared, signal, counts: report, concurrency: o.concurrency ?? 4 }
     let policies: number[]
     try {
       policies = await objectPolicies(d.objects)

@@ -141,6 +141,33 @@ describe('replicator: gives way to clients (its busy share)', function () {
   })
 })
 
+describe('replicator: one push per lacking replica', function () {
+  this.timeout(120_000)
+  const f = box(3, 300)
+  before(() => f.start())
+  after(async () => f.t?.stop())
+
+  it('sends each object the new device lacks once, not once from every holder', async () => {
+    const app = f.t.app
+    mkdirSync(join(app.config.devicesDir, 'd4'))
+    await changeRings(app, (b) => b.addDevice({ region: 1, zone: 4, ip: '127.0.0.1', port: 8080, device: 'd4', weight: 100 }))
+    // Every object write the new device receives (its own store's put, watched, not replaced).
+    const d4 = app.devices.get('d4')!.objects
+    const put = d4.put.bind(d4)
+    let writes = 0
+    d4.put = (...args: Parameters<typeof put>) => {
+      writes++
+      return put(...args)
+    }
+    const totals = await replicateUntilQuiet(app)
+    expect(totals.errors).to.equal(0)
+    expect(totals.objectsPushed).to.be.greaterThan(150) // about 3/4 of 300
+    // The three holders of each object all find d4 lacking it; one of them sends it.
+    expect(writes, `${writes} writes for ${totals.objectsPushed} objects pushed`).to.equal(totals.objectsPushed)
+    expect(f.misplaced(f.names)).to.deep.equal([])
+  })
+})
+
 describe('replicator: drain, remove and tombstones on a box of 1,000 objects (directory devices)', function () {
   this.timeout(300_000)
   const OBJECTS = 1000
