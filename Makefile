@@ -17,7 +17,7 @@ system-deps:
 
 deps: $(NODE_MODULES)
 
-# The one C file (posix_fadvise, which Node lacks), built against the version-independent
+# The C files (posix_fadvise, which Node lacks; FD_CLOEXEC below), built against the version-independent
 # Node-API headers from npm: no node-gyp, no Node source headers needed.
 NATIVE := dist/native/page-cache.node
 $(NATIVE): appliance/native/page-cache.c $(NODE_MODULES)
@@ -25,7 +25,14 @@ $(NATIVE): appliance/native/page-cache.c $(NODE_MODULES)
 	cc -O2 -Wall -Wextra -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=page_cache \
 	  -I node_modules/node-api-headers/include -o $@ $<
 
-build: deps $(NATIVE)
+# The second: FD_CLOEXEC on every descriptor (LevelDB opens its files without it).
+CLOEXEC := dist/native/close-on-exec.node
+$(CLOEXEC): appliance/native/close-on-exec.c $(NODE_MODULES)
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=close_on_exec \
+	  -I node_modules/node-api-headers/include -o $@ $<
+
+build: deps $(NATIVE) $(CLOEXEC)
 	npx tsc -p tsconfig.json
 	npx tsc -p web/tsconfig.json --noEmit
 	npx vite build --config web/vite.config.ts --logLevel warn

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { spawn, type IPty } from 'node-pty'
+import { beforeSpawn } from '../lib/close-on-exec.js'
 import type { AuditTrail } from './audit.js'
 
 export interface TerminalOptions {
@@ -40,6 +41,7 @@ export class TerminalSessions {
   start(who: string, from: string, size: { cols: number; rows: number }, onData: (d: string) => void, onExit: (reason: string) => void): TerminalSession {
     if (this.open.size >= (this.o.maxSessions ?? 4)) throw new Error('too many terminal sessions')
     const id = randomBytes(6).toString('hex')
+    beforeSpawn() // (the shell must not hold the disks' database files: they could not be unmounted)
     const pty = spawn(this.o.shell, ['-l'], { name: 'xterm-256color', cols: clamp(size.cols, 20, 500), rows: clamp(size.rows, 5, 200), cwd: CLEAN_ENV.HOME, env: { ...CLEAN_ENV, USER: 'root', VELOX_ADMIN: who } })
     this.o.audit.record({ who, action: 'terminal.session', from, target: id, detail: { shell: this.o.shell, pid: pty.pid } })
     let idle: NodeJS.Timeout | undefined

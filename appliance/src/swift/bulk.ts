@@ -7,6 +7,7 @@
  * auth, quotas and versioning apply as in Swift. Statuses are plain numbers; no HTTP types.
  */
 import { spawn } from 'node:child_process'
+import { beforeSpawn } from '../lib/close-on-exec.js'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import tar from 'tar-stream'
@@ -92,6 +93,7 @@ function tarStream(body: Readable, type: '' | 'gz' | 'bz2'): Readable {
     pipeline(body, gunzip, () => undefined)
     return Readable.from(checkedTar(gunzip, (err) => new TarError(/header check/.test(err.message) ? 'not a gzip file' : 'invalid compressed data')))
   }
+  beforeSpawn()
   const child = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] })
   pipeline(body, child.stdin, () => undefined)
   const exited = new Promise<void>((resolve, reject) => {

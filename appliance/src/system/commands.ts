@@ -9,6 +9,7 @@
  * disk may be formatted is disks/' call, made before it gets here).
  */
 import { execFile } from 'node:child_process'
+import { beforeSpawn } from '../lib/close-on-exec.js'
 import { constants, existsSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -200,6 +201,7 @@ export class SystemCommands {
     if (!bin) return Promise.reject(new VeloxError('unavailable', `${tool} is not installed`))
     const env = { PATH: SEARCH.join(':'), LC_ALL: 'C' }
     return new Promise((done, fail) => {
+      beforeSpawn()
       execFile(bin, args, { env, timeout: timeoutMs, maxBuffer: OUTPUT_BYTES_MAX, encoding: 'utf8' }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0
         if (code === -1 || (okCodes !== 'any' && !okCodes.includes(code))) {

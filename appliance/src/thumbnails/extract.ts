@@ -6,6 +6,7 @@
  * is killed past either. No libvips here: the PNG goes on to render.ts.
  */
 import { spawn } from 'node:child_process'
+import { beforeSpawn } from '../lib/close-on-exec.js'
 import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -27,6 +28,7 @@ const MAX_STILL_BYTES = 64 * 1024 * 1024
 /** Runs a tool; resolves with its stdout, rejects with its stderr's last line on failure or timeout. */
 export function runTool(file: string, args: string[], timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    beforeSpawn()
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     let outBytes = 0

@@ -196,6 +196,14 @@ describe('health console (integration: real appliance, real samplers, recorded S
     expect(audit.lines[0]).to.include({ who: 'test:tester', action: 'terminal.session' })
   })
 
+  it('terminal: the shell holds none of the appliance’s files (a disk stays unmountable)', async () => {
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    // The shell's own descriptors that point into the data dir (the databases on every device).
+    const dataDir = t.app.config.dataDir
+    const r = await terminal(t.url, { Cookie: cookie, Origin: t.url }, { type: 'auth', password: 'testing', csrfToken: admin.csrfToken, cols: 200, rows: 30 }, `echo held=$(ls -l /proc/$$/fd | grep -c -F '${dataDir}')\r`, /held=\d+/)
+    expect(r.output).to.match(/held=0\b/)
+  })
+
   // Last: it takes a device away from the appliance.
   it('follows the devices in use now: a device the ring reloader drops fires device-failed and replicas-below-ring', async () => {
     const device = [...t.app.devices.keys()].sort()[0]
