@@ -8,7 +8,8 @@
  * per reading on this machine and its share of a core at its default interval, the history
  * writes and the alert rules, and prom-client's default metrics (its event-loop monitor
  * cost the most once). (2) The Swift bench's 4 KiB figures
- * (`--ops`, `--clients` as in `velox bench swift`; `--rounds` pairs, default 20) against two
+ * (`--ops` PUTs then every object read GET_PASSES times, `--clients` as in `velox bench swift`;
+ * `--rounds` pairs, default 20) against two
  * Velox processes, health on and health off, both warmed up, then measured in pairs back to
  * back, order alternating; the pairs' on/off ratios give a geometric mean and its 95 % interval
  * (target: no loss beyond 3 %; `--no-swift` skips it). Owns the measurement only.
@@ -77,6 +78,8 @@ console.log('RESULT ' + JSON.stringify({ cpuPctOfCore: (c.user + c.system) / 100
 }
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+/** Each object is read this many times in a measurement: one GET pass of 500 lasts under half a second. */
+const GET_PASSES = 4
 
 /** The geometric mean of ratios and its 95 % interval (a t interval on their logarithms). */
 export function geometricMean(ratios: number[]): { mean: number; low: number; high: number } {
@@ -152,7 +155,7 @@ export async function run(args: string[]): Promise<void> {
   await breakdown(option(args, 'runs', 200))
 
   if (args.includes('--no-swift')) return
-  console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then GETs, ${clients} clients (curl -Z), a warm-up each, then ${rounds} pairs, health on vs off`)
+  console.log(`\n(2) Swift 4 KiB, ${ops} PUTs then ${GET_PASSES} × ${ops} GETs, ${clients} clients (curl -Z), a warm-up each, then ${rounds} pairs, health on vs off`)
   const dir = mkdtempSync(join(tmpdir(), 'velox-bench-health-swift-'))
   const file = join(dir, 'object-4096')
   writeFileSync(file, randomBytes(4096))
@@ -163,12 +166,12 @@ export async function run(args: string[]): Promise<void> {
   try {
     // Both warm up first (JIT, caches, the first containers): throughput climbs over the first
     // rounds, which would otherwise favour whichever went second.
-    for (const t of targets) await measure(t.url, dir, 0, 4096, file, ops, clients)
+    for (const t of targets) await measure(t.url, dir, 0, 4096, file, ops, clients, GET_PASSES)
     console.log(row(['pair', 'velox', 'PUT ops/s', 'GET ops/s', 'load avg']))
     console.log(row(['---:', '---', '---:', '---:', '---']))
     for (let round = 1; round <= rounds; round++) {
       for (const t of round % 2 ? targets : [...targets].reverse()) {
-        const r = await measure(t.url, dir, round, 4096, file, ops, clients)
+        const r = await measure(t.url, dir, round, 4096, file, ops, clients, GET_PASSES)
         t.results.push(r)
         console.log(row([String(round), t.name, r.put.opsPerSec.toFixed(0), r.get.opsPerSec.toFixed(0), loadAverage()]))
       }

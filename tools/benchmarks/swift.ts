@@ -76,7 +76,8 @@ function expectAll(codes: string[], count: number, ok: string[], what: string): 
   if (codes.length !== count || bad.length > 0) throw new Error(`${what}: ${codes.length} answers of ${count}, unexpected: ${bad.slice(0, 10).join(' ')}`)
 }
 
-export async function measure(url: string, dir: string, round: number, size: number, file: string, ops: number, clients: number): Promise<SizeResult> {
+/** `getPasses`: GET every object this many times (a GET pass is short; more passes steady it). */
+export async function measure(url: string, dir: string, round: number, size: number, file: string, ops: number, clients: number, getPasses = 1): Promise<SizeResult> {
   const { token, storageUrl } = await auth(url)
   const container = `${storageUrl}/bench-${size}-r${round}`
   const made = await fetch(container, { method: 'PUT', headers: { 'X-Auth-Token': token } })
@@ -87,17 +88,19 @@ export async function measure(url: string, dir: string, round: number, size: num
   writeFileSync(putConfig, urls.map((u) => `url = ${quote(u)}\nupload-file = ${quote(file)}\noutput = "/dev/null"\n`).join(''))
   const getConfig = join(dir, `get-${size}-${round}.curlrc`)
   writeFileSync(getConfig, urls.map((u) => `url = ${quote(u)}\noutput = "/dev/null"\n`).join(''))
+  const readConfig = join(dir, `read-${size}-${round}.curlrc`)
+  writeFileSync(readConfig, Array.from({ length: getPasses }, () => readFileSync(getConfig, 'utf8')).join(''))
   const header = ['-H', `X-Auth-Token: ${token}`]
   const t0 = performance.now()
   expectAll(await curlMany(putConfig, clients, header), ops, ['201'], 'PUT')
   const t1 = performance.now()
-  expectAll(await curlMany(getConfig, clients, header), ops, ['200'], 'GET')
+  expectAll(await curlMany(readConfig, clients, header), ops * getPasses, ['200'], 'GET')
   const t2 = performance.now()
   // Not timed: the round's objects go, so that rounds do not fill the disk.
   expectAll(await curlMany(getConfig, clients, [...header, '-X', 'DELETE']), ops, ['204'], 'DELETE')
   await fetch(container, { method: 'DELETE', headers: { 'X-Auth-Token': token } })
   const rate = (ms: number): Rate => ({ opsPerSec: ops / (ms / 1000), mbPerSec: (ops * size) / 1e6 / (ms / 1000) })
-  return { put: rate(t1 - t0), get: rate(t2 - t1) }
+  return { put: rate(t1 - t0), get: { opsPerSec: (ops * getPasses) / ((t2 - t1) / 1000), mbPerSec: (ops * getPasses * size) / 1e6 / ((t2 - t1) / 1000) } }
 }
 
 export function median(xs: number[]): number {
