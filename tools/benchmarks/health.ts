@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -80,6 +80,13 @@ console.log('RESULT ' + JSON.stringify({ cpuPctOfCore: (c.user + c.system) / 100
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`
 /** Each object is read this many times in a measurement: one GET pass of 500 lasts under half a second. */
 const GET_PASSES = 4
+
+/** CPU time (user + system, every thread) a process has used so far, in ms (/proc/<pid>/stat, 10 ms ticks). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) sit at 11 and 12 here.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
 
 /** The geometric mean of ratios and its 95 % interval (a t interval on their logarithms). */
 export function geometricMean(ratios: number[]): { mean: number; low: number; high: number } {
@@ -162,18 +169,26 @@ export async function run(args: string[]): Promise<void> {
   const embedded = { devices: 3, replicas: 3, partPower: 10, minPartHours: 1 }
   const withHealth = await startVeloxProcess({ embedded, health: { enabled: true } })
   const without = await startVeloxProcess({ embedded, health: { enabled: false } })
-  const targets = [{ name: 'health on', url: withHealth.url, results: [] as SizeResult[] }, { name: 'health off', url: without.url, results: [] as SizeResult[] }]
+  const targets = [
+    { name: 'health on', url: withHealth.url, pid: withHealth.pid, results: [] as SizeResult[], cpuPerRequest: [] as number[] },
+    { name: 'health off', url: without.url, pid: without.pid, results: [] as SizeResult[], cpuPerRequest: [] as number[] },
+  ]
+  // Requests in one measurement: the PUTs, the GET passes, the DELETEs, and the container's own few.
+  const requests = ops * (2 + GET_PASSES)
   try {
     // Both warm up first (JIT, caches, the first containers): throughput climbs over the first
     // rounds, which would otherwise favour whichever went second.
     for (const t of targets) await measure(t.url, dir, 0, 4096, file, ops, clients, GET_PASSES)
-    console.log(row(['pair', 'velox', 'PUT ops/s', 'GET ops/s', 'load avg']))
-    console.log(row(['---:', '---', '---:', '---:', '---']))
+    console.log(row(['pair', 'velox', 'PUT ops/s', 'GET ops/s', 'server CPU µs per request', 'load avg']))
+    console.log(row(['---:', '---', '---:', '---:', '---:', '---']))
     for (let round = 1; round <= rounds; round++) {
       for (const t of round % 2 ? targets : [...targets].reverse()) {
+        const cpu0 = processCpuMs(t.pid)
         const r = await measure(t.url, dir, round, 4096, file, ops, clients, GET_PASSES)
+        const perRequest = ((processCpuMs(t.pid) - cpu0) * 1000) / requests
         t.results.push(r)
-        console.log(row([String(round), t.name, r.put.opsPerSec.toFixed(0), r.get.opsPerSec.toFixed(0), loadAverage()]))
+        t.cpuPerRequest.push(perRequest)
+        console.log(row([String(round), t.name, r.put.opsPerSec.toFixed(0), r.get.opsPerSec.toFixed(0), perRequest.toFixed(0), loadAverage()]))
       }
     }
     const med = (i: number, f: (r: SizeResult) => number) => median(targets[i].results.map(f))
@@ -185,6 +200,11 @@ export async function run(args: string[]): Promise<void> {
       const verdict = g.high < 0.97 ? 'NOT met' : g.mean >= 0.97 ? 'met' : 'not shown'
       console.log(`4 KiB ${label}: medians on ${med(0, f).toFixed(0)} ops/s, off ${med(1, f).toFixed(0)} ops/s; on/off per pair: median ${median(ratios).toFixed(3)}×, geometric mean ${g.mean.toFixed(3)}× (95 % interval ${g.low.toFixed(3)}–${g.high.toFixed(3)}×) over ${ratios.length} pairs; target ≥ 0.97×: ${verdict}`)
     }
+    // The server's CPU per request is steadier than throughput on a shared machine: what health
+    // costs each request (and its samplers meanwhile), whatever the clients' scheduling did.
+    const cpuRatios = targets[0].cpuPerRequest.map((c, i) => c / targets[1].cpuPerRequest[i])
+    const c = geometricMean(cpuRatios)
+    console.log(`server CPU per request: medians on ${median(targets[0].cpuPerRequest).toFixed(0)} µs, off ${median(targets[1].cpuPerRequest).toFixed(0)} µs; on/off per pair: geometric mean ${c.mean.toFixed(3)}× (95 % interval ${c.low.toFixed(3)}–${c.high.toFixed(3)}×); target ≤ 1.03×: ${c.low > 1.03 ? 'NOT met' : c.mean <= 1.03 ? 'met' : 'not shown'}`)
   } finally {
     await withHealth.stop()
     await without.stop()

@@ -18,7 +18,7 @@ export function veloxNodeFlags(): string[] {
   return (process.env.VELOX_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')
 }
 
-export async function startVeloxProcess(flags: ConfigOverrides = {}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startVeloxProcess(flags: ConfigOverrides = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const harness = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'appliance', 'test', 'harness', 'test-appliance.js')
   const code = `import { startTestAppliance } from ${JSON.stringify(harness)}
 const a = await startTestAppliance({ flags: ${JSON.stringify(flags)} })
@@ -37,6 +37,7 @@ process.stdin.on('data', async () => { await a.stop(); process.exit(0) })`
   })
   return {
     url,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve())
