@@ -182,7 +182,13 @@ describe('a folder shared with a Velox user opens only that folder (issue 16)', 
     // A 1×1 PNG.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
     for (const path of ['photos/2024/dot.png', 'photos/dot.png']) expect((await owner.fetch(`/v1/AUTH_test/${path}`, { method: 'PUT', body: png, headers: { 'Content-Type': 'image/png' } })).status).to.equal(201)
-    const own = await owner.fetch('/v1/AUTH_test/photos/2024/dot.png?thumbnail=256')
+    // Renditions are made in the background after the upload: the owner's own request waits for it.
+    let own = await owner.fetch('/v1/AUTH_test/photos/2024/dot.png?thumbnail=256')
+    for (const deadline = Date.now() + 60_000; own.status === 404 && Date.now() < deadline; ) {
+      await own.arrayBuffer()
+      await new Promise((r) => setTimeout(r, 100))
+      own = await owner.fetch('/v1/AUTH_test/photos/2024/dot.png?thumbnail=256')
+    }
     const t = await bob.fetch(`/api/shared/${ro}/photos/2024/dot.png?thumbnail=256`)
     expect([own.status, t.status]).to.deep.equal([200, 200])
     expect(t.headers.get('content-type')).to.equal(own.headers.get('content-type'))
