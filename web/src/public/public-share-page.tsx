@@ -11,7 +11,7 @@ import { FileIcon, FolderIcon } from '../ui/icons'
 import { Preview, PreviewBody, type PreviewItem } from '../ui/preview'
 import { Thumbnail } from '../ui/thumbnail'
 import { DropUpload } from './drop-upload'
-import { PreviewLimitNotice, usePreviewsLeft } from './preview-limit'
+import { PreviewLimitNotice, readsFile, usePreviewsLeft } from './preview-limit'
 
 export function PublicSharePage(props: { token: string }) {
   const client = useMemo(() => new PublicShareClient(props.token), [props.token])
@@ -224,7 +224,7 @@ function SharedFolder(props: { client: PublicShareClient; share: PublicShare; ex
         {loading && <span className="muted">Loading…</span>}
         {next && !loading && <button className="btn" onClick={() => void load(path, next)}>Load more</button>}
       </div>
-      {preview !== null && items[preview] && <Preview items={items} index={preview} onIndex={show} onClose={() => setPreview(null)} />}
+      {preview !== null && items[preview] && <Preview items={items} index={preview} onIndex={show} onClose={() => setPreview(null)} mayPreload={(it) => previews.left === undefined || !readsFile(it)} />}
       {limited !== null && items[limited] && <PreviewLimitNotice item={items[limited]} onClose={() => setLimited(null)} />}
     </section>
   )

@@ -41,7 +41,11 @@ const TEXT_BYTES = 512 * 1024
 /** PDFs stored under another type are checked and shown from a blob up to this size. */
 export const PDF_INLINE_BYTES = 64 * 1000 * 1000
 
-export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; actions?: ReactNode }) {
+/**
+ * `mayPreload`: whether the next item may be fetched before it is shown (a share link with a
+ * preview limit counts every read of a file: a preload would spend a preview nobody saw).
+ */
+export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (i: number) => void; onClose: () => void; actions?: ReactNode; mayPreload?: (item: PreviewItem) => boolean }) {
   const item = props.items[props.index]
   const kind = fileKind(item.name, item.contentType)
   const [zoom, setZoom] = useState<Zoom>('fit')
@@ -49,7 +53,7 @@ export function Preview(props: { items: PreviewItem[]; index: number; onIndex: (
   const hasPrev = props.index > 0
   const hasNext = props.index < props.items.length - 1
   const next = hasNext ? props.items[props.index + 1] : undefined
-  usePreloadNext(next, next !== undefined && fileKind(next.name, next.contentType) === 'image')
+  usePreloadNext(next, next !== undefined && fileKind(next.name, next.contentType) === 'image' && (props.mayPreload?.(next) ?? true))
 
   useEffect(() => setZoom('fit'), [props.index])
 
