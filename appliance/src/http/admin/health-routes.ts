@@ -13,8 +13,8 @@ import { VeloxError } from '../../errors.js'
 import type { AuditTrail } from '../../health/audit.js'
 import { searchLogs, type LogLevel, type LogQuery } from '../../health/log-query.js'
 import type { HealthService, LiveEvent } from '../../health/service.js'
-import type { SessionService, WebSession } from '../../identity/sessions.js'
-import { jsonErrors, readJson, requireAdmin } from '../api/json.js'
+import type { SessionService } from '../../identity/sessions.js'
+import { jsonRoutes, readJson, requireAdmin, sessionName } from '../api/json.js'
 
 export interface HealthWebDeps {
   health: HealthService
@@ -25,7 +25,6 @@ export interface HealthWebDeps {
 
 const RANGES_MS: Record<string, number> = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000, year: 365 * 86_400_000 }
 const LEVELS = new Set(['debug', 'info', 'warn', 'error'])
-const who = (s: WebSession) => `${s.account}:${s.user}`
 
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined
@@ -89,7 +88,7 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
 
   router.post('/health/smart', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
-    d.audit.record({ who: who(s), action: 'smart.read', from: ctx.ip })
+    d.audit.record({ who: sessionName(s), action: 'smart.read', from: ctx.ip })
     ctx.body = { disks: await h.pollSmart() }
     await h.evaluate()
   })
@@ -104,8 +103,8 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
 
   router.post('/alerts/:id/acknowledge', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
-    const alert = await h.alerts.acknowledge(ctx.params.id, who(s), Date.now())
-    d.audit.record({ who: who(s), action: 'alert.acknowledge', from: ctx.ip, target: alert.id, detail: { alert: alert.key } })
+    const alert = await h.alerts.acknowledge(ctx.params.id, sessionName(s), Date.now())
+    d.audit.record({ who: sessionName(s), action: 'alert.acknowledge', from: ctx.ip, target: alert.id, detail: { alert: alert.key } })
     ctx.body = alert
   })
 
@@ -120,14 +119,14 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
 
   router.put('/health/delivery', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
-    ctx.body = await delivery().save({ who: who(s), from: ctx.ip }, await readJson(ctx))
+    ctx.body = await delivery().save({ who: sessionName(s), from: ctx.ip }, await readJson(ctx))
   })
 
   router.post('/health/delivery/test', async (ctx) => {
     const s = await requireAdmin(ctx, d.sessions)
     const kind = ((await readJson(ctx)) as { kind?: unknown } | undefined)?.kind
     if (kind !== 'email' && kind !== 'webhook' && kind !== 'syslog') throw new VeloxError('bad-request', 'kind must be email, webhook or syslog')
-    ctx.body = await delivery().test({ who: who(s), from: ctx.ip }, kind)
+    ctx.body = await delivery().test({ who: sessionName(s), from: ctx.ip }, kind)
   })
 
   router.get('/logs', async (ctx) => {
@@ -147,12 +146,7 @@ export function healthRoutes(d: HealthWebDeps & { sessions: SessionService; erro
     liveStream(ctx, h)
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/admin/')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path.startsWith('/api/admin/'), d.errorLog)
 }
 
 /** Server-sent events: live samples (coalesced to one message a second) and alert changes. */

@@ -38,7 +38,7 @@ import { VeloxError } from '../../errors.js'
 import type { SessionService } from '../../identity/sessions.js'
 import { addDisk, drainDisk, drainStatus, formatDisk, removeDisk, replaceDisk } from '../../disks/lifecycle.js'
 import type { DiskService } from '../../disks/service.js'
-import { jsonErrors, readJson, requireAdmin } from './json.js'
+import { jsonRoutes, readJson, requireAdmin } from './json.js'
 
 const DISK_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -121,12 +121,7 @@ export function adminDiskRoutes(d: AdminDiskDeps): Middleware {
     )
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/admin/disks')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path.startsWith('/api/admin/disks'), d.errorLog)
 }
 
 function diskId(ctx: Context): string {

@@ -3,7 +3,8 @@
  * error table (`jsonErrorResponse`, with the error's extra headers such as Retry-After),
  * and the session of the request (cookie → identity/sessions.ts, CSRF on state changes).
  */
-import type { Context, Next } from 'koa'
+import type Router from '@koa/router'
+import type { Context, Middleware, Next } from 'koa'
 import { VeloxError } from '../../errors.js'
 import { SAFE_METHODS, type SessionService, type WebSession } from '../../identity/sessions.js'
 import { SESSION_COOKIE, readCookie } from '../cookies.js'
@@ -48,6 +49,24 @@ export function jsonErrors(errorLog?: (msg: string, err: unknown, transId: strin
       if (!ctx.req.complete) ctx.set('Connection', 'close')
     }
   }
+}
+
+/**
+ * A router's routes as one middleware: a request whose path `mine` claims goes through them,
+ * its errors answered as JSON (jsonErrors); any other passes by.
+ */
+export function jsonRoutes(router: Router, mine: (path: string) => boolean, errorLog?: (msg: string, err: unknown, transId: string) => void): Middleware {
+  const routes = router.routes()
+  const errors = jsonErrors(errorLog)
+  return async (ctx, next) => {
+    if (!mine(ctx.path)) return next()
+    await errors(ctx, () => routes(ctx as never, next))
+  }
+}
+
+/** "account:user" of a session: how grants, jobs, links and the audit name a person. */
+export function sessionName(s: WebSession): string {
+  return `${s.account}:${s.user}`
 }
 
 /**

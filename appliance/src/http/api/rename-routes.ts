@@ -8,8 +8,8 @@
 import Router from '@koa/router'
 import type { Middleware } from 'koa'
 import type { ContainerRenames } from '../../files/container-rename.js'
-import type { SessionService, WebSession } from '../../identity/sessions.js'
-import { jsonErrors, readJson, requireSession } from './json.js'
+import type { SessionService } from '../../identity/sessions.js'
+import { jsonRoutes, readJson, requireSession, sessionName } from './json.js'
 
 export interface RenameRouteDeps {
   renames: ContainerRenames
@@ -19,7 +19,6 @@ export interface RenameRouteDeps {
 }
 
 const PREFIX = '/api/container-renames'
-const nameOf = (s: WebSession) => `${s.account}:${s.user}`
 
 export function renameRoutes(d: RenameRouteDeps): Middleware {
   const router = new Router({ prefix: PREFIX })
@@ -33,30 +32,25 @@ export function renameRoutes(d: RenameRouteDeps): Middleware {
   router.get('/', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { jobs: await d.renames.open(nameOf(session)) }
+    ctx.body = { jobs: await d.renames.open(sessionName(session)) }
   })
 
   router.get('/:id', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = await d.renames.get(nameOf(session), ctx.params.id)
+    ctx.body = await d.renames.get(sessionName(session), ctx.params.id)
   })
 
   router.post('/:id/resume', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    ctx.body = await d.renames.resume(nameOf(session), ctx.params.id)
+    ctx.body = await d.renames.resume(sessionName(session), ctx.params.id)
   })
 
   router.delete('/:id', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    await d.renames.abandon(nameOf(session), ctx.params.id)
+    await d.renames.abandon(sessionName(session), ctx.params.id)
     ctx.status = 204
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path === PREFIX || path.startsWith(`${PREFIX}/`), d.errorLog)
 }

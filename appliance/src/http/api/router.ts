@@ -13,7 +13,7 @@ import { SESSION_COOKIE, readCookie, setCookie, shareCookieName } from '../cooki
 import { fileInfo, listFolder } from '../public/share-content.js'
 import { newTransId } from '../app.js'
 import type { WebDeps } from '../web.js'
-import { jsonErrors, overTls, readJson, requireSession } from './json.js'
+import { jsonRoutes, overTls, readJson, requireSession, sessionName } from './json.js'
 import { downloadZip } from './zip-download.js'
 
 export function apiRoutes(d: WebDeps): Middleware {
@@ -58,7 +58,7 @@ export function apiRoutes(d: WebDeps): Middleware {
 
   router.post('/shares', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    const { share, token } = await d.shares.create(ownerOf(session), await readJson(ctx))
+    const { share, token } = await d.shares.create(sessionName(session), await readJson(ctx))
     ctx.status = 201
     ctx.body = { ...share, token, url: `/s/${token}` }
   })
@@ -66,12 +66,12 @@ export function apiRoutes(d: WebDeps): Middleware {
   router.get('/shares', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { shares: await d.shares.list(ownerOf(session)) }
+    ctx.body = { shares: await d.shares.list(sessionName(session)) }
   })
 
   router.delete('/shares/:id', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    await d.shares.revoke(ownerOf(session), ctx.params.id)
+    await d.shares.revoke(sessionName(session), ctx.params.id)
     ctx.status = 204
   })
 
@@ -85,16 +85,7 @@ export function apiRoutes(d: WebDeps): Middleware {
     ctx.status = 204
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
-}
-
-function ownerOf(s: WebSession): string {
-  return `${s.account}:${s.user}`
+  return jsonRoutes(router, (path) => path.startsWith('/api/'), d.errorLog)
 }
 
 export function sessionBody(d: Pick<WebDeps, 'sessions'>, s: WebSession) {

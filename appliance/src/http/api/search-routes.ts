@@ -10,7 +10,7 @@ import { VeloxError } from '../../errors.js'
 import { authorize } from '../../identity/authorize.js'
 import type { SessionService } from '../../identity/sessions.js'
 import type { NameSearch } from '../../search/name-search.js'
-import { jsonErrors, requireSession } from './json.js'
+import { jsonRoutes, requireSession } from './json.js'
 
 export interface SearchRouteDeps {
   search: NameSearch
@@ -43,10 +43,5 @@ export function searchRoutes(d: SearchRouteDeps): Middleware {
     ctx.body = await d.search.search(account, q, { mode, limit, resume, canRead })
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (ctx.path !== '/api/search') return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path === '/api/search', d.errorLog)
 }

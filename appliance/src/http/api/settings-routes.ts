@@ -9,7 +9,7 @@ import type { Middleware } from 'koa'
 import { VeloxError } from '../../errors.js'
 import type { SessionService } from '../../identity/sessions.js'
 import type { ApplianceSettings } from '../../setup/settings.js'
-import { jsonErrors, readJson, requireAdmin } from './json.js'
+import { jsonRoutes, readJson, requireAdmin } from './json.js'
 
 export interface SettingsRouteDeps {
   settings: ApplianceSettings
@@ -81,10 +81,5 @@ export function settingsRoutes(d: SettingsRouteDeps): Middleware {
     ctx.body = { users: await d.settings.listUsers() }
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/admin/settings') && !ctx.path.startsWith('/api/admin/users')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path.startsWith('/api/admin/settings') || path.startsWith('/api/admin/users'), d.errorLog)
 }

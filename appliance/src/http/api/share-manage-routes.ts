@@ -7,10 +7,10 @@
 import Router from '@koa/router'
 import type { Middleware } from 'koa'
 import { VeloxError } from '../../errors.js'
-import type { SessionService, WebSession } from '../../identity/sessions.js'
+import type { SessionService } from '../../identity/sessions.js'
 import type { OwnerLinks } from '../../sharing/owner-links.js'
 import type { ShareService } from '../../sharing/shares.js'
-import { jsonErrors, readJson, requireSession } from './json.js'
+import { jsonErrors, readJson, requireSession, sessionName } from './json.js'
 
 export interface ShareManageDeps {
   shares: ShareService
@@ -19,19 +19,18 @@ export interface ShareManageDeps {
   errorLog?: (msg: string, err: unknown, transId: string) => void
 }
 
-const ownerOf = (s: WebSession) => `${s.account}:${s.user}`
 
 export function shareManageRoutes(d: ShareManageDeps): Middleware {
   const router = new Router({ prefix: '/api/shares' })
 
   router.patch('/:id', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    ctx.body = await d.shares.edit(ownerOf(session), ctx.params.id, await readJson(ctx))
+    ctx.body = await d.shares.edit(sessionName(session), ctx.params.id, await readJson(ctx))
   })
 
   router.get('/:id/link', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    const token = await d.links.recall(ownerOf(session), ctx.params.id)
+    const token = await d.links.recall(sessionName(session), ctx.params.id)
     if (!token) throw new VeloxError('not-found', 'this link was made before links were kept: it was shown once, when made')
     ctx.set('Cache-Control', 'no-store')
     ctx.body = { token, url: `/s/${token}` }
@@ -45,7 +44,7 @@ export function shareManageRoutes(d: ShareManageDeps): Middleware {
       const made = ctx.body as { id?: unknown; token?: unknown } | undefined
       if (ctx.status === 201 && typeof made?.id === 'string' && typeof made.token === 'string') {
         const session = await requireSession(ctx, d.sessions)
-        await d.links.remember(ownerOf(session), made.id, made.token)
+        await d.links.remember(sessionName(session), made.id, made.token)
       }
       return
     }

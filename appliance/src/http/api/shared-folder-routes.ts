@@ -23,7 +23,7 @@ import { newTransId } from '../app.js'
 import { linkPlaces, swiftSubrequest, type Subrequest } from '../public/swift-subrequest.js'
 import { headerToWire } from '../swift/header-bytes.js'
 import { withinLink } from '../swift/request.js'
-import { jsonErrors, requireSession } from './json.js'
+import { jsonErrors, requireSession, sessionName } from './json.js'
 
 export interface SharedFolderDeps {
   userShares: UserShares
@@ -56,7 +56,7 @@ export function sharedFolderRoutes(d: SharedFolderDeps): Middleware {
 
 async function handle(d: SharedFolderDeps, ctx: Context, id: string, rawContainer: string, rawObject: string | undefined): Promise<void> {
   const session = await requireSession(ctx, d.sessions)
-  const share = await d.userShares.open(`${session.account}:${session.user}`, id)
+  const share = await d.userShares.open(sessionName(session), id)
   const container = decoded(rawContainer)
   const object = rawObject === undefined || rawObject === '' ? undefined : decoded(rawObject)
   const method = ctx.method

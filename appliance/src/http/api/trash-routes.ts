@@ -9,7 +9,7 @@ import Router from '@koa/router'
 import type { Middleware } from 'koa'
 import type { SessionService } from '../../identity/sessions.js'
 import type { TrashPurger, TrashRetention } from '../../trash/trash-purger.js'
-import { jsonErrors, readJson, requireAdmin, requireSession } from './json.js'
+import { jsonRoutes, readJson, requireAdmin, requireSession } from './json.js'
 
 export interface TrashRouteDeps {
   retention: TrashRetention
@@ -37,10 +37,5 @@ export function trashRoutes(d: TrashRouteDeps): Middleware {
     ctx.body = await d.purger.runOnce()
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith('/api/trash/') && !ctx.path.startsWith('/api/admin/trash/')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path.startsWith('/api/trash/') || path.startsWith('/api/admin/trash/'), d.errorLog)
 }

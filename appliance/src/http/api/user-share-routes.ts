@@ -7,9 +7,9 @@
  */
 import Router from '@koa/router'
 import type { Middleware } from 'koa'
-import type { SessionService, WebSession } from '../../identity/sessions.js'
+import type { SessionService } from '../../identity/sessions.js'
 import type { UserShares } from '../../sharing/user-shares.js'
-import { jsonErrors, readJson, requireSession } from './json.js'
+import { jsonRoutes, readJson, requireSession, sessionName } from './json.js'
 
 export interface UserShareRouteDeps {
   userShares: UserShares
@@ -17,7 +17,6 @@ export interface UserShareRouteDeps {
   errorLog?: (msg: string, err: unknown, transId: string) => void
 }
 
-const nameOf = (s: WebSession) => `${s.account}:${s.user}`
 
 export function userShareRoutes(d: UserShareRouteDeps): Middleware {
   const router = new Router({ prefix: '/api/user-shares' })
@@ -25,38 +24,33 @@ export function userShareRoutes(d: UserShareRouteDeps): Middleware {
   router.get('/users', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { users: await d.userShares.candidates(nameOf(session)) }
+    ctx.body = { users: await d.userShares.candidates(sessionName(session)) }
   })
 
   router.get('/', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     const container = typeof ctx.query.container === 'string' ? ctx.query.container : undefined
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { shares: await d.userShares.ofOwner(nameOf(session), container) }
+    ctx.body = { shares: await d.userShares.ofOwner(sessionName(session), container) }
   })
 
   router.get('/with-me', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { shares: await d.userShares.sharedWith(nameOf(session)) }
+    ctx.body = { shares: await d.userShares.sharedWith(sessionName(session)) }
   })
 
   router.post('/', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
     ctx.status = 201
-    ctx.body = await d.userShares.grant(nameOf(session), await readJson(ctx))
+    ctx.body = await d.userShares.grant(sessionName(session), await readJson(ctx))
   })
 
   router.delete('/:id', async (ctx) => {
     const session = await requireSession(ctx, d.sessions)
-    await d.userShares.revoke(nameOf(session), ctx.params.id)
+    await d.userShares.revoke(sessionName(session), ctx.params.id)
     ctx.status = 204
   })
 
-  const routes = router.routes()
-  const errors = jsonErrors(d.errorLog)
-  return async (ctx, next) => {
-    if (ctx.path !== '/api/user-shares' && !ctx.path.startsWith('/api/user-shares/')) return next()
-    await errors(ctx, () => routes(ctx as never, next))
-  }
+  return jsonRoutes(router, (path) => path === '/api/user-shares' || path.startsWith('/api/user-shares/'), d.errorLog)
 }
