@@ -99,7 +99,10 @@ describe('a quiet console and the file’s own date on upload (e2e)', function (
       seen.requests.length = 0
       await page.getByRole('button', { name: 'Close uploads' }).click()
       await page.getByTestId('file-input').setInputFiles(big)
+      // (the first upload's row may still read "done": wait for this upload's manifest itself)
+      const manifest = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).searchParams.get('multipart-manifest') === 'put', { timeout: 60_000 })
       await page.getByRole('dialog', { name: '“video.bin” already exists' }).getByRole('button', { name: 'Replace' }).click()
+      await manifest
       await page.locator('.upload-row[data-upload-name="video.bin"][data-status="done"]').waitFor()
       expect(segs('HEAD')).to.deep.equal([])
       expect(segs('PUT')).to.have.length(3)
